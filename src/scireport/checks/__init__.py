@@ -1,0 +1,1 @@
+"""Validation checks, one module per family: schema, sanity, cross-profile, assets, glyphs."""

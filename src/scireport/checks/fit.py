@@ -1,0 +1,58 @@
+"""Fit: each city's content must fit the layout's page budget."""
+
+from __future__ import annotations
+
+from ..errors import Finding
+from ..project import City, Project
+from ..sources import PathKey
+from ..typeset import Overflow
+
+
+def anchor_path(slug: str, anchor: str | None) -> tuple[PathKey, str]:
+    """Map a template anchor id (``seoul--body-4``) to a field path and a readable name."""
+    if not anchor:
+        return (), "the end of the page"
+    name = anchor.removeprefix(f"{slug}--")
+    field, _, number = name.rpartition("-")
+    if field and number.isdigit():
+        if field == "body":
+            return ("body",), f"body paragraph {number}"
+        return (field, int(number) - 1), f"{field} item {number}"
+    return (name,), name
+
+
+def overflow_finding(city: City, overflow: Overflow, severity: str) -> Finding:
+    """A finding naming the city, the field where the overflow starts and how much is over."""
+    path, where = anchor_path(city.slug, overflow.first_id)
+    name = city.profile.city if city.profile else city.slug
+    return city.doc.finding(
+        path,
+        "fit-overflow",
+        f"{name} runs about {overflow.extra_fraction:g} page(s) over its"
+        f" {overflow.budget}-page budget, from {where}: shorten the text"
+        " (or build with --allow-overflow)",
+        severity=severity,
+    )
+
+
+def check(project: Project) -> list[Finding]:
+    """Lay out every valid city (print edition, no PDF written) and report overflows."""
+    from ..assemble import Edition
+    from ..build import BookBuilder
+    from ..layouts import load_layout
+    from ..typeset import Typesetter
+
+    if project.config is None:
+        return []
+    layout = load_layout(project.root, project.config.layout)
+    typesetter = Typesetter(allowed=[project.root, *layout.dirs, layout.icc_profile])
+    edition = Edition(name="print", lang=project.config.lang)
+    builder = BookBuilder(project, project.config, layout, edition, typesetter, None)
+    findings = []
+    for city in project.cities:
+        if city.profile is None:
+            continue
+        _, problem = builder.render_city(city, 3)
+        if problem is not None:
+            findings.append(problem)
+    return findings

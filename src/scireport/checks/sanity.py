@@ -1,0 +1,122 @@
+"""Plausibility checks on one profile: facts that are valid types but cannot be right."""
+
+from __future__ import annotations
+
+from ..errors import Finding
+from ..models import PLACEHOLDER, CityProfile, LangText
+from ..sources import PathKey, YamlDocument
+
+MAX_DENSITY = 60_000
+"""Inhabitants per km² above which a city's figures are implausible (densest cities: ~45,000)."""
+MIN_DENSITY = 1
+"""Inhabitants per km² below which a city's figures are implausible."""
+SHARE_TOLERANCE_PCT = 0.6
+"""Allowed gap (percentage points) between the given and the computed national share."""
+
+
+def _text_fields(profile: CityProfile) -> list[tuple[PathKey, str]]:
+    """Every text of the profile with its field path (both languages of bilingual fields)."""
+    out: list[tuple[PathKey, str]] = []
+
+    def add(path: PathKey, value: object) -> None:
+        if isinstance(value, str):
+            out.append((path, value))
+        elif isinstance(value, LangText):
+            for lang in ("ko", "en"):
+                text = getattr(value, lang)
+                if text is not None:
+                    out.append(((*path, lang), text))
+
+    add(("city",), profile.city)
+    add(("country",), profile.country)
+    add(("about", "text"), profile.about.text)
+    add(("headline",), profile.headline)
+    add(("subtitle",), profile.subtitle)
+    add(("body",), profile.body)
+    for i, item in enumerate(profile.initiatives):
+        add(("initiatives", i, "name"), item.name)
+        add(("initiatives", i, "text"), item.text)
+    for i, image in enumerate(profile.images):
+        add(("images", i, "caption"), image.caption)
+    for i, source in enumerate(profile.sources):
+        add(("sources", i), source)
+    return out
+
+
+text_fields = _text_fields
+
+
+def placeholders(doc: YamlDocument, profile: CityProfile, *, severity: str) -> list[Finding]:
+    """Report fields still holding a ``TODO`` placeholder from ``new-city``."""
+    return [
+        doc.finding(path, "placeholder", "still a placeholder: write this text", severity=severity)
+        for path, text in _text_fields(profile)
+        if text.strip().startswith(PLACEHOLDER)
+    ]
+
+
+def plausibility(doc: YamlDocument, profile: CityProfile) -> list[Finding]:
+    """Check the ABOUT figures against each other and against what cities on Earth reach."""
+    findings = []
+    about = profile.about
+    if about.area_km2 and about.population:
+        density = about.population / about.area_km2
+        if not MIN_DENSITY <= density <= MAX_DENSITY:
+            findings.append(
+                doc.finding(
+                    ("about", "population"),
+                    "sanity-density",
+                    f"population {about.population:,} on {about.area_km2:,} km² is"
+                    f" {density:,.0f} people/km², outside {MIN_DENSITY}-{MAX_DENSITY:,}:"
+                    " check the units (km², not ha or m²) and the figures",
+                )
+            )
+    if about.population and about.national_population:
+        if about.population > about.national_population:
+            findings.append(
+                doc.finding(
+                    ("about", "national_population"),
+                    "sanity-share",
+                    "the city's population is larger than the national population",
+                )
+            )
+        elif about.national_share_pct is not None:
+            computed = 100 * about.population / about.national_population
+            if abs(computed - about.national_share_pct) > SHARE_TOLERANCE_PCT:
+                findings.append(
+                    doc.finding(
+                        ("about", "national_share_pct"),
+                        "sanity-share",
+                        f"national share {about.national_share_pct}% does not match"
+                        f" population / national population = {computed:.1f}%",
+                    )
+                )
+    if about.land_use_pct and sum(about.land_use_pct.values()) > 100.05:
+        total = sum(about.land_use_pct.values())
+        findings.append(
+            doc.finding(
+                ("about", "land_use_pct"),
+                "sanity-sum",
+                f"the shares add up to {total:g}%, more than 100%",
+            )
+        )
+    if about.area_km2 is None and about.population is None and about.national_share_pct is None:
+        findings.append(
+            doc.finding(
+                ("about",),
+                "about-no-facts",
+                "the ABOUT block has no figures: give at least area_km2 or population",
+                severity="warning",
+                key=True,
+            )
+        )
+    if not profile.sources:
+        findings.append(
+            doc.finding(
+                ("sources",),
+                "sources-missing",
+                "no sources: name where the figures come from",
+                severity="warning",
+            )
+        )
+    return findings

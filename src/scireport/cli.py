@@ -1,0 +1,215 @@
+"""Command line: parse, call one library function, print with Rich, set the exit code.
+
+Errors are handled at one boundary (:class:`ErrorBoundary`): a UserError prints one red
+message and exits with its code; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from . import __version__
+from .errors import FindingsError, UserError, has_errors
+from .models import Lang
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class ErrorBoundary(TyperGroup):
+    """The one place user errors become messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; turn UserErrors into a message and an exit code."""
+        try:
+            return super().invoke(ctx)
+        except FindingsError as exc:
+            from .reporting import print_human
+
+            print_human(err, exc.findings, exc.root)
+            err.print(f"[red]error:[/] {exc.message}")
+            raise typer.Exit(exc.exit_code) from None
+        except UserError as exc:
+            err.print(f"[red]error:[/] {exc.message}", soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("[red]interrupted[/]: nothing half-written was kept")
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=ErrorBoundary,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    help="Turn city profiles into a print-ready city index report.",
+)
+
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option("--project", "-p", help="Project folder (holding scireport.yaml).", show_default="current folder"),
+]
+
+
+class Format(str, Enum):
+    """Output formats for findings."""
+
+    human = "human"
+    json = "json"
+    github = "github"
+
+
+class EditionChoice(str, Enum):
+    """Editions ``build`` can write."""
+
+    print = "print"
+    screen = "screen"
+    both = "both"
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"scireport {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Turn city profiles into a print-ready city index report."""
+
+
+@app.command("new-city")
+def new_city_command(
+    name: Annotated[str, typer.Argument(help="English name of the city, e.g. 'Los Angeles'.")],
+    country: Annotated[str, typer.Option("--country", help="English name of the country.")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the profile's text: ko or en.")] = "ko",
+    slug: Annotated[str | None, typer.Option("--slug", help="File name id (default: from NAME).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing profile.")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Scaffold profiles/<slug>.yaml with every field and a comment on each."""
+    from .scaffold import new_city
+
+    path = new_city(project, name, country, lang=_lang(lang), slug=slug, force=force)
+    out.print(f"wrote {path}: fill in the fields marked TODO, then run scireport validate")
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Profiles or folders (default: all).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="human, json or github.")] = Format.human,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    no_layout: Annotated[bool, typer.Option("--no-layout", help="Skip the page-fit check (faster).")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Check scireport.yaml and the profiles; report every problem with file:line:col."""
+    from .project import find_root
+    from .reporting import as_github, as_json, print_human, summary
+    from .validate import validate as run_validate
+
+    root = find_root(project)
+    findings = run_validate(root, paths or None, layout=not no_layout, strict_mode=strict)
+    if fmt is Format.json:
+        out.print(as_json(findings), soft_wrap=True, markup=False)
+    elif fmt is Format.github:
+        if findings:
+            out.print(as_github(findings), soft_wrap=True, markup=False)
+    else:
+        print_human(out, findings, root)
+        out.print(summary(findings))
+    raise typer.Exit(1 if has_errors(findings) else 0)
+
+
+@app.command()
+def build(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+    cities: Annotated[list[str] | None, typer.Option("--city", help="Build only this city (repeatable).")] = None,
+    edition: Annotated[EditionChoice, typer.Option("--edition", help="print, screen or both.")] = EditionChoice.print,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the edition: ko or en.")] = None,
+    allow_overflow: Annotated[bool, typer.Option("--allow-overflow", help="Let a city run past its page budget.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Validate, then write the book and each city's PDF for the press and/or the screen."""
+    from .build import BuildOptions
+    from .build import build as run_build
+
+    editions: list[Any] = ["print", "screen"] if edition is EditionChoice.both else [edition.value]
+    options = BuildOptions(
+        out=out_dir,
+        cities=cities or [],
+        editions=editions,
+        lang=_lang(lang) if lang else None,
+        allow_overflow=allow_overflow,
+        strict=strict,
+    )
+    hook, stop = _progress_hook()
+    try:
+        result = run_build(project, options, progress=hook)
+    finally:
+        stop()
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    for output in result.outputs:
+        out.print(f"wrote {output.path} ({output.pages} pages)", soft_wrap=True)
+    pages = sum(o.pages for o in result.outputs if o.kind == "book")
+    out.print(
+        f"built {len(result.outputs)} PDFs ({pages} book pages) in {result.seconds:.1f} s",
+    )
+
+
+@app.command()
+def schema(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the schema files.")] = Path("schema"),
+    project: ProjectOption = None,
+) -> None:
+    """Write the JSON Schemas of profiles and scireport.yaml (for editors)."""
+    from .project import find_root
+    from .scaffold import write_schemas
+
+    folder = out_dir if out_dir.is_absolute() else find_root(project) / out_dir
+    for path in write_schemas(folder):
+        out.print(f"wrote {path}")
+
+
+def _lang(value: str) -> Lang:
+    if value not in ("ko", "en"):
+        raise UserError(f"unknown language {value!r}: use ko or en", exit_code=2)
+    return "ko" if value == "ko" else "en"
+
+
+def _progress_hook() -> tuple[Any, Any]:
+    """A Rich progress bar on a terminal (and its stop function); nothing when redirected."""
+    if not err.is_terminal:
+        return None, lambda: None
+    from rich.progress import Progress
+
+    progress = Progress(console=err, transient=True)
+    task = progress.add_task("building", total=None)
+    progress.start()
+
+    def hook(message: str, done: int, total: int) -> None:
+        progress.update(task, description=message, completed=done, total=total)
+
+    return hook, progress.stop
+
+
+def main() -> None:
+    """Entry point of the ``scireport`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

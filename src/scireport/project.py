@@ -1,0 +1,128 @@
+"""Load stage: find the project, read ``scireport.yaml`` and every city profile."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks.schema import validate_model
+from .errors import Finding, UserError
+from .models import CityProfile, ReportConfig
+from .sources import YamlDocument, load_yaml
+
+CONFIG_NAME = "scireport.yaml"
+
+
+@dataclass
+class City:
+    """One profile file: its parsed document and, when valid, its model."""
+
+    slug: str
+    """The city's id: the profile's ``slug`` field or its file name."""
+    path: Path
+    """Absolute path of the profile file."""
+    doc: YamlDocument
+    """The parsed YAML with positions."""
+    profile: CityProfile | None
+    """The validated profile, or None when it has schema errors."""
+
+
+@dataclass
+class Project:
+    """Everything read from a project folder."""
+
+    root: Path
+    """The folder holding ``scireport.yaml``."""
+    config_doc: YamlDocument
+    """``scireport.yaml`` as parsed."""
+    config: ReportConfig | None
+    """The validated settings, or None when they have errors."""
+    cities: list[City] = field(default_factory=list)
+    """Every profile found, in print order."""
+    findings: list[Finding] = field(default_factory=list)
+    """YAML and schema findings from loading."""
+
+    def display(self, path: Path) -> str:
+        """Return ``path`` relative to the project root when inside it."""
+        return display_path(path, self.root)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Return ``path`` relative to ``root`` when inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def slugify(name: str) -> str:
+    """Return an ASCII, lowercase, hyphenated slug for an English city name."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def find_root(project: Path | None) -> Path:
+    """Return the project folder: ``project`` if given, else the current folder."""
+    root = (project or Path.cwd()).resolve()
+    if not (root / CONFIG_NAME).is_file():
+        where = f"in {root}" if project else "in the current folder"
+        raise UserError(
+            f"no {CONFIG_NAME} {where}: run scireport from the project folder"
+            " or pass --project DIR",
+            exit_code=2,
+        )
+    return root
+
+
+def profile_files(root: Path, folder: str, paths: list[Path] | None) -> list[Path]:
+    """List the profile files to read: ``paths`` (files or folders) or the profiles folder."""
+    targets = paths or [root / folder]
+    files: list[Path] = []
+    for target in targets:
+        target = target if target.is_absolute() else Path.cwd() / target
+        if target.is_dir():
+            files.extend(sorted(p for p in target.iterdir() if p.suffix in {".yaml", ".yml"}))
+        elif target.is_file():
+            files.append(target)
+        else:
+            raise UserError(
+                f"{display_path(target, root)}: no such file or folder"
+                + (f"; create {folder}/ with scireport new-city" if not paths else ""),
+                exit_code=2,
+            )
+    return files
+
+
+def load_project(project: Path | None = None, paths: list[Path] | None = None) -> Project:
+    """Read the project's settings and profiles, collecting every YAML and schema finding."""
+    root = find_root(project)
+    config_doc = load_yaml(root / CONFIG_NAME, CONFIG_NAME)
+    findings = list(config_doc.findings)
+    config = None
+    if config_doc.data is not None:
+        config, schema_findings = validate_model(ReportConfig, config_doc)
+        findings += schema_findings
+    folder = config.profiles if config else "profiles"
+    cities = []
+    for path in profile_files(root, folder, paths):
+        doc = load_yaml(path, display_path(path, root))
+        findings += doc.findings
+        profile = None
+        if doc.data is not None:
+            profile, schema_findings = validate_model(CityProfile, doc)
+            findings += schema_findings
+        slug = (profile.slug if profile and profile.slug else None) or path.stem
+        cities.append(City(slug=slug, path=path, doc=doc, profile=profile))
+    order = config.order if config else []
+    cities.sort(key=lambda c: print_key(c, order))
+    return Project(root, config_doc, config, cities, findings)
+
+
+def print_key(city: City, order: list[str]) -> tuple[int, str]:
+    """Sort key for print order: listed slugs first, in order, then by English name."""
+    if city.slug in order:
+        return (order.index(city.slug), "")
+    name = city.profile.city if city.profile else city.slug
+    return (len(order), name.casefold())

@@ -1,0 +1,73 @@
+"""Render findings for people (with the offending line), for JSON and for GitHub."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from .errors import Finding
+
+
+def summary(findings: list[Finding]) -> str:
+    """Return ``N errors, M warnings`` (or ``no problems``)."""
+    counts = Counter(f.severity for f in findings)
+    if not findings:
+        return "no problems found"
+    parts = [f"{counts['error']} error{'s' * (counts['error'] != 1)}"]
+    parts.append(f"{counts['warning']} warning{'s' * (counts['warning'] != 1)}")
+    return ", ".join(parts)
+
+
+def as_json(findings: list[Finding]) -> str:
+    """Findings as a JSON array of objects (file, line, column, path, rule, severity, message)."""
+    return json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)
+
+
+def as_github(findings: list[Finding]) -> str:
+    """Findings as GitHub Actions workflow annotations, one per line."""
+
+    def clean(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    lines = []
+    for f in findings:
+        place = f"file={f.file}"
+        if f.line is not None:
+            place += f",line={f.line},col={f.column or 1}"
+        title = f"{f.rule} {f.path}".strip()
+        lines.append(f"::{f.severity} {place},title={clean(title)}::{clean(f.message)}")
+    return "\n".join(lines)
+
+
+def print_human(console: Console, findings: list[Finding], root: Path | None) -> None:
+    """Print findings grouped by file, each with its source line and a caret, like a compiler."""
+    sources: dict[str, list[str]] = {}
+    current = None
+    for f in findings:
+        if f.file != current:
+            current = f.file
+            console.print(f"[bold]{escape(f.file)}[/]")
+        colour = "red" if f.severity == "error" else "yellow"
+        path = f" {escape(f.path)}:" if f.path else ""
+        console.print(
+            f"  [{colour}]{escape(f.location())}[/]{path} {escape(f.message)}"
+            f" [dim]\\[{f.rule}][/]",
+            highlight=False,
+            soft_wrap=True,
+        )
+        if f.line is None or root is None:
+            continue
+        if f.file not in sources:
+            try:
+                sources[f.file] = (root / f.file).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                sources[f.file] = []
+        lines = sources[f.file]
+        if 0 < f.line <= len(lines):
+            text = lines[f.line - 1]
+            console.print(f"  [dim]{f.line:>5} |[/] {escape(text)}", highlight=False)
+            console.print(f"  [dim]      |[/] {' ' * ((f.column or 1) - 1)}[{colour}]^[/]")
