@@ -1,0 +1,120 @@
+"""Shared fixtures: sample projects built from dicts, and one rendered sample book per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from scireport.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+
+CONFIG: dict[str, Any] = {
+    "title": "Smart Cities Index Report",
+    "year": 2022,
+    "organisations": ["DTTM", "ISi Lab", "IfM Engage"],
+    "contact": {"email": "index@example.org", "phone": "+82 2 2123 0000", "place": "Seoul"},
+    "copyright": "© 2022 the authors",
+    "lang": "ko",
+}
+
+SEOUL_EXAMPLE = """\
+# yaml-language-server: $schema=../schema/profile.schema.json
+city: Seoul
+country: The Republic of Korea
+native_name: 서울
+lang: ko
+about:
+  area_km2: 605
+  population: 10190000
+  national_share_pct: 20
+  text: 서울은 대한민국 인구의 5분의 1이 모여 사는 수도이자 메가시티다.
+headline: |
+  모두를 위한 디지털 도시,
+  데이터로 움직이는 서울
+subtitle: 여섯 갈래의 스마트 인프라로 시민의 디지털 기본권을 넓히다
+body: |
+  서울시는 통신망, 센서, 데이터 저장소를 하나의 도시 플랫폼으로 묶고 있다.
+
+  가상 서울 디지털 트윈은 도시계획과 안전 관리에 쓰인다.
+initiatives:
+  - name: S-Net
+    text: 공공 와이파이와 자가망으로 도시 전역을 잇는 통신 기반
+scores:
+  urban_intelligence: 4.5
+sources:
+  - Smart Cities Index Report 2022 (DTTM, ISi Lab, IfM Engage)
+"""
+"""The profile example from the core issue, verbatim: it must validate as written."""
+
+
+def write_tree(root: Path, files: dict[str, Any]) -> None:
+    """Create files under ``root``: str/bytes values are written as is, dicts as YAML."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+
+
+ProjectFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> ProjectFactory:
+    """Return a factory: ``make_project({"profiles/x.yaml": ...}, config=...)`` -> project dir.
+
+    The project gets the repository's default layout; ``config`` overrides CONFIG keys.
+    """
+
+    def factory(files: dict[str, Any] | None = None, **config: Any) -> Path:
+        root = tmp_path / "project"
+        root.mkdir(exist_ok=True)
+        shutil.copytree(REPO / "layouts", root / "layouts", dirs_exist_ok=True)
+        write_tree(root, {"scireport.yaml": {**CONFIG, **config}})
+        (root / "profiles").mkdir(exist_ok=True)
+        write_tree(root, files or {})
+        return root
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's sample project (settings, profiles, layouts)."""
+    root = tmp_path_factory.mktemp("sample")
+    for name in ("profiles", "layouts"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "scireport.yaml", root / "scireport.yaml")
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_sample(sample_project: Path) -> Path:
+    """The sample project built once per session, both editions; returns the output folder."""
+    result = CliRunner().invoke(
+        app, ["build", "--edition", "both", "--project", str(sample_project), "--out", "out"]
+    )
+    assert result.exit_code == 0, result.output
+    return sample_project / "out"
+
+
+@pytest.fixture
+def cli() -> Callable[..., Any]:
+    """Invoke the CLI in-process: ``cli("validate", "--project", dir)``."""
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Any:
+        return runner.invoke(app, [str(a) for a in args])
+
+    return invoke
