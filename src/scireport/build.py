@@ -235,6 +235,12 @@ class BookBuilder:
                 (errors if problem.severity == "error" else warnings).append(problem)
             rendered.append(RenderedCity(city, document, page))
             page += len(document.pages)
+        if self.typesetter.fetch_log.refused:
+            refused = ", ".join(sorted(set(self.typesetter.fetch_log.refused)))
+            raise UserError(
+                f"the layout or a profile refers to files outside the project: {refused};"
+                " copy them into the project (nothing was fetched or written)"
+            )
         if errors:
             raise FindingsError(
                 "content does not fit its page budget; nothing was written",
