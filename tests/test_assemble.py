@@ -20,7 +20,7 @@ def test_markdown_closes_and_reopens_tags_at_word_boundaries() -> None:
 
 
 def test_markdown_refuses_raw_html_and_unsafe_links() -> None:
-    html = str(render_markdown('<script>x</script> [a](javascript:alert(1)) ![i](x.png)', "x"))
+    html = str(render_markdown("<script>x</script> [a](javascript:alert(1)) ![i](x.png)", "x"))
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "javascript:" not in html.split("href")[-1] if "href" in html else True
     assert "<img" not in html

@@ -150,13 +150,20 @@ def test_overflow_fails_naming_the_field_and_keeps_the_good_pdf(make_project, cl
 def test_template_error_names_the_file_and_line(make_project, cli) -> None:
     root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
     city = root / "layouts" / "default" / "city.html"
-    city.write_text(city.read_text("utf-8").replace("{% block body %}", "{% block body %}{{ nope }}"))
+    city.write_text(
+        city.read_text("utf-8").replace("{% block body %}", "{% block body %}{{ nope }}")
+    )
     result = cli("build", "-p", root)
     assert result.exit_code == 1
-    assert re.search(r"layouts/default/city\.html:\d+: template error: 'nope' is undefined", result.output)
+    assert re.search(
+        r"layouts/default/city\.html:\d+: template error: 'nope' is undefined", result.output
+    )
     city.write_text("{% block x %}")
     result = cli("build", "-p", root)
-    assert result.exit_code == 1 and "layouts/default/city.html:1: template syntax error" in result.output
+    assert (
+        result.exit_code == 1
+        and "layouts/default/city.html:1: template syntax error" in result.output
+    )
 
 
 def test_designer_overrides_one_block(make_project, cli) -> None:

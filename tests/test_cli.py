@@ -54,7 +54,9 @@ def test_validate_range_and_required(make_project, cli) -> None:
     root = make_project({"profiles/seoul.yaml": bad})
     found = json.loads(cli("validate", "-p", root, "--no-layout", "-f", "json").output)
     by_rule = {f["rule"]: f for f in found}
-    assert by_rule["schema-range"]["line"] == 6 and by_rule["schema-range"]["path"] == "about.area_km2"
+    assert (
+        by_rule["schema-range"]["line"] == 6 and by_rule["schema-range"]["path"] == "about.area_km2"
+    )
     assert by_rule["schema-required"]["path"] == "city"
 
 

@@ -163,7 +163,7 @@ def render_markdown(text: str | None, id_prefix: str) -> Markup:
         if token.type == "inline":
             rendered.append(render_inline(token.children or []))
         else:
-            rendered.append(_MD.renderer.renderToken([token], 0, _MD.options, {}))
+            rendered.append(_MD.renderer.renderToken([token], 0, _MD.options, {}))  # type: ignore[attr-defined]
     return Markup("".join(rendered))
 
 
@@ -196,7 +196,9 @@ class Edition:
     """Language the edition prints."""
 
 
-def city_context(slug: str, profile: CityProfile, lang: Lang, labels: dict[str, str]) -> dict[str, Any]:
+def city_context(
+    slug: str, profile: CityProfile, lang: Lang, labels: dict[str, str]
+) -> dict[str, Any]:
     """Return the template variables for one city, every text escaped and word-kept."""
 
     def text(value: Any) -> str | None:
@@ -248,7 +250,9 @@ def city_context(slug: str, profile: CityProfile, lang: Lang, labels: dict[str, 
 
 def _has(profile: CityProfile, lang: Lang) -> bool:
     body = profile.body
-    return getattr(body, lang, None) is not None if not isinstance(body, str) else profile.lang == lang
+    return (
+        getattr(body, lang, None) is not None if not isinstance(body, str) else profile.lang == lang
+    )
 
 
 def report_context(config: ReportConfig, layout: Layout, edition: Edition) -> dict[str, Any]:

@@ -229,7 +229,11 @@ class BookBuilder:
             if city.slug not in chosen:
                 page += self.budget
                 continue
-            self.progress(f"{self.edition.name}: {city.profile.city if city.profile else city.slug}", len(rendered), total)
+            self.progress(
+                f"{self.edition.name}: {city.profile.city if city.profile else city.slug}",
+                len(rendered),
+                total,
+            )
             document, problem = self.render_city(city, page)
             if problem is not None:
                 (errors if problem.severity == "error" else warnings).append(problem)
@@ -247,7 +251,7 @@ class BookBuilder:
                 errors,
                 self.project.root,
             )
-        outputs = []
+        outputs: list[Output] = []
         for item in rendered:
             path = target / "cities" / f"{item.city.slug}.pdf"
             self.progress(f"{self.edition.name}: writing {path.name}", len(outputs), total)

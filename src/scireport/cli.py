@@ -6,12 +6,10 @@ message and exits with its code; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -27,7 +25,7 @@ err = Console(stderr=True, highlight=False)
 class ErrorBoundary(TyperGroup):
     """The one place user errors become messages and exit codes."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         """Run the command; turn UserErrors into a message and an exit code."""
         try:
             return super().invoke(ctx)
@@ -55,11 +53,16 @@ app = typer.Typer(
 
 ProjectOption = Annotated[
     Path | None,
-    typer.Option("--project", "-p", help="Project folder (holding scireport.yaml).", show_default="current folder"),
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project folder (holding scireport.yaml).",
+        show_default="current folder",
+    ),
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats for findings."""
 
     human = "human"
@@ -67,7 +70,7 @@ class Format(str, Enum):
     github = "github"
 
 
-class EditionChoice(str, Enum):
+class EditionChoice(StrEnum):
     """Editions ``build`` can write."""
 
     print = "print"
@@ -94,8 +97,12 @@ def _main(
 def new_city_command(
     name: Annotated[str, typer.Argument(help="English name of the city, e.g. 'Los Angeles'.")],
     country: Annotated[str, typer.Option("--country", help="English name of the country.")],
-    lang: Annotated[str, typer.Option("--lang", help="Language of the profile's text: ko or en.")] = "ko",
-    slug: Annotated[str | None, typer.Option("--slug", help="File name id (default: from NAME).")] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the profile's text: ko or en.")
+    ] = "ko",
+    slug: Annotated[
+        str | None, typer.Option("--slug", help="File name id (default: from NAME).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing profile.")] = False,
     project: ProjectOption = None,
 ) -> None:
@@ -108,10 +115,16 @@ def new_city_command(
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Profiles or folders (default: all).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="human, json or github.")] = Format.human,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Profiles or folders (default: all).")
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="human, json or github.")
+    ] = Format.human,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-    no_layout: Annotated[bool, typer.Option("--no-layout", help="Skip the page-fit check (faster).")] = False,
+    no_layout: Annotated[
+        bool, typer.Option("--no-layout", help="Skip the page-fit check (faster).")
+    ] = False,
     project: ProjectOption = None,
 ) -> None:
     """Check scireport.yaml and the profiles; report every problem with file:line:col."""
@@ -135,10 +148,18 @@ def validate(
 @app.command()
 def build(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
-    cities: Annotated[list[str] | None, typer.Option("--city", help="Build only this city (repeatable).")] = None,
-    edition: Annotated[EditionChoice, typer.Option("--edition", help="print, screen or both.")] = EditionChoice.print,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of the edition: ko or en.")] = None,
-    allow_overflow: Annotated[bool, typer.Option("--allow-overflow", help="Let a city run past its page budget.")] = False,
+    cities: Annotated[
+        list[str] | None, typer.Option("--city", help="Build only this city (repeatable).")
+    ] = None,
+    edition: Annotated[
+        EditionChoice, typer.Option("--edition", help="print, screen or both.")
+    ] = EditionChoice.print,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the edition: ko or en.")
+    ] = None,
+    allow_overflow: Annotated[
+        bool, typer.Option("--allow-overflow", help="Let a city run past its page budget.")
+    ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     project: ProjectOption = None,
 ) -> None:
@@ -172,7 +193,9 @@ def build(
 
 @app.command()
 def schema(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the schema files.")] = Path("schema"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the schema files.")
+    ] = Path("schema"),
     project: ProjectOption = None,
 ) -> None:
     """Write the JSON Schemas of profiles and scireport.yaml (for editors)."""
@@ -212,4 +235,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -60,7 +60,9 @@ def load_layout(project_root: Path, name: str) -> Layout:
             raise UserError(f"layouts/{current}: layouts extend each other in a loop")
         if not manifest_path.is_file():
             available = sorted(
-                p.name for p in (project_root / "layouts").glob("*") if (p / MANIFEST_NAME).is_file()
+                p.name
+                for p in (project_root / "layouts").glob("*")
+                if (p / MANIFEST_NAME).is_file()
             )
             raise UserError(
                 f"unknown layout {current!r}: layouts/{current}/{MANIFEST_NAME} does not exist"
@@ -76,7 +78,10 @@ def load_layout(project_root: Path, name: str) -> Layout:
         manifests.append(manifest)
         current = manifest.extends
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in dirs]
-    parents = {m.name: jinja2.FileSystemLoader(str(d)) for d, m in zip(dirs[1:], manifests[1:])}
+    parents = {
+        m.name: jinja2.FileSystemLoader(str(d))
+        for d, m in zip(dirs[1:], manifests[1:], strict=True)
+    }
     if parents:
         loaders.append(jinja2.PrefixLoader(parents))
     env = jinja2.Environment(

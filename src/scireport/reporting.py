@@ -54,8 +54,7 @@ def print_human(console: Console, findings: list[Finding], root: Path | None) ->
         colour = "red" if f.severity == "error" else "yellow"
         path = f" {escape(f.path)}:" if f.path else ""
         console.print(
-            f"  [{colour}]{escape(f.location())}[/]{path} {escape(f.message)}"
-            f" [dim]\\[{f.rule}][/]",
+            f"  [{colour}]{escape(f.location())}[/]{path} {escape(f.message)} [dim]\\[{f.rule}][/]",
             highlight=False,
             soft_wrap=True,
         )

@@ -33,7 +33,9 @@ def _examples(city: str, country: str, lang: Lang, slug: str) -> dict[str, Any]:
         "lang": lang,
         "headline": f"{_placeholder('headline, first line')}\n{_placeholder('second line')}\n",
         "body": f"{_placeholder('first paragraph')}\n\n{_placeholder('second paragraph')}\n",
-        "initiatives": [{"name": _placeholder("programme name"), "text": _placeholder("what it does")}],
+        "initiatives": [
+            {"name": _placeholder("programme name"), "text": _placeholder("what it does")}
+        ],
         "sources": [_placeholder("name the public source of each figure")],
         "images": [],
         "aliases": [],

@@ -42,7 +42,7 @@ _SAFE_TAGS = {
 _TAB_INDENT = re.compile(r"^( *)\t", re.MULTILINE)
 
 
-class ComposeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class ComposeLoader(_BaseLoader):  # type: ignore[misc]
     """A SafeLoader subclass used only to compose nodes; it never builds objects."""
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Finding
-from ..sources import PathKey, YamlDocument
+from ..sources import PathKey, YamlDocument, dotted
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,10 +38,9 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> PathKey:
     path: list[str | int] = []
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             path.append(part)
             node = node[part]
         elif i == len(loc) - 1 and isinstance(node, dict) and isinstance(part, str):
@@ -104,7 +104,7 @@ def validate_model(model: type[M], doc: YamlDocument) -> tuple[M | None, list[Fi
         return model.model_validate(doc.data), []
     except ValidationError as exc:
         errors = exc.errors()
-    located = [(_data_path(doc.data, tuple(e["loc"])), e) for e in errors]
+    located = [(_data_path(doc.data, tuple(e["loc"])), dict(e)) for e in errors]
     # A union (text or {ko, en}) reports one error per branch: keep the deepest ones.
     deepest = {p for p, _ in located}
     findings: list[Finding] = []
@@ -112,7 +112,7 @@ def validate_model(model: type[M], doc: YamlDocument) -> tuple[M | None, list[Fi
     for path, err in located:
         if any(other != path and other[: len(path)] == path for other in deepest):
             continue
-        rule = _RULES.get(err["type"], "schema-type")
+        rule = _RULES.get(str(err["type"]), "schema-type")
         if (path, rule) in seen:
             continue
         seen.add((path, rule))
@@ -127,8 +127,4 @@ def validate_model(model: type[M], doc: YamlDocument) -> tuple[M | None, list[Fi
 
 
 def _with_path(finding: Finding, path: PathKey) -> Finding:
-    from dataclasses import replace
-
-    from ..sources import dotted
-
     return replace(finding, path=dotted(path))
