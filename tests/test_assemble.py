@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from scireport.assemble import keep_words, render_markdown
+from scireport.assemble import WORD_JOINER, keep_words, render_markdown
 
 
-def test_keep_words_wraps_hangul_words_and_escapes() -> None:
-    html = str(keep_words("서울의 <b>{{ 7*7 }}</b> S-Net"))
-    assert html.startswith('<span class="kw">서울의</span> ')
-    assert "&lt;b&gt;{{" in html
-    assert "S-Net" in html and '<span class="kw">S-Net' not in html
+J = WORD_JOINER
 
 
-def test_markdown_closes_and_reopens_tags_at_word_boundaries() -> None:
+def test_keep_words_joins_hangul_words_and_escapes() -> None:
+    html = str(keep_words("서울의 <b>{{ 7*7 }}</b> S-Net이 S-Net"))
+    assert html.startswith(f"서{J}울{J}의 &lt;b&gt;{{{{ 7*7 }}}}&lt;/b&gt; ")
+    assert html.endswith(f"S{J}-{J}N{J}e{J}t{J}이 S-Net")
+
+
+def test_markdown_joins_words_across_inline_tags() -> None:
     html = str(render_markdown("모두를 **위한 디지털**도시 *강조*", "x--body"))
     assert '<p id="x--body-1">' in html
-    assert '<span class="kw"><strong>위한</strong></span>' in html
-    assert '<span class="kw"><strong>디지털</strong>도시</span>' in html
+    assert f"<strong>위{J}한 디{J}지{J}털</strong>{J}도{J}시" in html
+    assert f"<em>강{J}조</em>" in html
 
 
 def test_markdown_refuses_raw_html_and_unsafe_links() -> None:

@@ -87,7 +87,9 @@ def test_no_korean_word_is_split_across_lines(built_sample: Path, sample_project
     hangul = re.compile(r"[가-힣]")
     checked = 0
     for pdf in (built_sample / "print" / "cities").glob("*.pdf"):
-        for line in pdftext(pdf).splitlines():
+        text = pdftext(pdf)
+        assert "\u2060" not in text
+        for line in text.splitlines():
             for token in line.split():
                 token = token.strip(strip)
                 if hangul.search(token):
