@@ -1,28 +1,37 @@
 """Build stage: orchestration. Reads as its pipeline, in order.
 
-load -> validate -> for each edition: assemble + typeset every city (fit to its page
-budget), the contents and the cover -> write each city's PDF and the book atomically
--> finish for print or screen -> preflight what was written.
+load -> validate -> for each edition: assemble every city's HTML (its page numbers are
+known from the layout's page budget) -> typeset and write each city (worker processes,
+content-addressed cache) -> cover and contents -> the book -> report.
+
+The print book is stitched from the city PDFs with one copy of each font (see stitch.py).
+The screen book is written by one WeasyPrint call over all pages, so that its PDF/UA
+structure tree stays whole.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from .assemble import BookTemplates, Edition
+from .cache import Entry, PageCache, copy_file, environment_key
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .layouts import Layout, load_layout
 from .models import Lang, ReportConfig
 from .project import City, Project, load_project
-from .typeset import Typesetter, find_overflow, notdef_chars
+from .stitch import Bookmark, FontUnionCache, Link, stitch
+from .typeset import Overflow, PageTask, PdfMeta, run_task, typesetter_for
 from .validate import check_project, strict
 
 EditionName = Literal["print", "screen"]
@@ -46,6 +55,10 @@ class BuildOptions:
     """Let a city run past its page budget (with a warning) instead of failing."""
     strict: bool = False
     """Treat warnings as errors."""
+    jobs: int = 0
+    """Worker processes for typesetting; 0 means one per core."""
+    cache: bool = True
+    """Reuse typeset pages from ``<out>/.cache`` when nothing they depend on changed."""
 
 
 @dataclass
@@ -72,18 +85,12 @@ class BuildResult:
     """Warnings that did not stop the build."""
     seconds: float
     """Wall time of the build."""
-
-
-@dataclass
-class RenderedCity:
-    """A city typeset for one edition."""
-
-    city: City
-    """The city."""
-    document: Any
-    """Its WeasyPrint Document (exactly its budget of pages unless overflow is allowed)."""
-    start_page: int
-    """Book page number of its first page."""
+    typeset: int = 0
+    """Documents typeset by this build."""
+    from_cache: int = 0
+    """Documents taken from the cache."""
+    recovered: int = 0
+    """Documents typeset again after a worker crashed or a cache entry was corrupt."""
 
 
 def build(
@@ -104,15 +111,15 @@ def build(
     layout = load_layout(project.root, config.layout)
     selected = _select(project, options.cities)
     out = options.out if options.out.is_absolute() else project.root / options.out
-    typesetter = Typesetter(allowed=[project.root, *layout.dirs, layout.icc_profile])
-    outputs: list[Output] = []
-    warnings = [f for f in findings if f.severity == "warning"]
+    result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
     for name in options.editions:
         edition = Edition(name=name, lang=options.lang or config.lang)
         target = _output_dir(out / name)
-        book = BookBuilder(project, config, layout, edition, typesetter, progress)
-        outputs += book.write(target, selected, options, warnings)
-    return BuildResult(outputs, warnings, time.perf_counter() - started)
+        book = BookBuilder(project, config, layout, edition, options, progress)
+        book.cache = PageCache(out / ".cache" / f"{name}-{edition.lang}")
+        book.write(target, selected, result)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def _select(project: Project, slugs: list[str]) -> list[City]:
@@ -161,8 +168,40 @@ def build_timestamp() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def run_tasks(
+    tasks: list[PageTask], jobs: int, done: Callable[[PageTask, dict[str, Any]], None]
+) -> int:
+    """Run ``tasks`` in worker processes (in this one for a single task or ``jobs`` 1).
+
+    A task whose worker died is run again here. Returns how many were run again.
+    """
+    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    if workers <= 1:
+        for task in tasks:
+            done(task, run_task(task))
+        return 0
+    lost: list[PageTask] = []
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(run_task, task): task for task in tasks}
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                lost.append(futures[future])
+                continue
+            done(futures[future], result)
+    for task in lost:
+        task.output.unlink(missing_ok=True)
+        done(task, run_task(task))
+    return len(lost)
+
+
 class BookBuilder:
     """Typesets and writes one edition of the book."""
+
+    cache: PageCache
 
     def __init__(
         self,
@@ -170,142 +209,230 @@ class BookBuilder:
         config: ReportConfig,
         layout: Layout,
         edition: Edition,
-        typesetter: Typesetter,
+        options: BuildOptions,
         progress: ProgressHook | None,
     ) -> None:
         self.project = project
         self.config = config
         self.layout = layout
         self.edition = edition
-        self.typesetter = typesetter
+        self.options = options
         self.templates = BookTemplates(layout, config, edition, project.root)
         self.progress = progress or (lambda message, done, total: None)
         self.budget = layout.manifest.pages_per_city
         self.content_top = layout.manifest.page.margin_mm[0] * 96 / 25.4
+        self.allowed = (project.root, *layout.dirs, layout.icc_profile)
+        self.environment = environment_key(
+            layout.dirs, layout.manifest.fonts, [layout.icc_profile]
+        )
+        self.timestamp = build_timestamp()
 
-    def render(self, html: str) -> Any:
-        """Lay out one HTML document against the layout folder."""
-        return self.typesetter.render(html, self.layout.root)
+    # -- planning ---------------------------------------------------------------------
 
     def contents_pages(self) -> int:
         """Pages the table of contents takes, from the manifest's entries per page."""
         per_page = self.layout.manifest.toc_entries_per_page
         return max(1, math.ceil(len(self.project.cities) / per_page))
 
-    def render_city(self, city: City, start_page: int) -> tuple[Any, Finding | None]:
-        """Typeset one city at ``start_page``, padded to its budget; report an overflow."""
-        assert city.profile is not None
-        document = self.render(self.templates.city(city.slug, city.profile, start_page))
-        overflow = find_overflow(document, city.slug, self.budget, self.content_top)
-        if overflow is None and len(document.pages) < self.budget:
-            fillers = self.budget - len(document.pages)
-            html = self.templates.city(city.slug, city.profile, start_page, fillers)
-            document = self.render(html)
-        if overflow is None:
-            return document, None
-        from .checks.fit import overflow_finding
-
-        severity = "warning" if self.allow_overflow else "error"
-        return document, overflow_finding(city, overflow, severity)
-
-    allow_overflow = False
-
-    def write(
-        self,
-        target: Path,
-        selected: list[City],
-        options: BuildOptions,
-        warnings: list[Finding],
-    ) -> list[Output]:
-        """Typeset and write this edition: each selected city, and the book when all are."""
-        self.allow_overflow = options.allow_overflow
-        whole_book = len(selected) == len(self.project.cities)
-        chosen = {c.slug for c in selected}
-        total = len(selected) + (2 if whole_book else 0)
-        rendered: list[RenderedCity] = []
-        errors: list[Finding] = []
-        page = 2 + self.contents_pages()
+    def start_pages(self, pages: dict[str, int]) -> dict[str, int]:
+        """Book page number of each city's first page (``pages``: known page counts)."""
+        starts, page = {}, 2 + self.contents_pages()
         for city in self.project.cities:
-            if city.slug not in chosen:
-                page += self.budget
-                continue
-            self.progress(
-                f"{self.edition.name}: {city.profile.city if city.profile else city.slug}",
-                len(rendered),
-                total,
-            )
-            document, problem = self.render_city(city, page)
-            if problem is not None:
-                (errors if problem.severity == "error" else warnings).append(problem)
-            rendered.append(RenderedCity(city, document, page))
-            page += len(document.pages)
-        if self.typesetter.fetch_log.refused:
-            refused = ", ".join(sorted(set(self.typesetter.fetch_log.refused)))
-            raise UserError(
-                f"the layout or a profile refers to files outside the project: {refused};"
-                " copy them into the project (nothing was fetched or written)"
-            )
-        if errors:
-            raise FindingsError(
-                "content does not fit its page budget; nothing was written",
-                errors,
-                self.project.root,
-            )
-        outputs: list[Output] = []
-        for item in rendered:
-            path = target / "cities" / f"{item.city.slug}.pdf"
-            self.progress(f"{self.edition.name}: writing {path.name}", len(outputs), total)
-            outputs.append(self.write_pdf(path, item.document, item.document.pages, "city"))
-        if whole_book:
-            self.progress(f"{self.edition.name}: contents and cover", len(rendered), total)
-            cover = self.render(self.templates.cover())
-            contents = self.render(self.templates.contents(self.toc_entries(rendered), 2))
-            pages = [*cover.pages, *contents.pages]
-            for item in rendered:
-                pages += item.document.pages
-            self.progress(f"{self.edition.name}: writing report.pdf", len(rendered) + 1, total)
-            outputs.insert(0, self.write_pdf(target / "report.pdf", cover, pages, "book"))
-        return outputs
-
-    def toc_entries(self, rendered: list[RenderedCity]) -> list[dict[str, Any]]:
-        """Contents lines: one per city with its first page."""
-        return [
-            {
-                "slug": item.city.slug,
-                "name": item.city.profile.city if item.city.profile else item.city.slug,
-                "native_name": item.city.profile.native_name if item.city.profile else None,
-                "country": item.city.profile.country if item.city.profile else "",
-                "page": item.start_page,
-            }
-            for item in rendered
-        ]
-
-    def write_pdf(self, path: Path, document: Any, pages: list[Any], kind: str) -> Output:
-        """Write ``pages`` (metadata from ``document``) to ``path`` atomically."""
-        book = document.copy(pages)
-        meta = book.metadata
-        meta.title = f"{self.config.title} {self.config.year}"
-        meta.authors = list(self.config.organisations)
-        meta.lang = self.edition.lang
-        meta.created = meta.modified = build_timestamp()
-        meta.generator = "scireport"
-        messages: list[str] = []
-
-        def write(tmp: Path) -> None:
-            messages.extend(self.typesetter.write(book, tmp, **self.pdf_options()))
-            missing = notdef_chars(messages)
-            if missing:
-                listing = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
-                raise UserError(
-                    f"{path.name}: characters with no glyph in the layout's fonts: {listing};"
-                    " run scireport validate to find where they are"
-                )
-
-        write_atomically(path, write)
-        return Output(path, len(pages), self.edition.name, "book" if kind == "book" else "city")
+            starts[city.slug] = page
+            page += pages.get(city.slug, self.budget)
+        return starts
 
     def pdf_options(self) -> dict[str, Any]:
         """WeasyPrint write options for this edition."""
         if self.edition.name == "print":
             return {"pdf_variant": "pdf/x-4"}
         return {"pdf_variant": "pdf/ua-1"}
+
+    def task(self, name: str, html: str, budget: int, images: list[Path]) -> PageTask:
+        """A typesetting task whose output goes to the cache slot of its key."""
+        options = self.pdf_options()
+        key = self.cache.key(html, self.environment, {**options, "budget": budget}, images)
+        title = f"{self.config.title} {self.config.year}"
+        return PageTask(
+            name=name,
+            html=html,
+            base_dir=self.layout.root,
+            allowed=self.allowed,
+            budget=budget,
+            content_top=self.content_top,
+            output=self.cache.path(key).with_suffix(".part"),
+            options=tuple(sorted(options.items())),
+            meta=PdfMeta(title, tuple(self.config.organisations), self.edition.lang, self.timestamp),
+        )
+
+    def city_task(self, city: City, start: int) -> PageTask:
+        """The task typesetting ``city`` from book page ``start``."""
+        assert city.profile is not None
+        images = [self.project.root / image.path for image in city.profile.images]
+        html = self.templates.city(city.slug, city.profile, start)
+        return self.task(city.slug, html, self.budget, images)
+
+    # -- typesetting ------------------------------------------------------------------
+
+    def typeset(self, tasks: list[PageTask], result: BuildResult) -> dict[str, Entry]:
+        """Typeset ``tasks`` (cached ones are reused); return entries by task name."""
+        entries: dict[str, Entry] = {}
+        todo = []
+        for task in tasks:
+            key = task.output.stem
+            entry = self.cache.lookup(key) if self.options.cache else None
+            if entry is not None:
+                entries[task.name] = entry
+                result.from_cache += 1
+            else:
+                todo.append(task)
+        result.recovered += len(self.cache.rebuilt_corrupt)
+        self.cache.rebuilt_corrupt.clear()
+        total = len(tasks)
+
+        def done(task: PageTask, meta: dict[str, Any]) -> None:
+            entries[task.name] = self.cache.store(task.output.stem, task.output, meta["pages"], meta)
+            result.typeset += 1
+            label = task.name or "contents"
+            self.progress(
+                f"{self.edition.name}: {label} ({result.from_cache} from cache)",
+                len(entries),
+                total,
+            )
+
+        if todo:
+            self.cache.folder.mkdir(parents=True, exist_ok=True)
+        result.recovered += run_tasks(todo, self.options.jobs, done)
+        return entries
+
+    def check(self, entries: dict[str, Entry], cities: list[City], result: BuildResult) -> None:
+        """Fail on overflow, missing glyphs or refused files; keep allowed overflow as warning."""
+        from .checks.fit import overflow_finding
+
+        errors: list[Finding] = []
+        refused = sorted({url for e in entries.values() for url in e.meta.get("refused", [])})
+        if refused:
+            raise UserError(
+                f"the layout or a profile refers to files outside the project: {', '.join(refused)};"
+                " copy them into the project (nothing was fetched or written)"
+            )
+        missing = sorted({c for e in entries.values() for c in e.meta.get("notdef", [])})
+        if missing:
+            listing = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+            raise UserError(
+                f"characters with no glyph in the layout's fonts: {listing};"
+                " run scireport validate to find where they are (nothing was written)"
+            )
+        for city in cities:
+            overflow = entries[city.slug].meta.get("overflow")
+            if overflow:
+                severity = "warning" if self.options.allow_overflow else "error"
+                finding = overflow_finding(city, Overflow(**overflow), severity)
+                (errors if severity == "error" else result.warnings).append(finding)
+        if errors:
+            raise FindingsError(
+                "content does not fit its page budget; nothing was written",
+                errors,
+                self.project.root,
+            )
+
+    # -- writing ----------------------------------------------------------------------
+
+    def write(self, target: Path, selected: list[City], result: BuildResult) -> None:
+        """Typeset and write this edition: each selected city, and the book when all are."""
+        whole_book = len(selected) == len(self.project.cities)
+        starts = self.start_pages({})
+        entries = self.typeset([self.city_task(c, starts[c.slug]) for c in selected], result)
+        pages = {slug: entry.pages for slug, entry in entries.items()}
+        if self.start_pages(pages) != starts:  # allowed overflow moved later cities
+            starts = self.start_pages(pages)
+            entries = self.typeset([self.city_task(c, starts[c.slug]) for c in selected], result)
+        self.check(entries, selected, result)
+        outputs = []
+        for city in selected:
+            path = target / "cities" / f"{city.slug}.pdf"
+            copy_file(entries[city.slug].pdf, path)
+            outputs.append(Output(path, entries[city.slug].pages, self.edition.name, "city"))
+        if whole_book:
+            book = self.write_book(target / "report.pdf", selected, entries, starts, result)
+            outputs.insert(0, book)
+        result.outputs += outputs
+
+    def write_book(
+        self,
+        path: Path,
+        cities: list[City],
+        entries: dict[str, Entry],
+        starts: dict[str, int],
+        result: BuildResult,
+    ) -> Output:
+        """Write the whole book: cover, contents, every city."""
+        toc = [
+            {
+                "slug": c.slug,
+                "name": c.profile.city if c.profile else c.slug,
+                "native_name": c.profile.native_name if c.profile else None,
+                "country": c.profile.country if c.profile else "",
+                "page": starts[c.slug],
+            }
+            for c in cities
+        ]
+        front = self.typeset(
+            [
+                self.task("", self.templates.cover(), 0, []),
+                self.task("contents", self.templates.contents(toc, 2), 0, []),
+            ],
+            result,
+        )
+        self.progress(f"{self.edition.name}: writing report.pdf", len(cities), len(cities))
+        if self.edition.name == "screen":
+            return self.write_tagged_book(path, cities, starts, toc)
+        parts = [front[""].pdf, front["contents"].pdf, *(entries[c.slug].pdf for c in cities)]
+        first_page = {c.slug: starts[c.slug] - 1 for c in cities}
+        links = [
+            Link(1 + page, rect, first_page[anchor.removeprefix("city-")])
+            for page, rect, anchor in front["contents"].meta.get("links", [])
+            if anchor.removeprefix("city-") in first_page
+        ]
+        marks = [Bookmark(self.labels().get("contents", "Contents"), 1)]
+        marks += [Bookmark(c.profile.city if c.profile else c.slug, first_page[c.slug]) for c in cities]
+        fonts = FontUnionCache(self.cache.folder / "fonts")
+        count = 0
+
+        def write(tmp: Path) -> None:
+            nonlocal count
+            count = stitch(parts, tmp, bookmarks=marks, links=links, font_cache=fonts)
+
+        write_atomically(path, write)
+        return Output(path, count, self.edition.name, "book")
+
+    def labels(self) -> dict[str, str]:
+        """The layout's fixed words in this edition's language."""
+        return self.layout.manifest.labels.get(self.edition.lang) or {}
+
+    def write_tagged_book(
+        self, path: Path, cities: list[City], starts: dict[str, int], toc: list[dict[str, Any]]
+    ) -> Output:
+        """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""
+        typesetter = typesetter_for(self.allowed)
+        base = self.layout.root
+        cover = typesetter.render(self.templates.cover(), base)
+        documents = [typesetter.render(self.templates.contents(toc, 2), base)]
+        for city in cities:
+            task = self.city_task(city, starts[city.slug])
+            document = typesetter.render(task.html, base)
+            if len(document.pages) < self.budget:
+                from .typeset import pad_html
+
+                document = typesetter.render(pad_html(task.html, self.budget - len(document.pages)), base)
+            documents.append(document)
+        pages = [*cover.pages, *(p for d in documents for p in d.pages)]
+        book = cover.copy(pages)
+        meta = book.metadata
+        meta.title = f"{self.config.title} {self.config.year}"
+        meta.authors = list(self.config.organisations)
+        meta.lang = self.edition.lang
+        meta.created = meta.modified = self.timestamp
+        meta.generator = "scireport"
+        write_atomically(path, lambda tmp: typesetter.write(book, tmp, **self.pdf_options()) and None)
+        return Output(path, len(pages), self.edition.name, "book")

@@ -95,14 +95,33 @@ def notdef_chars(messages: list[str]) -> list[str]:
 
 
 class Typesetter:
-    """Renders HTML strings to WeasyPrint documents and writes them as PDF."""
+    """Renders HTML strings to WeasyPrint documents and writes them as PDF.
+
+    WeasyPrint is imported and the shared FontConfiguration made on first use, so that a
+    process can fork its workers before it has touched Pango.
+    """
 
     def __init__(self, allowed: list[Path]) -> None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        self.font_config = FontConfiguration()
+        self.allowed = allowed
         self.fetch_log = FetchLog()
-        self.fetcher = make_fetcher(allowed, self.fetch_log)
+        self._font_config: Any = None
+        self._fetcher: Any = None
+
+    @property
+    def font_config(self) -> Any:
+        """The FontConfiguration shared by every document of this process."""
+        if self._font_config is None:
+            from weasyprint.text.fonts import FontConfiguration
+
+            self._font_config = FontConfiguration()
+        return self._font_config
+
+    @property
+    def fetcher(self) -> Any:
+        """The URL fetcher that reads only allowed files."""
+        if self._fetcher is None:
+            self._fetcher = make_fetcher(self.allowed, self.fetch_log)
+        return self._fetcher
 
     def render(self, html: str, base_dir: Path) -> Any:
         """Lay out ``html`` (relative URLs resolve against ``base_dir``); return a Document."""
@@ -156,3 +175,103 @@ def find_overflow(document: Any, slug: str, budget: int, content_top: float) -> 
         first_id=first_id,
         extra_fraction=round(len(pages) - budget - 1 + fraction, 1),
     )
+
+
+def pad_html(html: str, fillers: int) -> str:
+    """Add ``fillers`` blank pages at the end of a document (the layout styles ``.filler``)."""
+    return html.replace("</body>", '<div class="filler"></div>' * fillers + "</body>", 1)
+
+
+@dataclass(frozen=True)
+class PdfMeta:
+    """Document metadata written into a PDF."""
+
+    title: str
+    """Document title."""
+    authors: tuple[str, ...]
+    """Organisations, written as authors."""
+    lang: str
+    """Document language."""
+    timestamp: str
+    """Creation and modification time (ISO 8601)."""
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """One document to typeset and write, self-contained so a worker process can run it."""
+
+    name: str
+    """Anchor prefix of the document (a city's slug), or '' for cover and contents."""
+    html: str
+    """The document's HTML."""
+    base_dir: Path
+    """Folder that relative URLs resolve against (the layout's)."""
+    allowed: tuple[Path, ...]
+    """Folders and files WeasyPrint may read."""
+    budget: int
+    """Pages the document must take (0: as many as it needs)."""
+    content_top: float
+    """Top margin in CSS pixels (for overflow diagnosis)."""
+    output: Path
+    """Where to write the PDF."""
+    options: tuple[tuple[str, Any], ...]
+    """WeasyPrint write options."""
+    meta: PdfMeta
+    """Metadata to write."""
+
+
+_TYPESETTERS: dict[tuple[Path, ...], Typesetter] = {}
+
+
+def typesetter_for(allowed: tuple[Path, ...]) -> Typesetter:
+    """The process's Typesetter for ``allowed`` (one FontConfiguration per process)."""
+    if allowed not in _TYPESETTERS:
+        _TYPESETTERS[allowed] = Typesetter(list(allowed))
+    return _TYPESETTERS[allowed]
+
+
+def run_task(task: PageTask) -> dict[str, Any]:
+    """Typeset and write one document; return what happened as plain data.
+
+    Keys: ``pages``, ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
+    drawn as .notdef), ``refused`` (URLs not fetched), ``links`` (internal links: page
+    index, rectangle in PDF points, anchor) and ``anchors`` (anchor -> page index).
+    """
+    typesetter = typesetter_for(task.allowed)
+    refused_before = len(typesetter.fetch_log.refused)
+    document = typesetter.render(task.html, task.base_dir)
+    overflow = None
+    if task.budget:
+        overflow = find_overflow(document, task.name, task.budget, task.content_top)
+        if overflow is None and len(document.pages) < task.budget:
+            padded = pad_html(task.html, task.budget - len(document.pages))
+            document = typesetter.render(padded, task.base_dir)
+    meta = document.metadata
+    meta.title = task.meta.title
+    meta.authors = list(task.meta.authors)
+    meta.lang = task.meta.lang
+    meta.created = meta.modified = task.meta.timestamp
+    meta.generator = "scireport"
+    messages = typesetter.write(document, task.output, **dict(task.options))
+    return {
+        "pages": len(document.pages),
+        "overflow": None if overflow is None else overflow.__dict__,
+        "notdef": notdef_chars(messages),
+        "refused": typesetter.fetch_log.refused[refused_before:],
+        "links": page_links(document),
+        "anchors": {
+            name: index for index, page in enumerate(document.pages) for name in page.anchors
+        },
+    }
+
+
+def page_links(document: Any) -> list[tuple[int, tuple[float, float, float, float], str]]:
+    """Internal links of ``document``: (page index, PDF rectangle in points, anchor name)."""
+    found = []
+    for index, page in enumerate(document.pages):
+        height = page.height * 0.75
+        for kind, target, (x, y, width, h), *_ in page.links:
+            if kind == "internal":
+                rect = (x * 0.75, height - (y + h) * 0.75, (x + width) * 0.75, height - y * 0.75)
+                found.append((index, rect, str(target)))
+    return found

@@ -36,23 +36,26 @@ def overflow_finding(city: City, overflow: Overflow, severity: str) -> Finding:
 
 
 def check(project: Project) -> list[Finding]:
-    """Lay out every valid city (print edition, no PDF written) and report overflows."""
+    """Lay out every valid city (print edition, nothing written) and report overflows."""
     from ..assemble import Edition
-    from ..build import BookBuilder
+    from ..build import BookBuilder, BuildOptions
     from ..layouts import load_layout
-    from ..typeset import Typesetter
+    from ..typeset import find_overflow, typesetter_for
 
     if project.config is None:
         return []
     layout = load_layout(project.root, project.config.layout)
-    typesetter = Typesetter(allowed=[project.root, *layout.dirs, layout.icc_profile])
     edition = Edition(name="print", lang=project.config.lang)
-    builder = BookBuilder(project, project.config, layout, edition, typesetter, None)
+    builder = BookBuilder(project, project.config, layout, edition, BuildOptions(), None)
+    typesetter = typesetter_for(builder.allowed)
+    starts = builder.start_pages({})
     findings = []
     for city in project.cities:
         if city.profile is None:
             continue
-        _, problem = builder.render_city(city, 3)
-        if problem is not None:
-            findings.append(problem)
+        html = builder.templates.city(city.slug, city.profile, starts[city.slug])
+        document = typesetter.render(html, layout.root)
+        overflow = find_overflow(document, city.slug, builder.budget, builder.content_top)
+        if overflow is not None:
+            findings.append(overflow_finding(city, overflow, "error"))
     return findings

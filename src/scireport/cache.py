@@ -1,0 +1,144 @@
+"""A content-addressed cache of typeset PDFs under the output folder.
+
+An entry's key is a hash of everything that can change the PDF: the document's HTML (which
+holds the profile's text, the report settings, the labels and the page number), every file
+of the layout, the fonts the layout names (file, size and time), the images the page uses,
+the ICC profile, the PDF options, and the scireport and WeasyPrint versions. A stale entry
+can therefore never match. Each entry stores the SHA-256 of its PDF; an entry whose bytes
+no longer match (a corrupted or truncated file) is thrown away and typeset again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached PDF and what is known about it."""
+
+    pdf: Path
+    """The cached PDF file."""
+    pages: int
+    """Its page count."""
+    meta: dict[str, Any]
+    """What typesetting reported (overflow, missing glyphs, refused fetches, links)."""
+
+
+def digest_files(paths: list[Path]) -> str:
+    """SHA-256 over the names and bytes of ``paths`` (missing files count as missing)."""
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(str(path).encode())
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+    return h.hexdigest()
+
+
+@cache
+def font_files(family: str) -> tuple[str, ...]:
+    """Files fontconfig uses for ``family`` (all styles), with size and time, for cache keys."""
+    try:
+        listing = subprocess.run(
+            ["fc-list", family, "file"], capture_output=True, text=True, check=False
+        ).stdout
+    except OSError:
+        return ()
+    files = sorted({line.split(":")[0].strip() for line in listing.splitlines() if line.strip()})
+    described = []
+    for name in files:
+        try:
+            stat = os.stat(name)
+            described.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            described.append(f"{name}:missing")
+    return tuple(described)
+
+
+def environment_key(layout_dirs: list[Path], fonts: list[str], extra: list[Path]) -> str:
+    """Hash of what every page depends on besides its HTML: layout files, fonts, versions."""
+    import weasyprint
+
+    layout_files = [p for d in layout_dirs for p in d.rglob("*") if p.is_file()]
+    parts = {
+        "layout": digest_files(layout_files),
+        "extra": digest_files(extra),
+        "fonts": [font_files(f) for f in fonts],
+        "scireport": __version__,
+        "weasyprint": weasyprint.__version__,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+class PageCache:
+    """Typeset PDFs by key, under ``folder`` (``<out>/.cache/<edition>``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.rebuilt_corrupt: list[str] = []
+        """Keys whose entries were found corrupted and thrown away."""
+
+    def key(self, html: str, environment: str, options: dict[str, Any], images: list[Path]) -> str:
+        """The key of a document: its HTML plus everything else it depends on."""
+        h = hashlib.sha256()
+        h.update(html.encode())
+        h.update(environment.encode())
+        h.update(json.dumps(options, sort_keys=True, default=str).encode())
+        h.update(digest_files(images).encode())
+        return h.hexdigest()
+
+    def path(self, key: str) -> Path:
+        """Where the PDF of ``key`` lives (or will)."""
+        return self.folder / f"{key[:40]}.pdf"
+
+    def lookup(self, key: str) -> Entry | None:
+        """Return the intact entry for ``key``, or None (a corrupted one is removed)."""
+        pdf, meta_path = self.path(key), self.path(key).with_suffix(".json")
+        try:
+            meta = json.loads(meta_path.read_text("utf-8"))
+            data = pdf.read_bytes()
+        except (OSError, ValueError):
+            return None
+        if not isinstance(meta, dict) or hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+            self.rebuilt_corrupt.append(key)
+            pdf.unlink(missing_ok=True)
+            meta_path.unlink(missing_ok=True)
+            return None
+        return Entry(pdf, int(meta["pages"]), meta)
+
+    def store(self, key: str, produced: Path, pages: int, meta: dict[str, Any]) -> Entry:
+        """Move the PDF at ``produced`` into the cache under ``key``."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        pdf = self.path(key)
+        data = produced.read_bytes()
+        record = {**meta, "pages": pages, "sha256": hashlib.sha256(data).hexdigest()}
+        os.replace(produced, pdf)
+        tmp = pdf.with_suffix(".json.part")
+        tmp.write_text(json.dumps(record, default=_plain), "utf-8")
+        os.replace(tmp, pdf.with_suffix(".json"))
+        return Entry(pdf, pages, record)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    return str(value)
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` atomically."""
+    from .build import write_atomically
+
+    write_atomically(target, lambda tmp: shutil.copyfile(source, tmp))

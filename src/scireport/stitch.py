@@ -1,0 +1,381 @@
+"""Write stage for the print book: stitch typeset PDFs into one book, one copy of each font.
+
+Cities are typeset and written one PDF each (in parallel, and cached). The book is then
+made from those PDFs' pages instead of being typeset again. Each city PDF embeds its own
+subset of every font; WeasyPrint subsets with the original glyph ids kept, so the subsets
+of one font are compatible with one subset holding the union of their glyphs. The book
+embeds that union once and points every page's font at it, so it weighs about what a
+single-document PDF weighs. Bookmarks and contents links are added with explicit page
+destinations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link rectangle on a book page that jumps to another book page."""
+
+    page: int
+    """0-based index of the page holding the link."""
+    rect: tuple[float, float, float, float]
+    """x0, y0, x1, y1 in PDF points (origin bottom-left of the MediaBox)."""
+    target: int
+    """0-based index of the page the link jumps to."""
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """An outline entry."""
+
+    title: str
+    """Text shown in the reader's bookmarks panel."""
+    page: int
+    """0-based index of the page it opens."""
+
+
+def _fonts(resources: Any) -> Iterator[Any]:
+    """Yield every Type0 font dictionary reachable from page resources (forms included)."""
+    if resources is None:
+        return
+    for font in (resources.get("/Font") or {}).values():
+        if font.get("/Subtype") == "/Type0":
+            yield font
+    for xobject in (resources.get("/XObject") or {}).values():
+        if xobject.get("/Subtype") == "/Form":
+            yield from _fonts(xobject.get("/Resources"))
+
+
+def _used_gids(descendant: Any) -> set[int]:
+    """Glyph ids a CID font uses, read from its /W widths array."""
+    gids: set[int] = set()
+    widths = list(descendant.get("/W") or [])
+    i = 0
+    while i < len(widths):
+        first = int(widths[i])
+        nxt = widths[i + 1]
+        if isinstance(nxt, pikepdf.Array):
+            gids.update(range(first, first + len(nxt)))
+            i += 2
+        else:
+            gids.update(range(first, int(nxt) + 1))
+            i += 3
+    return gids
+
+
+def _font_file(descriptor: Any) -> tuple[str, Any] | None:
+    for key in ("/FontFile3", "/FontFile2"):
+        if key in descriptor:
+            return key, descriptor[key]
+    return None
+
+
+@dataclass
+class _Subset:
+    """One embedded subset of a font, with the glyphs it really carries."""
+
+    key: str
+    stream: Any
+    gids: set[int]
+
+
+def _index(data: bytes, pos: int) -> tuple[list[tuple[int, int]], int]:
+    """Read a CFF INDEX at ``pos``: (start, end) of each item, and the position after it."""
+    count = int.from_bytes(data[pos : pos + 2], "big")
+    if count == 0:
+        return [], pos + 2
+    size = data[pos + 2]
+    offsets_at = pos + 3
+    offsets = [
+        int.from_bytes(data[offsets_at + i * size : offsets_at + (i + 1) * size], "big")
+        for i in range(count + 1)
+    ]
+    base = offsets_at + (count + 1) * size - 1
+    return [(base + offsets[i], base + offsets[i + 1]) for i in range(count)], base + offsets[-1]
+
+
+def _dict_operand(data: bytes, wanted: int) -> int | None:
+    """Return the integer operand of one-byte operator ``wanted`` in a CFF DICT."""
+    operands: list[int] = []
+    i = 0
+    while i < len(data):
+        b0 = data[i]
+        if b0 <= 21:
+            op = b0 if b0 != 12 else 1200 + data[i + 1]
+            i += 1 if b0 != 12 else 2
+            if op == wanted:
+                return operands[-1] if operands else None
+            operands = []
+        elif b0 == 28:
+            operands.append(int.from_bytes(data[i + 1 : i + 3], "big", signed=True))
+            i += 3
+        elif b0 == 29:
+            operands.append(int.from_bytes(data[i + 1 : i + 5], "big", signed=True))
+            i += 5
+        elif b0 == 30:  # real number: skip its nibbles
+            i += 1
+            while i < len(data) and (data[i] & 0x0F) != 0x0F and (data[i] >> 4) != 0x0F:
+                i += 1
+            i += 1
+        elif 32 <= b0 <= 246:
+            operands.append(b0 - 139)
+            i += 1
+        elif 247 <= b0 <= 250:
+            operands.append((b0 - 247) * 256 + data[i + 1] + 108)
+            i += 2
+        elif 251 <= b0 <= 254:
+            operands.append(-(b0 - 251) * 256 - data[i + 1] - 108)
+            i += 2
+        else:
+            i += 1
+    return None
+
+
+def raw_charstrings(font_data: bytes) -> tuple[bytes, list[tuple[int, int]]] | None:
+    """Locate the CharStrings of an OpenType/CFF font: (CFF table bytes, item spans)."""
+    tables = int.from_bytes(font_data[4:6], "big")
+    for n in range(tables):
+        record = font_data[12 + 16 * n : 28 + 16 * n]
+        if record[:4] == b"CFF ":
+            offset = int.from_bytes(record[8:12], "big")
+            length = int.from_bytes(record[12:16], "big")
+            cff = font_data[offset : offset + length]
+            _, after_names = _index(cff, cff[2])
+            top_dicts, _ = _index(cff, after_names)
+            start, end = top_dicts[0]
+            charstrings_at = _dict_operand(cff[start:end], 17)
+            if charstrings_at is None:
+                return None
+            spans, _ = _index(cff, charstrings_at)
+            return cff, spans
+    return None
+
+
+def union_font(subsets: list[tuple[bytes, set[int]]]) -> bytes:
+    """Merge subsets of one font (original glyph ids kept) into one carrying all glyphs.
+
+    The subset using the highest glyph id is the base (it has the most glyph slots);
+    each glyph it lacks is copied, as raw bytes, from a subset that uses it: charstrings
+    for CFF fonts, outlines for TrueType ones. Widths come from the PDF's /W arrays, so
+    the fonts' own metrics are left as they are.
+    """
+    from fontTools.misc.psCharStrings import T2CharString
+    from fontTools.ttLib import TTFont
+
+    ranked = sorted(subsets, key=lambda item: max(item[1], default=-1), reverse=True)
+    base_data, base_gids = ranked[0]
+    base = TTFont(io.BytesIO(base_data), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
+    order = base.getGlyphOrder()
+    have = set(base_gids)
+    cff = base["CFF "].cff.topDictIndex[0] if "CFF " in base else None
+    for data, gids in ranked[1:]:
+        missing = sorted(g for g in gids - have if g < len(order))
+        if not missing:
+            continue
+        if cff is not None:
+            located = raw_charstrings(data)
+            if located is None:
+                continue
+            table, spans = located
+            charstrings = cff.CharStrings
+            for gid in missing:
+                if gid < len(spans):
+                    start, end = spans[gid]
+                    index = charstrings.charStrings[order[gid]]
+                    old = charstrings.charStringsIndex[index]
+                    charstrings.charStringsIndex[index] = T2CharString(
+                        bytecode=table[start:end], private=old.private, globalSubrs=old.globalSubrs
+                    )
+        else:
+            other = TTFont(io.BytesIO(data), lazy=True)
+            other_order = other.getGlyphOrder()
+            for gid in missing:
+                if gid < len(other_order):
+                    base["glyf"][order[gid]] = other["glyf"][other_order[gid]]
+        have.update(missing)
+    out = io.BytesIO()
+    base.save(out)
+    return out.getvalue()
+
+
+class FontUnionCache:
+    """Remembers the last union made for each font, reused while it covers what is needed."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def _index(self) -> dict[str, Any]:
+        if self.folder is None:
+            return {}
+        try:
+            data = json.loads((self.folder / "unions.json").read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def get(self, name: str, needed: set[int]) -> bytes | None:
+        """Return a cached union of ``name`` covering ``needed`` glyphs, if one is intact."""
+        entry = self._index().get(name)
+        if self.folder is None or not entry or not needed <= set(entry["gids"]):
+            return None
+        try:
+            data = (self.folder / entry["file"]).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == entry["sha256"] else None
+
+    def put(self, name: str, gids: set[int], data: bytes) -> None:
+        """Store ``data`` as the union of ``name`` for ``gids``."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(data).hexdigest()
+        file = f"{digest[:20]}.font"
+        (self.folder / file).write_bytes(data)
+        index = self._index()
+        index[name] = {"gids": sorted(gids), "file": file, "sha256": digest}
+        (self.folder / "unions.json").write_text(json.dumps(index), "utf-8")
+
+
+def share_fonts(pdf: pikepdf.Pdf, cache: FontUnionCache) -> None:
+    """Make every font of ``pdf`` embedded once: one union subset per font name."""
+    groups: dict[str, dict[tuple[int, int], _Subset]] = {}
+    descriptors: dict[str, list[tuple[Any, str]]] = {}
+    for page in pdf.pages:
+        for font in _fonts(page.obj.get("/Resources")):
+            descendant = font.DescendantFonts[0]
+            descriptor = descendant.FontDescriptor
+            found = _font_file(descriptor)
+            if found is None:
+                continue
+            key, stream = found
+            name = str(font.BaseFont)
+            subset = groups.setdefault(name, {}).setdefault(
+                stream.objgen, _Subset(key, stream, set())
+            )
+            subset.gids |= _used_gids(descendant)
+            descriptors.setdefault(name, []).append((descriptor, key))
+    for name, by_stream in groups.items():
+        subsets = list(by_stream.values())
+        if len(subsets) < 2:
+            continue
+        needed = set().union(*(s.gids for s in subsets))
+        data = cache.get(name, needed)
+        if data is None:
+            data = union_font([(s.stream.read_bytes(), s.gids) for s in subsets])
+            cache.put(name, needed, data)
+        shared = pikepdf.Stream(pdf, data)
+        for key in ("/Subtype", "/Length1"):
+            if key in subsets[0].stream:
+                shared[key] = subsets[0].stream[key]
+        if "/Length1" in shared:
+            shared.Length1 = len(data)
+        shared = pdf.make_indirect(shared)
+        for descriptor, key in descriptors[name]:
+            descriptor[key] = shared
+
+
+def _stream_key(stream: Any) -> tuple[str, str]:
+    meta = {k: repr(v) for k, v in stream.items() if k != "/Length"}
+    return hashlib.sha256(stream.read_raw_bytes()).hexdigest(), repr(sorted(meta.items()))
+
+
+def share_streams(pdf: pikepdf.Pdf) -> None:
+    """Point every reference to byte-identical streams (ICC profiles, images) at one copy."""
+    canonical: dict[tuple[str, str], Any] = {}
+    replace: dict[tuple[int, int], Any] = {}
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and "/Type" not in obj:
+            key = _stream_key(obj)
+            first = canonical.setdefault(key, obj)
+            if first.objgen != obj.objgen:
+                replace[obj.objgen] = first
+    if not replace:
+        return
+
+    def visit(container: Any) -> None:
+        items = container.items() if isinstance(container, pikepdf.Dictionary) else enumerate(container)
+        for key, value in list(items):
+            if isinstance(value, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
+                if value.is_indirect:
+                    if value.objgen in replace:
+                        container[key] = replace[value.objgen]
+                else:
+                    visit(value)
+
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Array):
+            visit(obj)
+        elif isinstance(obj, pikepdf.Stream):
+            visit(obj.stream_dict)
+    visit(pdf.trailer)
+
+
+def stitch(
+    parts: list[Path],
+    target: Path,
+    *,
+    bookmarks: list[Bookmark],
+    links: list[Link],
+    font_cache: FontUnionCache,
+) -> int:
+    """Write the pages of ``parts`` in order as one PDF at ``target``; return its page count.
+
+    Document-level data (output intent, metadata, language) comes from the first part.
+    """
+    book = pikepdf.open(parts[0])
+    opened = [pikepdf.open(p) for p in parts[1:]]
+    try:
+        for other in opened:
+            book.pages.extend(other.pages)
+        share_fonts(book, font_cache)
+        share_streams(book)
+        _outline(book, bookmarks)
+        _links(book, links)
+        if "/Names" in book.Root and "/Dests" in book.Root.Names:
+            del book.Root.Names["/Dests"]
+        book.save(
+            target,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            deterministic_id=True,
+        )
+        return len(book.pages)
+    finally:
+        for other in opened:
+            other.close()
+        book.close()
+
+
+def _outline(book: pikepdf.Pdf, bookmarks: list[Bookmark]) -> None:
+    with book.open_outline() as outline:
+        outline.root.clear()
+        for mark in bookmarks:
+            outline.root.append(pikepdf.OutlineItem(mark.title, mark.page))
+
+
+def _links(book: pikepdf.Pdf, links: list[Link]) -> None:
+    for link in links:
+        page = book.pages[link.page]
+        annotation = book.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Link,
+                Rect=pikepdf.Array(list(link.rect)),
+                Border=pikepdf.Array([0, 0, 0]),
+                Dest=pikepdf.Array([book.pages[link.target].obj, pikepdf.Name.Fit]),
+            )
+        )
+        if "/Annots" not in page.obj:
+            page.obj.Annots = pikepdf.Array()
+        page.obj.Annots.append(annotation)
