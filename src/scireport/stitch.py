@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,101 @@ def _used_gids(descendant: Any) -> set[int]:
             gids.update(range(first, int(nxt) + 1))
             i += 3
     return gids
+
+
+def _widths(descendant: Any) -> dict[int, Any]:
+    """Glyph id -> width, read from a CID font's /W array."""
+    found: dict[int, Any] = {}
+    items = list(descendant.get("/W") or [])
+    i = 0
+    while i < len(items):
+        first, nxt = int(items[i]), items[i + 1]
+        if isinstance(nxt, pikepdf.Array):
+            found.update({first + n: w for n, w in enumerate(nxt)})
+            i += 2
+        else:
+            found.update({gid: items[i + 2] for gid in range(first, int(nxt) + 1)})
+            i += 3
+    return found
+
+
+def _widths_array(widths: dict[int, Any]) -> pikepdf.Array:
+    """A /W array for ``widths``, one run per stretch of consecutive glyph ids."""
+    out: list[Any] = []
+    run: list[Any] = []
+    start = previous = -2
+    for gid in sorted(widths):
+        if gid != previous + 1 and run:
+            out += [start, pikepdf.Array(run)]
+            run = []
+        if not run:
+            start = gid
+        run.append(widths[gid])
+        previous = gid
+    if run:
+        out += [start, pikepdf.Array(run)]
+    return pikepdf.Array(out)
+
+
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+
+
+def _to_unicode(pairs: dict[bytes, bytes]) -> bytes:
+    """A ToUnicode CMap mapping each glyph code in ``pairs`` to its text."""
+    lines = [
+        b"/CIDInit /ProcSet findresource begin",
+        b"12 dict begin",
+        b"begincmap",
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        b"/CMapName /Adobe-Identity-UCS def",
+        b"/CMapType 2 def",
+        b"1 begincodespacerange",
+        b"<0000> <ffff>",
+        b"endcodespacerange",
+    ]
+    codes = sorted(pairs)
+    for i in range(0, len(codes), 100):
+        chunk = codes[i : i + 100]
+        lines.append(b"%d beginbfchar" % len(chunk))
+        lines += [b"<" + code + b"> <" + pairs[code] + b">" for code in chunk]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
+def share_font_dicts(pdf: pikepdf.Pdf) -> None:
+    """Give every font one dictionary: widths and ToUnicode maps merged, pages pointed at it."""
+    by_name: dict[str, list[Any]] = {}
+    for page in pdf.pages:
+        for font in _fonts(page.obj.get("/Resources")):
+            fonts = by_name.setdefault(str(font.BaseFont), [])
+            if all(font.objgen != other.objgen for other in fonts):
+                fonts.append(font)
+    canonical: dict[tuple[int, int], Any] = {}
+    for fonts in by_name.values():
+        if len(fonts) < 2 or any("/ToUnicode" not in f for f in fonts):
+            continue
+        first = fonts[0]
+        widths: dict[int, Any] = {}
+        pairs: dict[bytes, bytes] = {}
+        for font in fonts:
+            widths.update(_widths(font.DescendantFonts[0]))
+            pairs.update(_BFCHAR.findall(_bfchar_part(font.ToUnicode.read_bytes())))
+            canonical[font.objgen] = first
+        first.DescendantFonts[0].W = _widths_array(widths)
+        first.ToUnicode = pdf.make_stream(_to_unicode(pairs))
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font")
+        if fonts is None:
+            continue
+        for key, font in list(fonts.items()):
+            if font.objgen in canonical:
+                fonts[key] = canonical[font.objgen]
+
+
+def _bfchar_part(cmap: bytes) -> bytes:
+    """The bfchar sections of a CMap (other sections hold no glyph mappings we merge)."""
+    return b"\n".join(re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.DOTALL))
 
 
 def _font_file(descriptor: Any) -> tuple[str, Any] | None:
@@ -339,6 +435,7 @@ def stitch(
         for other in opened:
             book.pages.extend(other.pages)
         share_fonts(book, font_cache)
+        share_font_dicts(book)
         share_streams(book)
         _outline(book, bookmarks)
         _links(book, links)
