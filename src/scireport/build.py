@@ -222,9 +222,7 @@ class BookBuilder:
         self.budget = layout.manifest.pages_per_city
         self.content_top = layout.manifest.page.margin_mm[0] * 96 / 25.4
         self.allowed = (project.root, *layout.dirs, layout.icc_profile)
-        self.environment = environment_key(
-            layout.dirs, layout.manifest.fonts, [layout.icc_profile]
-        )
+        self.environment = environment_key(layout.dirs, layout.manifest.fonts, [layout.icc_profile])
         self.timestamp = build_timestamp()
 
     # -- planning ---------------------------------------------------------------------
@@ -262,7 +260,9 @@ class BookBuilder:
             content_top=self.content_top,
             output=self.cache.path(key).with_suffix(".part"),
             options=tuple(sorted(options.items())),
-            meta=PdfMeta(title, tuple(self.config.organisations), self.edition.lang, self.timestamp),
+            meta=PdfMeta(
+                title, tuple(self.config.organisations), self.edition.lang, self.timestamp
+            ),
         )
 
     def city_task(self, city: City, start: int) -> PageTask:
@@ -291,7 +291,9 @@ class BookBuilder:
         total = len(tasks)
 
         def done(task: PageTask, meta: dict[str, Any]) -> None:
-            entries[task.name] = self.cache.store(task.output.stem, task.output, meta["pages"], meta)
+            entries[task.name] = self.cache.store(
+                task.output.stem, task.output, meta["pages"], meta
+            )
             result.typeset += 1
             label = task.name or "contents"
             self.progress(
@@ -313,8 +315,9 @@ class BookBuilder:
         refused = sorted({url for e in entries.values() for url in e.meta.get("refused", [])})
         if refused:
             raise UserError(
-                f"the layout or a profile refers to files outside the project: {', '.join(refused)};"
-                " copy them into the project (nothing was fetched or written)"
+                "the layout or a profile refers to files outside the project:"
+                f" {', '.join(refused)}; copy them into the project"
+                " (nothing was fetched or written)"
             )
         missing = sorted({c for e in entries.values() for c in e.meta.get("notdef", [])})
         if missing:
@@ -395,7 +398,9 @@ class BookBuilder:
             if anchor.removeprefix("city-") in first_page
         ]
         marks = [Bookmark(self.labels().get("contents", "Contents"), 1)]
-        marks += [Bookmark(c.profile.city if c.profile else c.slug, first_page[c.slug]) for c in cities]
+        marks += [
+            Bookmark(c.profile.city if c.profile else c.slug, first_page[c.slug]) for c in cities
+        ]
         fonts = FontUnionCache(self.cache.folder / "fonts")
         count = 0
 
@@ -424,7 +429,9 @@ class BookBuilder:
             if len(document.pages) < self.budget:
                 from .typeset import pad_html
 
-                document = typesetter.render(pad_html(task.html, self.budget - len(document.pages)), base)
+                document = typesetter.render(
+                    pad_html(task.html, self.budget - len(document.pages)), base
+                )
             documents.append(document)
         pages = [*cover.pages, *(p for d in documents for p in d.pages)]
         book = cover.copy(pages)
@@ -434,5 +441,45 @@ class BookBuilder:
         meta.lang = self.edition.lang
         meta.created = meta.modified = self.timestamp
         meta.generator = "scireport"
-        write_atomically(path, lambda tmp: typesetter.write(book, tmp, **self.pdf_options()) and None)
+
+        def write(tmp: Path) -> None:
+            typesetter.write(book, tmp, **self.pdf_options())
+
+        write_atomically(path, write)
         return Output(path, len(pages), self.edition.name, "book")
+
+
+def watch(
+    project_dir: Path | None,
+    options: BuildOptions,
+    report: Callable[[BuildResult | UserError], None],
+    *,
+    stop: Any = None,
+    progress: ProgressHook | None = None,
+) -> None:
+    """Build, then build again on every saved change; report each result or user error.
+
+    Runs until interrupted (or until the ``stop`` event is set). The process stays warm:
+    WeasyPrint stays imported and typeset cities stay cached, so a one-profile edit costs
+    one city's typesetting plus the stitching of the book.
+    """
+    import watchfiles
+
+    from .project import find_root
+
+    root = find_root(project_dir)
+    out = (options.out if options.out.is_absolute() else root / options.out).resolve()
+
+    def relevant(change: Any, path: str) -> bool:
+        candidate = Path(path).resolve()
+        return not candidate.is_relative_to(out) and not candidate.name.startswith(".")
+
+    def once() -> None:
+        try:
+            report(build(root, options, progress))
+        except UserError as exc:
+            report(exc)
+
+    once()
+    for _changes in watchfiles.watch(root, watch_filter=relevant, stop_event=stop, debounce=200):
+        once()

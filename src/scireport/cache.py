@@ -141,4 +141,7 @@ def copy_file(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` atomically."""
     from .build import write_atomically
 
-    write_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
+    def write(tmp: Path) -> None:
+        shutil.copyfile(source, tmp)
+
+    write_atomically(target, write)

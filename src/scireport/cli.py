@@ -161,11 +161,17 @@ def build(
         bool, typer.Option("--allow-overflow", help="Let a city run past its page budget.")
     ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).", min=0)
+    ] = 0,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Typeset everything again.")] = False,
+    watch: Annotated[bool, typer.Option("--watch", help="Rebuild on every saved change.")] = False,
     project: ProjectOption = None,
 ) -> None:
     """Validate, then write the book and each city's PDF for the press and/or the screen."""
     from .build import BuildOptions
     from .build import build as run_build
+    from .build import watch as run_watch
 
     editions: list[Any] = ["print", "screen"] if edition is EditionChoice.both else [edition.value]
     options = BuildOptions(
@@ -175,19 +181,46 @@ def build(
         lang=_lang(lang) if lang else None,
         allow_overflow=allow_overflow,
         strict=strict,
+        jobs=jobs,
+        cache=not no_cache,
     )
+    if watch:
+        err.print("watching for changes; press Ctrl-C to stop")
+        run_watch(project, options, _print_result)
+        return
     hook, stop = _progress_hook()
     try:
         result = run_build(project, options, progress=hook)
     finally:
         stop()
+    _print_result(result)
+
+
+def _print_result(result: Any) -> None:
+    """Print what a build wrote (or, under --watch, the error that stopped it)."""
+    from .errors import FindingsError
+
+    if isinstance(result, UserError):
+        if isinstance(result, FindingsError):
+            from .reporting import print_human
+
+            print_human(err, result.findings, result.root)
+        err.print(f"[red]error:[/] {result.message}", soft_wrap=True)
+        return
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     for output in result.outputs:
         out.print(f"wrote {output.path} ({output.pages} pages)", soft_wrap=True)
     pages = sum(o.pages for o in result.outputs if o.kind == "book")
     out.print(
-        f"built {len(result.outputs)} PDFs ({pages} book pages) in {result.seconds:.1f} s",
+        f"built {len(result.outputs)} PDFs ({pages} book pages) in {result.seconds:.2f} s:"
+        f" {result.typeset} typeset, {result.from_cache} from cache"
+        + (
+            f", {result.recovered} typeset again after a crash or corrupt cache"
+            if result.recovered
+            else ""
+        ),
+        soft_wrap=True,
     )
 
 

@@ -156,12 +156,13 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
         first.DescendantFonts[0].W = _widths_array(widths)
         first.ToUnicode = pdf.make_stream(_to_unicode(pairs))
     for page in pdf.pages:
-        fonts = page.obj.get("/Resources", {}).get("/Font")
-        if fonts is None:
+        resources: Any = page.obj.get("/Resources")
+        page_fonts: Any = resources.get("/Font") if resources is not None else None
+        if page_fonts is None:
             continue
-        for key, font in list(fonts.items()):
+        for key, font in list(page_fonts.items()):
             if font.objgen in canonical:
-                fonts[key] = canonical[font.objgen]
+                page_fonts[key] = canonical[font.objgen]
 
 
 def _bfchar_part(cmap: bytes) -> bytes:
@@ -400,7 +401,9 @@ def share_streams(pdf: pikepdf.Pdf) -> None:
         return
 
     def visit(container: Any) -> None:
-        items = container.items() if isinstance(container, pikepdf.Dictionary) else enumerate(container)
+        items = (
+            container.items() if isinstance(container, pikepdf.Dictionary) else enumerate(container)
+        )
         for key, value in list(items):
             if isinstance(value, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
                 if value.is_indirect:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -132,10 +133,23 @@ class Typesetter:
         ).render(font_config=self.font_config)
         return document
 
-    def write(self, document: Any, target: Path, **options: Any) -> list[str]:
-        """Write ``document`` to ``target``; return WeasyPrint's warnings from the write."""
-        with capture_weasyprint_log() as messages:
-            document.write_pdf(target, **options)
+    def write(self, document: Any, target: Path, *, seed: str = "", **options: Any) -> list[str]:
+        """Write ``document`` to ``target``; return WeasyPrint's warnings from the write.
+
+        WeasyPrint gives PDF/X files a random XMP DocumentID; it is derived from ``seed``
+        instead (and from the document's title without one), so that the same inputs give
+        byte-identical PDFs.
+        """
+        import weasyprint.pdf.metadata as xmp
+
+        document_id = uuid.uuid5(uuid.NAMESPACE_URL, seed or str(document.metadata.title))
+        random_uuid = xmp.uuid4
+        xmp.uuid4 = lambda: document_id
+        try:
+            with capture_weasyprint_log() as messages:
+                document.write_pdf(target, **options)
+        finally:
+            xmp.uuid4 = random_uuid
         return messages
 
 
@@ -252,7 +266,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
     meta.lang = task.meta.lang
     meta.created = meta.modified = task.meta.timestamp
     meta.generator = "scireport"
-    messages = typesetter.write(document, task.output, **dict(task.options))
+    messages = typesetter.write(document, task.output, seed=task.output.stem, **dict(task.options))
     return {
         "pages": len(document.pages),
         "overflow": None if overflow is None else overflow.__dict__,

@@ -1,0 +1,159 @@
+"""Fast builds stay correct: parallel = serial, exact invalidation, crash and corruption repair."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+import scireport.build
+import scireport.cache
+import scireport.typeset
+from scireport.build import BuildOptions, build
+
+CITIES = ("seoul", "amsterdam", "barcelona")
+PARENT = os.getpid()
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Path:
+    """Three sample cities with the repository's settings and layout."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    shutil.copy(REPO / "scireport.yaml", root / "scireport.yaml")
+    (root / "profiles").mkdir()
+    for slug in CITIES:
+        shutil.copy(REPO / "profiles" / f"{slug}.yaml", root / "profiles" / f"{slug}.yaml")
+    return root
+
+
+def run(root: Path, **options: object) -> scireport.build.BuildResult:
+    return build(root, BuildOptions(**options))  # type: ignore[arg-type]
+
+
+def page_texts(path: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")
+
+
+def fonts(path: Path) -> list[str]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    return sorted(line.split()[0].split("+")[-1] for line in out.stdout.splitlines()[2:])
+
+
+def boxes(path: Path) -> str:
+    out = subprocess.run(
+        ["pdfinfo", "-box", "-f", "1", "-l", "99", str(path)], capture_output=True, text=True
+    )
+    return re.sub(r"(CreationDate|ModDate|File size|Producer).*\n", "", out.stdout)
+
+
+def test_parallel_cached_build_equals_serial_clean_build(small_project: Path) -> None:
+    run(small_project, out=Path("par"), jobs=2)
+    cached = run(small_project, out=Path("par"), jobs=2)
+    assert cached.typeset == 0 and cached.from_cache == len(CITIES) + 2
+    serial = run(small_project, out=Path("ser"), jobs=1, cache=False)
+    assert serial.typeset == len(CITIES) + 2
+    a, b = small_project / "par/print/report.pdf", small_project / "ser/print/report.pdf"
+    assert page_texts(a) == page_texts(b)
+    assert fonts(a) == fonts(b) and len(set(fonts(a))) == len(fonts(a))  # each font once
+    assert boxes(a) == boxes(b)
+    for slug in CITIES:
+        assert page_texts(small_project / f"par/print/cities/{slug}.pdf") == page_texts(
+            small_project / f"ser/print/cities/{slug}.pdf"
+        )
+
+
+def test_each_kind_of_input_invalidates_what_it_should(small_project: Path, monkeypatch) -> None:
+    run(small_project, jobs=1)
+    profile = small_project / "profiles" / "amsterdam.yaml"
+    profile.write_text(
+        profile.read_text("utf-8").replace("암스테르담은", "암스테르담 시는", 1), "utf-8"
+    )
+    assert (run(small_project, jobs=1).typeset, run(small_project, jobs=1).typeset) == (1, 0)
+
+    everything = len(CITIES) + 2
+    edits = {
+        "layouts/default/city.html": ("</article>", "<p>.</p></article>"),
+        "layouts/default/style.css": ("font-size: 17pt", "font-size: 17.5pt"),
+        "scireport.yaml": ("year: 2022", "year: 2023"),
+    }
+    for name, (old, new) in edits.items():
+        path = small_project / name
+        path.write_text(path.read_text("utf-8").replace(old, new, 1), "utf-8")
+        assert run(small_project, jobs=1).typeset == everything, name
+
+    monkeypatch.setattr(scireport.cache, "font_files", lambda family: ("a-newer-font.otf:1:2",))
+    assert run(small_project, jobs=1).typeset == everything
+
+
+def crashing_run_task(task: scireport.typeset.PageTask) -> dict[str, object]:
+    """Kill the worker that gets Amsterdam; run normally in the parent process."""
+    if task.name == "amsterdam" and os.getpid() != PARENT:
+        os._exit(1)
+    return ORIGINAL_RUN_TASK(task)
+
+
+ORIGINAL_RUN_TASK = scireport.typeset.run_task
+
+
+def test_a_crashed_worker_is_detected_and_its_city_rebuilt(
+    small_project: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(scireport.typeset, "run_task", crashing_run_task)
+    monkeypatch.setattr(scireport.build, "run_task", crashing_run_task)
+    result = run(small_project, jobs=2)
+    assert result.recovered >= 1
+    book = page_texts(small_project / "build/print/report.pdf")
+    assert any("AMSTERDAM" in page for page in book)
+    assert len(book) - 1 == 2 + 2 * len(CITIES)
+
+
+def test_a_corrupted_cache_entry_is_rebuilt_not_used(small_project: Path) -> None:
+    run(small_project, jobs=1)
+    entries = sorted((small_project / "build/.cache/print-ko").glob("*.pdf"))
+    assert entries
+    for entry in entries:
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2])
+    result = run(small_project, jobs=1)
+    assert result.recovered == len(entries) and result.typeset == len(entries)
+    assert "SEOUL" in "".join(page_texts(small_project / "build/print/report.pdf"))
+
+
+def test_builds_are_reproducible(small_project: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    run(small_project, out=Path("one"), jobs=2, editions=["print", "screen"])
+    run(small_project, out=Path("two"), jobs=1, cache=False, editions=["print", "screen"])
+    for edition in ("print", "screen"):
+        for name in ("report.pdf", "cities/seoul.pdf"):
+            one = (small_project / "one" / edition / name).read_bytes()
+            two = (small_project / "two" / edition / name).read_bytes()
+            assert one == two, f"{edition}/{name} differs"
+
+
+def test_one_city_alone(small_project: Path) -> None:
+    result = run(small_project, cities=["barcelona"], jobs=1)
+    assert [o.path.name for o in result.outputs] == ["barcelona.pdf"]
+    assert not (small_project / "build/print/report.pdf").exists()
+    text = page_texts(small_project / "build/print/cities/barcelona.pdf")
+    assert "BARCELONA" in text[0] and re.search(r"\b5\b", text[0])  # its book page number
+
+
+def test_contents_links_and_bookmarks_point_at_the_cities(small_project: Path) -> None:
+    import pikepdf
+
+    run(small_project, jobs=1)
+    with pikepdf.open(small_project / "build/print/report.pdf") as pdf:
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+        assert titles[1:] == ["Seoul", "Amsterdam", "Barcelona"]
+        targets = {a.Dest[0].objgen for a in pdf.pages[1].Annots if a.Subtype == "/Link"}
+        assert {pdf.pages[i].objgen for i in (2, 4, 6)} <= targets
