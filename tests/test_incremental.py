@@ -157,3 +157,43 @@ def test_contents_links_and_bookmarks_point_at_the_cities(small_project: Path) -
         assert titles[1:] == ["Seoul", "Amsterdam", "Barcelona"]
         targets = {a.Dest[0].objgen for a in pdf.pages[1].Annots if a.Subtype == "/Link"}
         assert {pdf.pages[i].objgen for i in (2, 4, 6)} <= targets
+
+
+def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(small_project: Path) -> None:
+    import threading
+
+    from scireport.errors import UserError
+
+    reports: list[object] = []
+    stop = threading.Event()
+    arrived = threading.Condition()
+
+    def report(result: object) -> None:
+        with arrived:
+            reports.append(result)
+            arrived.notify_all()
+
+    def wait_for(count: int) -> None:
+        with arrived:
+            assert arrived.wait_for(lambda: len(reports) >= count, timeout=60)
+
+    thread = threading.Thread(
+        target=scireport.build.watch,
+        args=(small_project, BuildOptions(jobs=1), report),
+        kwargs={"stop": stop},
+    )
+    thread.start()
+    try:
+        wait_for(1)
+        profile = small_project / "profiles" / "seoul.yaml"
+        good = profile.read_text("utf-8")
+        profile.write_text(good.replace("city: Seoul", "city: [Seoul"), "utf-8")
+        wait_for(2)
+        assert isinstance(reports[1], UserError)
+        profile.write_text(good.replace("서울의 스마트시티", "서울 스마트시티", 1), "utf-8")
+        wait_for(3)
+        assert getattr(reports[2], "typeset", None) == 1
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
