@@ -259,6 +259,11 @@ def report_context(config: ReportConfig, layout: Layout, edition: Edition) -> di
         "lang": edition.lang,
         "edition": edition.name,
         "page_css": Markup(page_css(layout, edition)),
+        "stylesheets": [
+            (folder / "style.css").as_uri()
+            for folder in reversed(layout.dirs)
+            if (folder / "style.css").is_file()
+        ],
     }
 
 

@@ -11,24 +11,30 @@ structure tree stays whole.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import multiprocessing
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from .assemble import BookTemplates, Edition
-from .cache import Entry, PageCache, copy_file, environment_key
+from .cache import Entry, PageCache, environment_key
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
+from .files import Staging
+from .finish import check_icc_profile, finish_print
 from .layouts import Layout, load_layout
 from .models import Lang, ReportConfig
+from .preflight import preflight
 from .project import City, Project, load_project
 from .stitch import Bookmark, FontUnionCache, Link, stitch
 from .typeset import Overflow, PageTask, PdfMeta, run_task, typesetter_for
@@ -59,6 +65,12 @@ class BuildOptions:
     """Worker processes for typesetting; 0 means one per core."""
     cache: bool = True
     """Reuse typeset pages from ``<out>/.cache`` when nothing they depend on changed."""
+    marks: bool = False
+    """Draw crop marks (outside the bleed) on the print edition."""
+    pdf_x: Literal["4", "1a"] = "4"
+    """PDF/X standard of the print edition."""
+    pdf_a: bool = False
+    """Write the screen edition as PDF/A-2b (archiving) instead of tagged PDF/UA-1."""
 
 
 @dataclass
@@ -109,6 +121,8 @@ def build(
     config = project.config
     assert config is not None  # no errors means the settings validated
     layout = load_layout(project.root, config.layout)
+    if "print" in options.editions:
+        check_icc_profile(layout.icc_profile)
     selected = _select(project, options.cities)
     out = options.out if options.out.is_absolute() else project.root / options.out
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
@@ -144,21 +158,6 @@ def _output_dir(folder: Path) -> Path:
             f"cannot write to {folder}: {exc.strerror or exc}; choose another --out"
         ) from None
     return folder
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` then move ``tmp`` over ``path``; a failure leaves ``path`` as it was."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def build_timestamp() -> str:
@@ -243,8 +242,8 @@ class BookBuilder:
     def pdf_options(self) -> dict[str, Any]:
         """WeasyPrint write options for this edition."""
         if self.edition.name == "print":
-            return {"pdf_variant": "pdf/x-4"}
-        return {"pdf_variant": "pdf/ua-1"}
+            return {"pdf_variant": f"pdf/x-{self.options.pdf_x}"}
+        return {"pdf_variant": "pdf/a-2b" if self.options.pdf_a else "pdf/ua-1"}
 
     def task(self, name: str, html: str, budget: int, images: list[Path]) -> PageTask:
         """A typesetting task whose output goes to the cache slot of its key."""
@@ -342,7 +341,11 @@ class BookBuilder:
     # -- writing ----------------------------------------------------------------------
 
     def write(self, target: Path, selected: list[City], result: BuildResult) -> None:
-        """Typeset and write this edition: each selected city, and the book when all are."""
+        """Typeset and write this edition: each selected city, and the book when all are.
+
+        Every PDF is staged, finished for the press (print) and preflighted; only when none
+        has an error are they moved over the previous ones.
+        """
         whole_book = len(selected) == len(self.project.cities)
         starts = self.start_pages({})
         entries = self.typeset([self.city_task(c, starts[c.slug]) for c in selected], result)
@@ -351,26 +354,110 @@ class BookBuilder:
             starts = self.start_pages(pages)
             entries = self.typeset([self.city_task(c, starts[c.slug]) for c in selected], result)
         self.check(entries, selected, result)
-        outputs = []
-        for city in selected:
-            path = target / "cities" / f"{city.slug}.pdf"
-            copy_file(entries[city.slug].pdf, path)
-            outputs.append(Output(path, entries[city.slug].pages, self.edition.name, "city"))
-        if whole_book:
-            book = self.write_book(target / "report.pdf", selected, entries, starts, result)
-            outputs.insert(0, book)
+        staging = Staging()
+        outputs: list[Output] = []
+        found: list[Finding] = []
+        written = self.written_outputs()
+        staged_stamps: dict[str, str] = {}
+        book_pages = 0
+        try:
+            for city in selected:
+                final, entry = target / "cities" / f"{city.slug}.pdf", entries[city.slug]
+                outputs.append(Output(final, entry.pages, self.edition.name, "city"))
+                stamp = self.output_stamp(entry)
+                current = _file_stamp(final, stamp)
+                if current is not None and written.get(str(final)) == current:
+                    continue  # already written, finished and checked from this very entry
+                tmp = staging.new(final)
+                shutil.copyfile(entry.pdf, tmp)
+                name = city.profile.city if city.profile else city.slug
+                found += self.finish_and_check(tmp, final, entry.pages, name)
+                staged_stamps[str(final)] = stamp
+            if whole_book:
+                final = target / "report.pdf"
+                toc = self.toc(selected, starts)
+                front = self.front_matter(toc, result)
+                stamp = self.book_stamp([front[""], front["contents"], *entries.values()])
+                previous = written.get(str(final))
+                current = _file_stamp(final, stamp)
+                if current is not None and previous is not None and previous[:3] == current:
+                    count = int(previous[3])
+                else:
+                    tmp = staging.new(final)
+                    count = self.write_book(tmp, selected, entries, starts, front, toc)
+                    found += self.finish_and_check(tmp, final, count, None)
+                    staged_stamps[str(final)] = stamp
+                    book_pages = count
+                outputs.insert(0, Output(final, count, self.edition.name, "book"))
+            if self.options.strict:
+                found = strict(found)
+            if has_errors(found):
+                raise FindingsError(
+                    "preflight found problems in the PDFs; nothing was replaced",
+                    sort_findings(found),
+                    self.project.root,
+                )
+            staging.commit()
+        finally:
+            staging.discard()
+        for final_name, stamp in staged_stamps.items():
+            written[final_name] = _file_stamp(Path(final_name), stamp)
+            if final_name.endswith("report.pdf") and written[final_name] is not None:
+                written[final_name].append(book_pages)
+        self.record_outputs(written)
+        result.warnings += found
         result.outputs += outputs
 
-    def write_book(
-        self,
-        path: Path,
-        cities: list[City],
-        entries: dict[str, Entry],
-        starts: dict[str, int],
-        result: BuildResult,
-    ) -> Output:
-        """Write the whole book: cover, contents, every city."""
-        toc = [
+    def book_stamp(self, parts: list[Entry]) -> str:
+        """What the book derives from: every part's cache entry and the finishing options."""
+        digest = hashlib.sha256("".join(e.meta["sha256"] for e in parts).encode()).hexdigest()
+        return f"{digest}:{self.options.marks}:{self.options.pdf_x}:{self.options.pdf_a}"
+
+    def output_stamp(self, entry: Entry) -> str:
+        """What a finished city PDF derives from: its cache entry and the finishing options."""
+        return f"{entry.meta['sha256']}:{self.options.marks}:{self.options.pdf_x}"
+
+    def written_outputs(self) -> dict[str, Any]:
+        """Output files of earlier builds, with the stamp and size/time each was written with."""
+        try:
+            data = json.loads((self.cache.folder / "outputs.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def record_outputs(self, written: dict[str, Any]) -> None:
+        """Remember the outputs now in place (see :meth:`written_outputs`)."""
+        self.cache.folder.mkdir(parents=True, exist_ok=True)
+        current = {k: v for k, v in written.items() if v is not None}
+        (self.cache.folder / "outputs.json").write_text(json.dumps(current), "utf-8")
+
+    def finish_and_check(
+        self, tmp: Path, final: Path, pages: int, city: str | None
+    ) -> list[Finding]:
+        """Finish a staged print PDF for the press, then preflight it as ``final``."""
+        page = self.layout.manifest.page
+        title = f"{self.config.title} {self.config.year}"
+        if self.edition.name == "print":
+            finish_print(
+                tmp,
+                trim_mm=(page.width_mm, page.height_mm),
+                bleed_mm=page.bleed_mm,
+                marks=self.options.marks,
+                title=f"{city} · {title}" if city else title,
+                authors=list(self.config.organisations),
+                lang=self.edition.lang,
+            )
+        shown = self.project.display(final)
+        return [
+            replace(f, file=shown)
+            for f in preflight(
+                tmp, edition=self.edition.name, manifest=self.layout.manifest, pages=pages
+            )
+        ]
+
+    def toc(self, cities: list[City], starts: dict[str, int]) -> list[dict[str, Any]]:
+        """Contents lines: slug, names, country and first page of each city."""
+        return [
             {
                 "slug": c.slug,
                 "name": c.profile.city if c.profile else c.slug,
@@ -380,13 +467,27 @@ class BookBuilder:
             }
             for c in cities
         ]
-        front = self.typeset(
+
+    def front_matter(self, toc: list[dict[str, Any]], result: BuildResult) -> dict[str, Entry]:
+        """Typeset (or take from the cache) the cover and the contents."""
+        return self.typeset(
             [
                 self.task("", self.templates.cover(), 0, []),
                 self.task("contents", self.templates.contents(toc, 2), 0, []),
             ],
             result,
         )
+
+    def write_book(
+        self,
+        path: Path,
+        cities: list[City],
+        entries: dict[str, Entry],
+        starts: dict[str, int],
+        front: dict[str, Entry],
+        toc: list[dict[str, Any]],
+    ) -> int:
+        """Write the whole book (cover, contents, every city) to ``path``; return its pages."""
         self.progress(f"{self.edition.name}: writing report.pdf", len(cities), len(cities))
         if self.edition.name == "screen":
             return self.write_tagged_book(path, cities, starts, toc)
@@ -402,14 +503,7 @@ class BookBuilder:
             Bookmark(c.profile.city if c.profile else c.slug, first_page[c.slug]) for c in cities
         ]
         fonts = FontUnionCache(self.cache.folder / "fonts")
-        count = 0
-
-        def write(tmp: Path) -> None:
-            nonlocal count
-            count = stitch(parts, tmp, bookmarks=marks, links=links, font_cache=fonts)
-
-        write_atomically(path, write)
-        return Output(path, count, self.edition.name, "book")
+        return stitch(parts, path, bookmarks=marks, links=links, font_cache=fonts)
 
     def labels(self) -> dict[str, str]:
         """The layout's fixed words in this edition's language."""
@@ -417,7 +511,7 @@ class BookBuilder:
 
     def write_tagged_book(
         self, path: Path, cities: list[City], starts: dict[str, int], toc: list[dict[str, Any]]
-    ) -> Output:
+    ) -> int:
         """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""
         typesetter = typesetter_for(self.allowed)
         base = self.layout.root
@@ -442,11 +536,8 @@ class BookBuilder:
         meta.created = meta.modified = self.timestamp
         meta.generator = "scireport"
 
-        def write(tmp: Path) -> None:
-            typesetter.write(book, tmp, **self.pdf_options())
-
-        write_atomically(path, write)
-        return Output(path, len(pages), self.edition.name, "book")
+        typesetter.write(book, path, **self.pdf_options())
+        return len(pages)
 
 
 def watch(
@@ -483,3 +574,12 @@ def watch(
     once()
     for _changes in watchfiles.watch(root, watch_filter=relevant, stop_event=stop, debounce=200):
         once()
+
+
+def _file_stamp(path: Path, stamp: str) -> list[Any] | None:
+    """``[stamp, size, mtime]`` of an output file as it is now (None when missing)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [stamp, info.st_size, info.st_mtime_ns]

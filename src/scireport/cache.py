@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -135,13 +134,3 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return asdict(value)
     return str(value)
-
-
-def copy_file(source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` atomically."""
-    from .build import write_atomically
-
-    def write(tmp: Path) -> None:
-        shutil.copyfile(source, tmp)
-
-    write_atomically(target, write)

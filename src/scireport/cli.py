@@ -70,6 +70,20 @@ class Format(StrEnum):
     github = "github"
 
 
+class PdfX(StrEnum):
+    """PDF/X standards for the print edition."""
+
+    x4 = "4"
+    x1a = "1a"
+
+
+class PdfEdition(StrEnum):
+    """What a PDF is checked for."""
+
+    print = "print"
+    screen = "screen"
+
+
 class EditionChoice(StrEnum):
     """Editions ``build`` can write."""
 
@@ -166,6 +180,13 @@ def build(
     ] = 0,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Typeset everything again.")] = False,
     watch: Annotated[bool, typer.Option("--watch", help="Rebuild on every saved change.")] = False,
+    marks: Annotated[
+        bool, typer.Option("--marks", help="Crop marks on the print edition.")
+    ] = False,
+    pdf_x: Annotated[
+        PdfX, typer.Option("--pdf-x", help="PDF/X standard for print: 4 or 1a.")
+    ] = PdfX.x4,
+    pdf_a: Annotated[bool, typer.Option("--pdf-a", help="Screen edition as PDF/A-2b.")] = False,
     project: ProjectOption = None,
 ) -> None:
     """Validate, then write the book and each city's PDF for the press and/or the screen."""
@@ -183,6 +204,9 @@ def build(
         strict=strict,
         jobs=jobs,
         cache=not no_cache,
+        marks=marks,
+        pdf_x=pdf_x.value,
+        pdf_a=pdf_a,
     )
     if watch:
         err.print("watching for changes; press Ctrl-C to stop")
@@ -222,6 +246,34 @@ def _print_result(result: Any) -> None:
         ),
         soft_wrap=True,
     )
+
+
+@app.command("preflight")
+def preflight_command(
+    files: Annotated[list[Path], typer.Argument(help="PDF files to inspect.")],
+    edition: Annotated[
+        PdfEdition, typer.Option("--edition", help="print or screen.")
+    ] = PdfEdition.print,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="human, json or github.")
+    ] = Format.human,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Inspect any PDF as a press or a screen reader would: boxes, fonts, colour, images, tags."""
+    from .preflight import preflight_files
+    from .reporting import as_github, as_json, print_human, summary
+
+    findings = preflight_files(files, edition.value, project, strict=strict)
+    if fmt is Format.json:
+        out.print(as_json(findings), soft_wrap=True, markup=False)
+    elif fmt is Format.github:
+        if findings:
+            out.print(as_github(findings), soft_wrap=True, markup=False)
+    else:
+        print_human(out, findings, None)
+        out.print(summary(findings))
+    raise typer.Exit(1 if has_errors(findings) else 0)
 
 
 @app.command()

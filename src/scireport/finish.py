@@ -1,0 +1,353 @@
+"""Finish stage: turn WeasyPrint's print PDF into what a press expects, and prepare CMYK inputs.
+
+WeasyPrint (70) writes a PDF/X file whose MediaBox and BleedBox are the trimmed page plus the
+CSS bleed, with crop marks (if asked for) in RGB. :func:`finish_print` rewrites the page boxes
+(TrimBox = the trimmed page, BleedBox = trim + bleed, MediaBox = BleedBox, or larger to hold
+crop marks), draws crop marks in registration colour (all four inks, DeviceCMYK) outside the
+BleedBox, and makes the metadata and PDF/X identification consistent without touching the
+output intent.
+
+:func:`convert_image_to_cmyk` converts RGB raster images to CMYK with the print edition's
+output profile (Pillow's ImageCms, i.e. LittleCMS) so no RGB reaches the print edition, and
+:func:`check_icc_profile` refuses a profile that is missing or not CMYK.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+
+from .errors import UserError
+from .files import replacing, write_atomically
+
+MM = 72 / 25.4
+"""PDF points per millimetre."""
+
+MARK_OFFSET_MM = 3.0
+"""Gap between the bleed edge and the start of each crop mark (at least 2 mm)."""
+MARK_LENGTH_MM = 6.0
+"""Length of each crop mark."""
+SLUG_MM = MARK_OFFSET_MM + MARK_LENGTH_MM + 1.0
+"""How far the MediaBox reaches beyond the BleedBox when crop marks are drawn (10 mm)."""
+MARK_WIDTH_PT = 0.25
+"""Stroke width of the crop marks (a hairline)."""
+MARK_COLOUR = "1 1 1 1 K"
+"""Registration colour: the marks print on all four plates."""
+
+TRIM_TOLERANCE_MM = 0.5
+"""Slack between the layout's trimmed size and the TrimBox WeasyPrint wrote."""
+
+PDFX_NS = "http://www.npes.org/pdfx/ns/id/"
+JPEG_SUFFIXES = (".jpg", ".jpeg")
+
+Box = tuple[float, float, float, float]
+
+
+# --------------------------------------------------------------------------- finish_print
+
+
+def finish_print(
+    path: Path,
+    *,
+    trim_mm: tuple[float, float],
+    bleed_mm: float,
+    marks: bool,
+    title: str,
+    authors: list[str],
+    lang: str,
+) -> None:
+    """Finish the print PDF at ``path`` in place: page boxes, crop marks and metadata.
+
+    Every page gets TrimBox = the trimmed page (``trim_mm`` = width, height; WeasyPrint's
+    TrimBox is kept and checked against it), BleedBox = trim + ``bleed_mm`` on every side, and
+    MediaBox = CropBox = BleedBox, or, with ``marks``, BleedBox + 10 mm with crop marks drawn
+    in registration colour (``1 1 1 1 K``) starting 3 mm outside the BleedBox; the page's own
+    content is then clipped to the BleedBox so nothing but the marks prints beyond it.
+    Title, authors and language are set in the document info, the XMP metadata and the
+    catalog; a PDF/X identification found in either place is written to both, with Trapped
+    False. The output intent is left as it is. Raises UserError when the file is not a PDF or
+    its pages do not match ``trim_mm`` and ``bleed_mm``. The file is replaced atomically.
+    """
+    if bleed_mm < 0:
+        raise ValueError("bleed_mm cannot be negative")
+    try:
+        pdf = pikepdf.open(path)
+    except (pikepdf.PdfError, OSError) as exc:
+        raise UserError(f"{path}: cannot open the PDF to finish it: {exc}") from None
+    with pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            _finish_page(pdf, page, number, path, trim_mm, bleed_mm, marks)
+        _set_metadata(pdf, title, authors, lang)
+        with replacing(path) as tmp:
+            pdf.save(tmp, deterministic_id=True)
+
+
+def _finish_page(
+    pdf: pikepdf.Pdf,
+    page: pikepdf.Page,
+    number: int,
+    path: Path,
+    trim_mm: tuple[float, float],
+    bleed_mm: float,
+    marks: bool,
+) -> None:
+    media = _box(page.obj.get("/MediaBox") or page.mediabox)
+    trim = _box(page.obj.get("/TrimBox")) if page.obj.get("/TrimBox") is not None else None
+    width, height = trim_mm[0] * MM, trim_mm[1] * MM
+    if trim is None:  # centre the trimmed page in the MediaBox
+        cx, cy = (media[0] + media[2]) / 2, (media[1] + media[3]) / 2
+        trim = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+    got_w, got_h = (trim[2] - trim[0]) / MM, (trim[3] - trim[1]) / MM
+    if abs(got_w - trim_mm[0]) > TRIM_TOLERANCE_MM or abs(got_h - trim_mm[1]) > TRIM_TOLERANCE_MM:
+        raise UserError(
+            f"{path}: page {number} is {got_w:.1f} × {got_h:.1f} mm but the layout's page is"
+            f" {trim_mm[0]:g} × {trim_mm[1]:g} mm; make @page size in the layout's CSS match"
+            " layout.yaml"
+        )
+    bleed = _grow(trim, bleed_mm * MM)
+    slack = 0.05 * MM
+    if not (
+        media[0] <= bleed[0] + slack
+        and media[1] <= bleed[1] + slack
+        and media[2] >= bleed[2] - slack
+        and media[3] >= bleed[3] - slack
+    ):
+        laid_out = min(
+            trim[0] - media[0], trim[1] - media[1], media[2] - trim[2], media[3] - trim[3]
+        )
+        raise UserError(
+            f"{path}: page {number} was laid out with {max(laid_out, 0) / MM:.1f} mm of bleed"
+            f" but {bleed_mm:g} mm is asked for; set @page {{ bleed: {bleed_mm:g}mm }}"
+        )
+    outer = _grow(bleed, SLUG_MM * MM) if marks else bleed
+    page.obj.TrimBox = _array(trim)
+    page.obj.BleedBox = _array(bleed)
+    page.obj.MediaBox = _array(outer)
+    page.obj.CropBox = _array(outer)
+    if "/ArtBox" in page.obj:
+        del page.obj["/ArtBox"]
+    if marks:
+        clip = f"q {_num(bleed[0])} {_num(bleed[1])} {_num(bleed[2] - bleed[0])}"
+        clip += f" {_num(bleed[3] - bleed[1])} re W n\n"
+        page.contents_add(pdf.make_stream(clip.encode("ascii")), prepend=True)
+        page.contents_add(pdf.make_stream(b"Q\n" + crop_marks(trim, bleed_mm)))
+
+
+def crop_marks(trim: Box, bleed_mm: float) -> bytes:
+    """Content stream drawing eight crop marks around ``trim`` (points), outside the bleed.
+
+    Each corner gets a horizontal and a vertical hairline on the trim lines, from
+    ``bleed + 3 mm`` to ``bleed + 9 mm`` away from the trimmed page, in registration colour.
+    """
+    x0, y0, x1, y1 = trim
+    near = (bleed_mm + MARK_OFFSET_MM) * MM
+    far = (bleed_mm + MARK_OFFSET_MM + MARK_LENGTH_MM) * MM
+    lines: list[tuple[float, float, float, float]] = []
+    for x, xdir in ((x0, -1), (x1, 1)):
+        for y, ydir in ((y0, -1), (y1, 1)):
+            lines.append((x + xdir * near, y, x + xdir * far, y))  # horizontal, on y
+            lines.append((x, y + ydir * near, x, y + ydir * far))  # vertical, on x
+    ops = [f"q {MARK_WIDTH_PT:g} w 0 J 0 j [] 0 d {MARK_COLOUR}"]
+    ops += [f"{_num(a)} {_num(b)} m {_num(c)} {_num(d)} l S" for a, b, c, d in lines]
+    ops.append("Q")
+    return ("\n".join(ops) + "\n").encode("ascii")
+
+
+def _box(value: Any) -> Box:
+    x1, y1, x2, y2 = (float(v) for v in value)
+    return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+
+
+def _grow(box: Box, by: float) -> Box:
+    return (box[0] - by, box[1] - by, box[2] + by, box[3] + by)
+
+
+def _num(value: float) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _array(box: Box) -> pikepdf.Array:
+    return pikepdf.Array([float(_num(v)) for v in box])
+
+
+def _set_metadata(pdf: pikepdf.Pdf, title: str, authors: list[str], lang: str) -> None:
+    info = pdf.docinfo
+    info_version = info.get("/GTS_PDFXVersion")
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        xmp_version = meta.get(f"{{{PDFX_NS}}}GTS_PDFXVersion")
+        version = str(xmp_version or info_version or "") or None
+        meta["dc:title"] = title
+        if authors:
+            meta["dc:creator"] = list(authors)
+        meta["dc:language"] = [lang]
+        if version:
+            if not xmp_version:
+                meta[f"{{{PDFX_NS}}}GTS_PDFXVersion"] = version
+            if str(meta.get("pdf:Trapped", "")) != "True":
+                meta["pdf:Trapped"] = "False"
+    info["/Title"] = pikepdf.String(title)
+    if authors:
+        info["/Author"] = pikepdf.String(", ".join(authors))
+    if version:
+        info["/GTS_PDFXVersion"] = pikepdf.String(version)
+        if str(info.get("/Trapped", "")) != "/True":
+            info["/Trapped"] = pikepdf.Name("/False")
+    pdf.Root.Lang = pikepdf.String(lang)
+
+
+# --------------------------------------------------------------------------- images
+
+
+def check_icc_profile(path: Path) -> None:
+    """Raise UserError unless ``path`` is a readable ICC profile for a CMYK colour space."""
+    if not path.is_file():
+        raise UserError(
+            f"ICC profile {path} not found; install it (Debian: libgs-common gives"
+            " /usr/share/color/icc/ghostscript/default_cmyk.icc) or fix icc_profile in"
+            " layout.yaml"
+        )
+    try:
+        profile = ImageCms.getOpenProfile(str(path))
+    except (ImageCms.PyCMSError, OSError, ValueError) as exc:
+        raise UserError(f"{path} is not an ICC profile ({exc}); give a CMYK .icc file") from None
+    space = str(profile.profile.xcolor_space).strip()
+    if space != "CMYK":
+        raise UserError(
+            f"{path} is an ICC profile for {space or 'an unknown colour space'}, not CMYK;"
+            " the print edition needs a CMYK output profile (e.g. default_cmyk.icc)"
+        )
+
+
+def convert_image_to_cmyk(src: Path, dst: Path, icc_profile: Path) -> None:
+    """Write ``src`` as a CMYK JPEG at ``dst`` for the print edition.
+
+    RGB (and palette) images are converted from their embedded RGB profile, else sRGB, to
+    ``icc_profile`` (relative colorimetric with black-point compensation); transparency is
+    flattened onto white. CMYK images keep their pixel values (a CMYK JPEG is copied byte for
+    byte); greyscale images stay greyscale (they print on black only). ``dst`` must end in
+    ``.jpg`` or ``.jpeg``: JPEG is the CMYK raster format WeasyPrint embeds. Raises UserError
+    naming the file when ``src`` cannot be decoded or converted, or the profile is not CMYK.
+    """
+    if dst.suffix.lower() not in JPEG_SUFFIXES:
+        raise ValueError(f"dst must be a .jpg file (CMYK is written as JPEG), not {dst.name}")
+    check_icc_profile(icc_profile)
+    try:
+        with _strict_decoding(), Image.open(src) as opened:
+            opened.load()
+            image = _prepared(opened)
+            embedded = opened.info.get("icc_profile")
+            dpi = opened.info.get("dpi")
+            profile: bytes | None = None
+            if image is None or image.mode == "L":
+                profile = None
+            elif image.mode == "CMYK":  # pixel values kept, so is the profile they were made for
+                profile = embedded
+            else:
+                image = _to_cmyk(image, embedded, icc_profile)
+                profile = icc_profile.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"image {src} not found") from None
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        ImageCms.PyCMSError,
+        OSError,
+        ValueError,
+        SyntaxError,
+    ) as exc:
+        raise UserError(
+            f"image {src} cannot be decoded or converted to CMYK ({exc}); save it again as"
+            " PNG or JPEG"
+        ) from None
+    if image is None:  # a CMYK JPEG: keep its bytes
+        _write_atomically(dst, lambda tmp: shutil.copyfile(src, tmp))
+        return
+    options: dict[str, Any] = {"quality": 95, "subsampling": 0}
+    if dpi:
+        options["dpi"] = dpi
+    if profile:
+        options["icc_profile"] = profile
+    result = image
+    _write_atomically(dst, lambda tmp: result.save(tmp, "JPEG", **options))
+
+
+_DECODING = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Make a truncated image an error while the block runs.
+
+    Importing WeasyPrint sets Pillow's global ``LOAD_TRUNCATED_IMAGES``, which would turn a
+    cut-off file into a silently grey-filled picture in the print edition.
+    """
+    with _DECODING:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _prepared(image: Image.Image) -> Image.Image | None:
+    """Orientation applied and transparency flattened; None for a CMYK JPEG kept as is."""
+    if image.mode == "CMYK":
+        return None if image.format == "JPEG" else image.copy()
+    oriented = ImageOps.exif_transpose(image) or image
+    grey = oriented.mode in ("1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F")
+    if grey and oriented.mode not in ("LA", "La"):
+        if oriented.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+            return oriented.point(lambda v: v / 256).convert("L")
+        return oriented.convert("L")
+    has_alpha = oriented.mode in ("RGBA", "LA", "La", "PA", "RGBa") or (
+        "transparency" in oriented.info
+    )
+    if has_alpha:
+        rgba = oriented.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        flat = Image.alpha_composite(white, rgba)
+        return flat.convert("L" if grey else "RGB")
+    return oriented.convert("RGB")
+
+
+def _to_cmyk(image: Image.Image, embedded: bytes | None, icc_profile: Path) -> Image.Image:
+    source: ImageCms.ImageCmsProfile | None = None
+    if embedded:
+        try:
+            candidate = ImageCms.ImageCmsProfile(BytesIO(embedded))
+            if str(candidate.profile.xcolor_space).strip() == "RGB":
+                source = candidate
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            source = None
+    if source is None:
+        source = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    target = ImageCms.getOpenProfile(str(icc_profile))
+    transform = ImageCms.buildTransform(
+        source,
+        target,
+        "RGB",
+        "CMYK",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+    converted = ImageCms.applyTransform(image, transform)
+    assert converted is not None
+    return converted
+
+
+def _write_atomically(dst: Path, write: Callable[[Path], object]) -> None:
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(dst, write)
+    except OSError as exc:
+        raise UserError(f"cannot write {dst}: {exc.strerror or exc}") from None
