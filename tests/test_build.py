@@ -198,3 +198,32 @@ def test_unwritable_output_folder(make_project, cli) -> None:
     (root / "blocked").write_text("a file, not a folder")
     result = cli("build", "-p", root, "--out", "blocked")
     assert result.exit_code == 1 and "cannot write to" in result.output
+
+
+def test_images_are_cmyk_in_print_and_rgb_on_screen(make_project, cli) -> None:
+    from PIL import Image as Picture
+
+    root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
+    (root / "images").mkdir()
+    Picture.new("RGB", (1200, 700), (30, 120, 200)).save(root / "images" / "seoul.png")
+    profile = yaml.safe_load(SEOUL_EXAMPLE)
+    profile["images"] = [{"path": "images/seoul.png", "caption": "서울", "width_mm": 90}]
+    (root / "profiles" / "seoul.yaml").write_text(
+        yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8"
+    )
+    result = cli("build", "-p", root, "--edition", "both")
+    assert result.exit_code == 0, result.output
+
+    def images(edition: str) -> list[list[str]]:
+        out = subprocess.run(
+            ["pdfimages", "-list", str(root / "build" / edition / "report.pdf")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return [line.split() for line in out.splitlines()[2:]]
+
+    (printed,) = images("print")
+    (screen,) = images("screen")
+    assert printed[5] == "cmyk" and screen[5] == "rgb"
+    assert int(printed[12]) >= 300  # x-ppi at 90 mm wide

@@ -362,7 +362,6 @@ class BookTemplates:
         context = report_context(self.config, self.layout, self.edition)
         if start_page is not None:
             context["page_css"] += Markup(f"\n@page :first {{ counter-reset: page {start_page} }}")
-        context["image_base"] = self.project_root.as_uri() + "/"
         return context
 
     def cover(self) -> str:
@@ -375,13 +374,23 @@ class BookTemplates:
         context["entries"] = entries
         return render_template(self.layout, "contents.html", context)
 
-    def city(self, slug: str, profile: CityProfile, start_page: int, fillers: int = 0) -> str:
-        """HTML of one city's pages, numbered from ``start_page``, plus blank filler pages."""
+    def city(
+        self,
+        slug: str,
+        profile: CityProfile,
+        start_page: int,
+        image_files: dict[str, Path] | None = None,
+    ) -> str:
+        """HTML of one city's pages, numbered from ``start_page``.
+
+        ``image_files`` maps a profile's image path to the file to print instead (the
+        print edition's CMYK conversions).
+        """
         labels = self.layout.manifest.labels.get(self.edition.lang) or {}
         context = self._context(start_page)
-        context["city"] = city_context(slug, profile, self.edition.lang, labels)
-        html_text = render_template(self.layout, "city.html", context)
-        if fillers:
-            pad = '<div class="filler"></div>' * fillers
-            html_text = html_text.replace("</body>", pad + "</body>", 1)
-        return html_text
+        city = city_context(slug, profile, self.edition.lang, labels)
+        for image in city["images"]:
+            source = (image_files or {}).get(image["path"], self.project_root / image["path"])
+            image["src"] = source.as_uri()
+        context["city"] = city
+        return render_template(self.layout, "city.html", context)

@@ -31,7 +31,7 @@ from .assemble import BookTemplates, Edition
 from .cache import Entry, PageCache, environment_key
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import Staging
-from .finish import check_icc_profile, finish_print
+from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
 from .layouts import Layout, load_layout
 from .models import Lang, ReportConfig
 from .preflight import preflight
@@ -125,6 +125,7 @@ def build(
         check_icc_profile(layout.icc_profile)
     selected = _select(project, options.cities)
     out = options.out if options.out.is_absolute() else project.root / options.out
+    options = replace(options, out=out)
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
     for name in options.editions:
         edition = Edition(name=name, lang=options.lang or config.lang)
@@ -220,7 +221,8 @@ class BookBuilder:
         self.progress = progress or (lambda message, done, total: None)
         self.budget = layout.manifest.pages_per_city
         self.content_top = layout.manifest.page.margin_mm[0] * 96 / 25.4
-        self.allowed = (project.root, *layout.dirs, layout.icc_profile)
+        self.image_folder = options.out / ".cache" / "cmyk"
+        self.allowed = (project.root, *layout.dirs, layout.icc_profile, self.image_folder)
         self.environment = environment_key(layout.dirs, layout.manifest.fonts, [layout.icc_profile])
         self.timestamp = build_timestamp()
 
@@ -268,8 +270,22 @@ class BookBuilder:
         """The task typesetting ``city`` from book page ``start``."""
         assert city.profile is not None
         images = [self.project.root / image.path for image in city.profile.images]
-        html = self.templates.city(city.slug, city.profile, start)
+        converted = {}
+        if self.edition.name == "print":
+            converted = {
+                i.path: self.cmyk_image(self.project.root / i.path) for i in city.profile.images
+            }
+        html = self.templates.city(city.slug, city.profile, start, converted)
         return self.task(city.slug, html, self.budget, images)
+
+    def cmyk_image(self, source: Path) -> Path:
+        """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
+        digest = hashlib.sha256(source.read_bytes() + str(self.layout.icc_profile).encode())
+        target = self.image_folder / f"{digest.hexdigest()[:32]}.jpg"
+        if not target.exists():
+            self.image_folder.mkdir(parents=True, exist_ok=True)
+            convert_image_to_cmyk(source, target, self.layout.icc_profile)
+        return target
 
     # -- typesetting ------------------------------------------------------------------
 
