@@ -143,20 +143,11 @@ def validate(
 ) -> None:
     """Check scireport.yaml and the profiles; report every problem with file:line:col."""
     from .project import find_root
-    from .reporting import as_github, as_json, print_human, summary
     from .validate import validate as run_validate
 
     root = find_root(project)
     findings = run_validate(root, paths or None, layout=not no_layout, strict_mode=strict)
-    if fmt is Format.json:
-        out.print(as_json(findings), soft_wrap=True, markup=False)
-    elif fmt is Format.github:
-        if findings:
-            out.print(as_github(findings), soft_wrap=True, markup=False)
-    else:
-        print_human(out, findings, root)
-        out.print(summary(findings))
-    raise typer.Exit(1 if has_errors(findings) else 0)
+    _report_findings(findings, fmt, root)
 
 
 @app.command()
@@ -262,18 +253,9 @@ def preflight_command(
 ) -> None:
     """Inspect any PDF as a press or a screen reader would: boxes, fonts, colour, images, tags."""
     from .preflight import preflight_files
-    from .reporting import as_github, as_json, print_human, summary
 
     findings = preflight_files(files, edition.value, project, strict=strict)
-    if fmt is Format.json:
-        out.print(as_json(findings), soft_wrap=True, markup=False)
-    elif fmt is Format.github:
-        if findings:
-            out.print(as_github(findings), soft_wrap=True, markup=False)
-    else:
-        print_human(out, findings, None)
-        out.print(summary(findings))
-    raise typer.Exit(1 if has_errors(findings) else 0)
+    _report_findings(findings, fmt, None)
 
 
 @app.command()
@@ -290,6 +272,21 @@ def schema(
     folder = out_dir if out_dir.is_absolute() else find_root(project) / out_dir
     for path in write_schemas(folder):
         out.print(f"wrote {path}")
+
+
+def _report_findings(findings: list[Any], fmt: Format, root: Path | None) -> None:
+    """Print findings in ``fmt`` and exit: 1 when any is an error, else 0."""
+    from .reporting import as_github, as_json, print_human, summary
+
+    if fmt is Format.json:
+        out.print(as_json(findings), soft_wrap=True, markup=False)
+    elif fmt is Format.github:
+        if findings:
+            out.print(as_github(findings), soft_wrap=True, markup=False)
+    else:
+        print_human(out, findings, root)
+        out.print(summary(findings))
+    raise typer.Exit(1 if has_errors(findings) else 0)
 
 
 def _lang(value: str) -> Lang:
