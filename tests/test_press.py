@@ -1,0 +1,90 @@
+"""Print production from the outside: rendered pages, layout and ICC errors, the preflight CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import yaml
+from conftest import REPO, SEOUL_EXAMPLE
+from PIL import Image, ImageChops, ImageStat
+
+REFERENCE = REPO / "tests" / "reference" / "seoul-print-p1.png"
+
+
+def render(pdf: Path, page: int, out: Path) -> Image.Image:
+    result = subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", "-f", str(page), "-l", str(page), "-singlefile",
+         str(pdf), str(out)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    return Image.open(f"{out}.png").convert("RGB")
+
+
+def test_city_page_matches_the_reference_rendering(built_sample: Path, tmp_path: Path) -> None:
+    page = render(built_sample / "print" / "cities" / "seoul.pdf", 1, tmp_path / "seoul")
+    reference = Image.open(REFERENCE).convert("RGB")
+    assert page.size == reference.size
+    difference = ImageStat.Stat(ImageChops.difference(page, reference)).mean
+    assert max(difference) < 4, difference  # a moved block or lost text costs far more
+
+
+def test_broken_layout_fails_the_reference(make_project, cli, tmp_path: Path) -> None:
+    root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
+    css = root / "layouts" / "default" / "style.css"
+    css.write_text(css.read_text("utf-8") + "\n.about { display: none }\n", "utf-8")
+    assert cli("build", "-p", root).exit_code == 0
+    page = render(root / "build" / "print" / "cities" / "seoul.pdf", 1, tmp_path / "broken")
+    reference = Image.open(REFERENCE).convert("RGB")
+    assert max(ImageStat.Stat(ImageChops.difference(page, reference)).mean) > 4
+
+
+def test_sample_print_edition_passes_preflight_and_qpdf(built_sample: Path, cli) -> None:
+    for edition in ("print", "screen"):
+        book = built_sample / edition / "report.pdf"
+        result = cli("preflight", book, "--edition", edition, "--format", "json", "-p", REPO)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output) == []
+        assert subprocess.run(["qpdf", "--check", str(book)], capture_output=True).returncode == 0
+    info = subprocess.run(
+        ["pdfinfo", str(built_sample / "print" / "report.pdf")], capture_output=True, text=True
+    ).stdout
+    assert "PDF/X-4" in info
+    screen = subprocess.run(
+        ["pdfinfo", str(built_sample / "screen" / "report.pdf")], capture_output=True, text=True
+    ).stdout
+    assert "Tagged:          yes" in screen
+
+
+def test_impossible_page_geometry_is_a_clear_error(make_project, cli) -> None:
+    root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
+    manifest = root / "layouts" / "default" / "layout.yaml"
+    data = yaml.safe_load(manifest.read_text("utf-8"))
+    data["page"]["margin_mm"] = [150, 18, 160, 18]
+    manifest.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    result = cli("build", "-p", root)
+    assert result.exit_code == 1
+    assert "layouts/default/layout.yaml" in result.output
+    assert "margins leave no room" in result.output and "Traceback" not in result.output
+
+
+def test_missing_or_rgb_icc_profile_is_a_clear_error(make_project, cli) -> None:
+    for profile in ("/nonexistent/profile.icc", "/usr/share/color/icc/ghostscript/default_rgb.icc"):
+        root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
+        manifest = root / "layouts" / "default" / "layout.yaml"
+        data = yaml.safe_load(manifest.read_text("utf-8"))
+        data["icc_profile"] = profile
+        manifest.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+        result = cli("build", "-p", root)
+        assert result.exit_code == 1, profile
+        assert profile in result.output and "Traceback" not in result.output
+        assert not (root / "build" / "print" / "report.pdf").exists()
+
+
+def test_preflight_of_a_file_that_is_not_a_pdf(tmp_path: Path, cli) -> None:
+    fake = tmp_path / "fake.pdf"
+    fake.write_text("not a pdf")
+    result = cli("preflight", fake, "-p", tmp_path)
+    assert result.exit_code == 1 and "pdf-unreadable" in result.output
