@@ -9,11 +9,12 @@ expansion. Problems come back as findings, never as exceptions.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -39,7 +40,9 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
-_TAB_INDENT = re.compile(r"^( *)\t", re.MULTILINE)
+_TAB_INDENT = re.compile(r"^( *)\t[ \t]*\S", re.MULTILINE)
+"""A tab in a line's indentation (lines holding only whitespace do not count)."""
+_SCALAR_TAGS = _SAFE_TAGS - {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 class ComposeLoader(_BaseLoader):  # type: ignore[misc]
@@ -47,11 +50,13 @@ class ComposeLoader(_BaseLoader):  # type: ignore[misc]
 
 
 _SCALARS = yaml.constructor.SafeConstructor()
+_STR_TAG = "tag:yaml.org,2002:str"
+_CONTENT = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
+"""A line holding something other than whitespace or a comment."""
 
 
-@dataclass(frozen=True)
-class Position:
-    """A 1-based line and column in a source file."""
+class Position(NamedTuple):
+    """A 1-based line and column in a source file (a named tuple: one is made per node)."""
 
     line: int
     """1-based line number."""
@@ -75,6 +80,8 @@ class YamlDocument:
     """Position of each mapping key, by the path of the value it names."""
     findings: list[Finding] = field(default_factory=list)
     """Problems found while reading the file."""
+    _line_starts: list[int] | None = field(default=None, init=False, repr=False, compare=False)
+    _value_bounds: list[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def locate(self, path: PathKey, *, key: bool = False) -> Position:
         """Return the position of ``path``, or of its nearest ancestor that has one."""
@@ -95,9 +102,10 @@ class YamlDocument:
         *,
         severity: str = "error",
         key: bool = False,
+        at: Position | None = None,
     ) -> Finding:
-        """Build a finding located at ``path`` in this document."""
-        pos = self.locate(path, key=key)
+        """Build a finding located at ``path`` in this document (or at ``at`` when given)."""
+        pos = at or self.locate(path, key=key)
         return Finding(
             file=self.file,
             line=pos.line,
@@ -107,6 +115,73 @@ class YamlDocument:
             severity="warning" if severity == "warning" else "error",
             message=message,
         )
+
+    def offset_of(self, pos: Position) -> int:
+        """Return the index in ``text`` of a 1-based line and column (clamped to the text)."""
+        starts = self._starts()
+        line = min(max(pos.line, 1), len(starts))
+        return min(starts[line - 1] + max(pos.column, 1) - 1, len(self.text))
+
+    def position_of(self, offset: int) -> Position:
+        """Return the 1-based line and column of index ``offset`` in ``text``."""
+        starts = self._starts()
+        offset = min(max(offset, 0), len(self.text))
+        line = bisect.bisect_right(starts, offset)
+        return Position(line, offset - starts[line - 1] + 1)
+
+    def find_in_value(self, path: PathKey, needle: str, start: int = 0) -> int | None:
+        """Find ``needle`` in the source of the value at ``path``; return its index in ``text``.
+
+        The search starts at index ``start`` (or the value's own start, if later) and stops
+        where the next key or value of the document begins, so it never strays into another
+        field. Returns None when the value has no position or the text is not found there
+        (e.g. it is written with escapes in a quoted string).
+        """
+        pos = self.values.get(path)
+        if pos is None or not needle:
+            return None
+        begin = self.offset_of(pos)
+        bounds = self._bounds()
+        nxt = bisect.bisect_right(bounds, begin)
+        end = bounds[nxt] if nxt < len(bounds) else len(self.text)
+        found = self.text.find(needle, max(begin, start), end)
+        return None if found < 0 else found
+
+    def locate_in_value(self, path: PathKey, value: str, index: int, length: int = 1) -> Position:
+        """Return where ``value[index:index + length]`` is in the source.
+
+        ``value`` is the parsed text of the string at ``path``. The piece is found by
+        counting how often it occurs in ``value`` before ``index`` and finding the same
+        occurrence in the field's source, which is exact for block, plain and quoted
+        scalars alike unless escapes spell the piece. Falls back to the value's position.
+        """
+        needle = value[index : index + length]
+        fallback = self.locate(path)
+        if not needle:
+            return fallback
+        nth = value.count(needle, 0, index)
+        found = self.find_in_value(path, needle)
+        while found is not None and nth > 0:
+            found = self.find_in_value(path, needle, found + len(needle))
+            nth -= 1
+        return fallback if found is None else self.position_of(found)
+
+    def _starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            at = find("\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = find("\n", at + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def _bounds(self) -> list[int]:
+        if self._value_bounds is None:
+            places = {*self.values.values(), *self.keys.values()}
+            self._value_bounds = sorted(self.offset_of(p) for p in places)
+        return self._value_bounds
 
     def line_text(self, line: int) -> str:
         """Return source line ``line`` (1-based) or '' when out of range."""
@@ -130,6 +205,12 @@ def _line_col_of_offset(raw: bytes, offset: int) -> Position:
     line = before.count(b"\n") + 1
     column = offset - (before.rfind(b"\n") + 1) + 1
     return Position(line, column)
+
+
+def _line_col_of_text_offset(text: str, offset: int) -> Position:
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    return Position(line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
@@ -178,21 +259,34 @@ def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
     doc.text = text
     if "\x00" in text:
         return fail("yaml-encoding", "file contains NUL bytes; it is not a text file")
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if not _CONTENT.search(text):
         return fail("yaml-empty", "file is empty; write the profile's fields or delete the file")
-    tab = _TAB_INDENT.search(text)
-    if tab:
-        pos = Position(text.count("\n", 0, tab.start()) + 1, len(tab.group(1)) + 1)
-        return fail("yaml-tab", "a tab is used for indentation; YAML needs spaces", pos)
     try:
         root = yaml.compose(text, Loader=ComposeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        tab = _TAB_INDENT.search(text)
+        if tab and text.count("\n", 0, tab.start()) + 1 <= pos.line:
+            # A tab in the indentation at or before the error is almost always its cause.
+            where = Position(text.count("\n", 0, tab.start()) + 1, len(tab.group(1)) + 1)
+            return fail(
+                "yaml-tab", "a tab is used for indentation; indent with spaces instead", where
+            )
         problem = exc.problem or exc.context or "invalid YAML"
-        return fail("yaml-syntax", f"YAML syntax error: {problem}", pos)
+        context = exc.context_mark
+        if exc.problem and exc.context and context and context.line + 1 != pos.line:
+            problem += f" ({exc.context} started at line {context.line + 1}, column"
+            problem += f" {context.column + 1})"
+        return fail("yaml-syntax", f"YAML syntax error: {problem}; fix the line shown", pos)
+    except yaml.reader.ReaderError as exc:
+        pos = _line_col_of_text_offset(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
+        return fail(
+            "yaml-encoding",
+            f"character U+{code:04X} is not allowed in YAML ({exc.reason}); remove it",
+            pos,
+        )
     except yaml.YAMLError as exc:
         return fail("yaml-syntax", f"YAML syntax error: {exc}")
     except RecursionError:
@@ -230,6 +324,7 @@ class _Builder:
 
     def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
+        self.values = doc.values
         self.count = 0
 
     def _pos(self, node: yaml.Node) -> Position:
@@ -245,33 +340,69 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise _TooManyNodes
-        self.doc.values.setdefault(path, self._pos(node))
+        if path not in self.values:
+            mark = node.start_mark
+            self.values[path] = Position(mark.line + 1, mark.column + 1)
+        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+            return node.value  # the common case first
         if node.tag not in _SAFE_TAGS:
             self._report(
                 node,
                 path,
                 "yaml-tag",
-                f"tag {node.tag!r} is not allowed; profiles hold plain text, numbers and lists",
+                f"tag {node.tag!r} is not allowed (profiles hold plain text, numbers and lists);"
+                " remove it",
             )
             return None
         if isinstance(node, yaml.MappingNode):
             return dict(self._mapping(node, path))
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag not in _SCALAR_TAGS:
+            self._report(
+                node, path, "yaml-tag", f"tag {node.tag!r} cannot mark a plain value; remove it"
+            )
+            return None
+        if node.tag == _STR_TAG:
+            return node.value
         try:
-            return _SCALARS.construct_object(node)
-        except (yaml.YAMLError, ValueError) as exc:
-            self._report(node, path, "yaml-syntax", f"cannot read this value: {exc}")
+            # The tag's constructor, called directly: construct_object would also remember
+            # every node it ever built, for the life of the process.
+            return _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
+        except Exception as exc:  # PyYAML also raises KeyError, AttributeError...
+            kind = node.tag.rsplit(":", 1)[-1]
+            why = f": {exc}" if isinstance(exc, ValueError) else ""
+            self._report(
+                node,
+                path,
+                "yaml-syntax",
+                f"{node.value[:40]!r} is not a valid {kind}{why}; quote it if it is text",
+            )
             return None
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> Iterator[tuple[Any, Any]]:
         seen: dict[Any, Position] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._report(key_node, path, "yaml-tag", "merge keys (<<) are not allowed")
+                self._report(
+                    key_node,
+                    path,
+                    "yaml-tag",
+                    "merge keys (<<) are not allowed; write the fields out",
+                )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self._report(key_node, path, "yaml-key", "a key must be plain text")
+                self._report(
+                    key_node,
+                    path,
+                    "yaml-key",
+                    "a key must be plain text (a field name); write key: value",
+                )
+                continue
+            if key_node.tag not in _SAFE_TAGS:
+                self._report(
+                    key_node, path, "yaml-tag", f"tag {key_node.tag!r} is not allowed; remove it"
+                )
                 continue
             key = key_node.value
             key_pos = self._pos(key_node)

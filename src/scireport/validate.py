@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks import sanity
-from .errors import Finding, sort_findings
-from .project import Project, load_project
+from .errors import Finding, FindingsError, UserError, sort_findings
+from .project import CONFIG_NAME, Project, load_project
+
+if TYPE_CHECKING:
+    from .layouts import Layout
 
 
 def check_project(project: Project, *, placeholder_severity: str = "warning") -> list[Finding]:
-    """Run the checks that need no layout: YAML, schema, plausibility, across profiles."""
+    """Run the checks that need no typesetting: YAML, schema, plausibility, across profiles,
+    and, against the layout's manifest, images and glyphs."""
+    findings, _ = _check(project, placeholder_severity)
+    return findings
+
+
+def _check(project: Project, placeholder_severity: str) -> tuple[list[Finding], Layout | None]:
+    """:func:`check_project`, also returning the layout (None when it could not load)."""
     from .checks import cross
 
     findings = list(project.findings)
@@ -21,7 +35,52 @@ def check_project(project: Project, *, placeholder_severity: str = "warning") ->
         findings += sanity.placeholders(city.doc, city.profile, severity=placeholder_severity)
         findings += sanity.plausibility(city.doc, city.profile)
     findings += cross.check(project)
-    return findings
+    layout, problems = load_project_layout(project)
+    findings += problems
+    if layout is not None:
+        from .checks import assets, glyphs
+
+        findings += assets.check(project, layout.manifest)
+        findings += glyphs.check(project, layout.manifest.fonts, layout.dirs)
+    return findings, layout
+
+
+def load_project_layout(project: Project) -> tuple[Layout | None, list[Finding]]:
+    """Load the project's layout; a layout that cannot load becomes findings, not an error."""
+    if project.config is None:
+        return None, []
+    from .layouts import load_layout
+
+    try:
+        return load_layout(project.root, project.config.layout), []
+    except FindingsError as exc:
+        return None, list(exc.findings)
+    except UserError as exc:
+        return None, [
+            project.config_doc.finding(
+                ("layout",),
+                "layout-error",
+                f"{exc.message}; fix the layout or set {CONFIG_NAME}'s layout: to one that exists",
+            )
+        ]
+
+
+@contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading and checking.
+
+    Loading builds hundreds of thousands of small objects that all stay alive until the
+    end; the collector would walk them again and again for nothing (about a third of the
+    time of ``validate --no-layout`` on 500 profiles). Reference counting still frees
+    everything that is dropped; cycles wait until the collector is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def strict(findings: list[Finding]) -> list[Finding]:
@@ -37,9 +96,10 @@ def validate(
     strict_mode: bool = False,
 ) -> list[Finding]:
     """Check the project's settings and profiles; return every finding, sorted."""
-    project = load_project(project_dir, paths)
-    findings = check_project(project)
-    if layout and project.config is not None:
+    with _no_gc_pauses():
+        project = load_project(project_dir, paths)
+        findings, loaded = _check(project, "warning")
+    if layout and loaded is not None:
         from .checks import fit
 
         findings += fit.check(project)

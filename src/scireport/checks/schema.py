@@ -29,11 +29,12 @@ _RULES = {
 }
 
 
-def _data_path(data: Any, loc: tuple[int | str, ...]) -> PathKey:
+def _data_path(data: Any, loc: tuple[int | str, ...], missing: bool = False) -> PathKey:
     """Keep the parts of a pydantic ``loc`` that name real keys/indices of ``data``.
 
     pydantic inserts union branch names (``str``, ``LangText``) into locations; they are
-    not in the YAML, so they are skipped. A missing key is kept as the last part.
+    not in the YAML, so they are skipped. For a ``missing`` error the missing key is kept
+    as the last part.
     """
     path: list[str | int] = []
     node = data
@@ -43,7 +44,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> PathKey:
         if in_dict or in_list:
             path.append(part)
             node = node[part]
-        elif i == len(loc) - 1 and isinstance(node, dict) and isinstance(part, str):
+        elif missing and i == len(loc) - 1 and isinstance(node, dict) and isinstance(part, str):
             path.append(part)
     return tuple(path)
 
@@ -89,22 +90,122 @@ def _message(model: type[BaseModel], err: dict[str, Any], path: PathKey) -> str:
         return f"unknown field {field!r}{hint}"
     msg = str(err["msg"]).removeprefix("Value error, ")
     given = err.get("input")
-    if kind in {"string_type", "int_type", "float_type", "int_parsing", "float_parsing"}:
-        return f"{msg} (got {given!r})"
-    if kind == "model_type" or kind == "model_attributes_type":
-        return f"expected a mapping of fields here (got {given!r})"
-    if kind.startswith(("greater", "less")):
-        return f"{msg} (got {given!r})"
+    loc = tuple(err.get("loc", ()))
+    if kind in {"string_type", "model_type", "model_attributes_type"} and _text_branch(loc):
+        return (
+            f"expected text (or a mapping with ko: and en: texts), got {_kind_of(given)};"
+            " write it as text, with | for several lines"
+        )
+    if kind == "string_type":
+        return f"expected text, got {_kind_of(given)} {_short(given)}; quote it if it is text"
+    if kind in _NUMBER_ERRORS and isinstance(given, str | bool):
+        shown = "true/false" if isinstance(given, bool) else f"text {_short(given)}"
+        return f"expected a number, got {shown}; write a plain number, without quotes"
+    if kind in {"int_type", "float_type", "int_parsing", "float_parsing", "int_from_float"}:
+        return f"{msg} (got {_short(given)}); write a plain number without units"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return f"expected a mapping of fields (key: value) here, got {_kind_of(given)}"
+    if kind == "list_type":
+        return f"expected a list (one '- item' per line), got {_kind_of(given)}"
+    if kind == "string_pattern_mismatch" and field == "slug":
+        return (
+            "a slug is lowercase letters, digits and hyphens, like los-angeles"
+            f" (got {_short(given)})"
+        )
+    if kind == "string_too_short" and not given:
+        return "this text is empty; write it, or remove the field if it is optional"
+    if kind == "too_short" and not given:
+        return "this list is empty; give at least one item"
+    if kind.startswith(("greater", "less")) or kind in {"literal_error", "string_pattern_mismatch"}:
+        return f"{msg} (got {_short(given)})"
     return msg
 
 
+def _text_branch(loc: tuple[Any, ...]) -> str | None:
+    """Which branch of a text field (``models.Text``) a pydantic location runs through.
+
+    Returns ``"str"``, ``"LangText"`` or None; pydantic names the branches ``str`` and
+    ``function-after[_one_language(), LangText]``.
+    """
+    for part in loc:
+        if part == "str":
+            return "str"
+        if isinstance(part, str) and (part == "LangText" or part.endswith("LangText]")):
+            return "LangText"
+    return None
+
+
+def _wrong_branch(err: dict[str, Any]) -> bool:
+    """True for the error of the text-field branch the author plainly did not mean.
+
+    Given a mapping, they meant ``{ko:, en:}``: the "not a string" error is noise. Given
+    anything else, they meant plain text: "not a mapping" is noise.
+    """
+    branch = _text_branch(tuple(err["loc"]))
+    given = err.get("input")
+    if branch == "str" and err["type"] == "string_type":
+        return isinstance(given, dict)
+    if branch == "LangText" and err["type"] in {"model_type", "model_attributes_type"}:
+        return not isinstance(given, dict)
+    return False
+
+
+def _kind_of(value: Any) -> str:
+    """Name a YAML value's kind the way a profile's author thinks of it."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _short(value: Any) -> str:
+    """``repr`` of a value, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_NUMBER_ERRORS = {"int_type", "float_type"}
+"""Strict-mode errors for a number written as text or as true/false."""
+
+
 def validate_model(model: type[M], doc: YamlDocument) -> tuple[M | None, list[Finding]]:
-    """Validate ``doc.data`` against ``model``; return the instance (or None) and findings."""
+    """Validate ``doc.data`` against ``model``; return the instance (or None) and findings.
+
+    Validation is strict first, so that ``population: "9500000"`` or ``population: yes``
+    (YAML's true) is not quietly read as a number, as the JSON Schema would not; lists
+    still become tuples where a model wants one (the layouts' margins and colours).
+    """
     try:
-        return model.model_validate(doc.data), []
+        return model.model_validate(doc.data, strict=True), []
     except ValidationError as exc:
-        errors = exc.errors()
-    located = [(_data_path(doc.data, tuple(e["loc"])), dict(e)) for e in errors]
+        strict_errors = exc.errors()
+    try:
+        instance = model.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = [e for e in exc.errors() if not _wrong_branch(dict(e))] or exc.errors()
+    else:
+        errors = [
+            e
+            for e in strict_errors
+            if e["type"] in _NUMBER_ERRORS and isinstance(e.get("input"), str | bool)
+        ]
+        if not errors:
+            return instance, []
+    return None, _findings(model, doc, errors)
+
+
+def _findings(model: type[M], doc: YamlDocument, errors: list[Any]) -> list[Finding]:
+    """Located findings for pydantic ``errors`` about ``doc.data``."""
+    located = [
+        (_data_path(doc.data, tuple(e["loc"]), e["type"] == "missing"), dict(e)) for e in errors
+    ]
     # A union (text or {ko, en}) reports one error per branch: keep the deepest ones.
     deepest = {p for p, _ in located}
     findings: list[Finding] = []
@@ -123,7 +224,7 @@ def validate_model(model: type[M], doc: YamlDocument) -> tuple[M | None, list[Fi
             findings[-1] = _with_path(findings[-1], path)
         else:
             findings.append(doc.finding(path, rule, message, key=key))
-    return None, findings
+    return findings
 
 
 def _with_path(finding: Finding, path: PathKey) -> Finding:
