@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 
 from .checks.schema import validate_model
-from .errors import FindingsError, UserError
+from .errors import FindingsError, UserError, has_errors
 from .models import LayoutManifest
 from .sources import load_yaml
 
@@ -69,10 +69,11 @@ def load_layout(project_root: Path, name: str) -> Layout:
                 f" (available: {', '.join(available) or 'none'})"
             )
         doc = load_yaml(manifest_path, f"layouts/{current}/{MANIFEST_NAME}")
-        manifest, findings = (None, doc.findings)
+        manifest, findings = None, list(doc.findings)
         if doc.data is not None:
-            manifest, findings = validate_model(LayoutManifest, doc)
-        if manifest is None:
+            manifest, schema_findings = validate_model(LayoutManifest, doc)
+            findings += schema_findings
+        if manifest is None or has_errors(findings):
             raise FindingsError(f"layout {current!r} has errors in its manifest", findings)
         dirs.append(folder)
         manifests.append(manifest)

@@ -47,6 +47,8 @@ class Model(BaseModel):
 class LangText(Model):
     """A text given in one or both languages of the report."""
 
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
     ko: str | None = None
     """The Korean text."""
     en: str | None = None
@@ -94,19 +96,10 @@ class About(Model):
     """Population of the whole country, used to check ``national_share_pct``."""
     national_share_pct: float | None = Field(None, ge=0, le=100)
     """Share of the national population living in the city, in percent."""
-    land_use_pct: dict[str, float] | None = None
+    land_use_pct: dict[str, Annotated[float, Field(ge=0, le=100)]] | None = None
     """Optional breakdown of the area by use, in percent (must sum to at most 100)."""
     text: Text | None = None
     """A short paragraph introducing the city."""
-
-    @field_validator("land_use_pct")
-    @classmethod
-    def _shares(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        if value is not None:
-            for name, share in value.items():
-                if not 0 <= share <= 100:
-                    raise ValueError(f"{name} is {share}; each share must be between 0 and 100")
-        return value
 
 
 class Initiative(Model):

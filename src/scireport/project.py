@@ -50,9 +50,12 @@ class Project:
 
 
 def display_path(path: Path, root: Path) -> str:
-    """Return ``path`` relative to ``root`` when inside it, else as given."""
+    """Return ``path`` relative to ``root`` when inside it, else as given.
+
+    ``root`` is taken as already resolved (``find_root`` returns it so).
+    """
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        return str(path.resolve().relative_to(root))
     except ValueError:
         return str(path)
 

@@ -77,7 +77,8 @@ def plausibility(doc: YamlDocument, profile: CityProfile) -> list[Finding]:
                 doc.finding(
                     ("about", "national_population"),
                     "sanity-share",
-                    "the city's population is larger than the national population",
+                    "the city's population is larger than the national population:"
+                    " check both figures and their years",
                 )
             )
         elif about.national_share_pct is not None:
@@ -88,7 +89,8 @@ def plausibility(doc: YamlDocument, profile: CityProfile) -> list[Finding]:
                         ("about", "national_share_pct"),
                         "sanity-share",
                         f"national share {about.national_share_pct}% does not match"
-                        f" population / national population = {computed:.1f}%",
+                        f" population / national population = {computed:.1f}%: correct the"
+                        " population, the national population or the share",
                     )
                 )
     if about.land_use_pct and sum(about.land_use_pct.values()) > 100.05:
@@ -97,7 +99,7 @@ def plausibility(doc: YamlDocument, profile: CityProfile) -> list[Finding]:
             doc.finding(
                 ("about", "land_use_pct"),
                 "sanity-sum",
-                f"the shares add up to {total:g}%, more than 100%",
+                f"the shares add up to {total:g}%, more than 100%: correct the shares",
             )
         )
     if about.area_km2 is None and about.population is None and about.national_share_pct is None:
