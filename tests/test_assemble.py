@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from scireport.assemble import WORD_JOINER, keep_words, render_markdown
 
-
 J = WORD_JOINER
 
 
