@@ -128,3 +128,15 @@ def test_schema_command_matches_shipped_schema(tmp_path: Path, cli) -> None:
     for name in ("profile", "config"):
         shipped = (REPO / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
         assert (tmp_path / f"{name}.schema.json").read_text(encoding="utf-8") == shipped
+
+
+def test_long_source_lines_are_cut_and_the_caret_counts_wide_characters() -> None:
+    from scireport.reporting import excerpt
+
+    line = "  text: " + "서울은 한강을 사이에 두고 " * 20
+    shown, caret = excerpt(line, line.index("두고"))
+    assert shown.startswith("…") and shown.endswith("…")
+    assert len(shown) < 60
+    before = shown[1 : shown.index("두고")]
+    assert caret == 1 + sum(2 if "가" <= c <= "힣" else 1 for c in before)
+    assert excerpt("city: Seoul", 6) == ("city: Seoul", 6)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -67,6 +68,28 @@ def print_human(console: Console, findings: list[Finding], root: Path | None) ->
                 sources[f.file] = []
         lines = sources[f.file]
         if 0 < f.line <= len(lines):
-            text = lines[f.line - 1]
-            console.print(f"  [dim]{f.line:>5} |[/] {escape(text)}", highlight=False)
-            console.print(f"  [dim]      |[/] {' ' * ((f.column or 1) - 1)}[{colour}]^[/]")
+            text, caret = excerpt(lines[f.line - 1], (f.column or 1) - 1)
+            console.print(f"  [dim]{f.line:>5} |[/] {escape(text)}", highlight=False, crop=True)
+            console.print(f"  [dim]      |[/] {' ' * caret}[{colour}]^[/]")
+
+
+def _cells(text: str) -> int:
+    """Terminal columns ``text`` takes (Hangul and other wide characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def excerpt(line: str, column: int, width: int = 70) -> tuple[str, int]:
+    """Cut a long source line to about ``width`` terminal columns around ``column``.
+
+    Returns the text to show and the caret's position in terminal columns, so that the
+    caret lands under the right character even after wide characters such as Hangul.
+    """
+    start = column
+    while start > 0 and _cells(line[start - 1 : column]) < width // 3:
+        start -= 1
+    end = start
+    while end < len(line) and _cells(line[start : end + 1]) <= width:
+        end += 1
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(line) else ""
+    return prefix + line[start:end] + suffix, len(prefix) + _cells(line[start:column])
