@@ -15,7 +15,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,19 +186,27 @@ class _Subset:
     gids: set[int]
 
 
-def _index(data: bytes, pos: int) -> tuple[list[tuple[int, int]], int]:
-    """Read a CFF INDEX at ``pos``: (start, end) of each item, and the position after it."""
-    count = int.from_bytes(data[pos : pos + 2], "big")
-    if count == 0:
-        return [], pos + 2
-    size = data[pos + 2]
-    offsets_at = pos + 3
-    offsets = [
-        int.from_bytes(data[offsets_at + i * size : offsets_at + (i + 1) * size], "big")
-        for i in range(count + 1)
-    ]
-    base = offsets_at + (count + 1) * size - 1
-    return [(base + offsets[i], base + offsets[i + 1]) for i in range(count)], base + offsets[-1]
+class _Index:
+    """A CFF INDEX read lazily: only the offsets of the items asked for are decoded."""
+
+    def __init__(self, data: bytes, pos: int) -> None:
+        self.data = data
+        self.count = int.from_bytes(data[pos : pos + 2], "big")
+        self.size = data[pos + 2] if self.count else 0
+        self.offsets_at = pos + 3
+        self.base = self.offsets_at + (self.count + 1) * self.size - 1
+
+    def _offset(self, i: int) -> int:
+        at = self.offsets_at + i * self.size
+        return int.from_bytes(self.data[at : at + self.size], "big")
+
+    def span(self, i: int) -> tuple[int, int]:
+        """Start and end of item ``i`` in the data."""
+        return self.base + self._offset(i), self.base + self._offset(i + 1)
+
+    def end(self) -> int:
+        """Position just after the INDEX."""
+        return self.base + self._offset(self.count) if self.count else self.offsets_at - 1
 
 
 def _dict_operand(data: bytes, wanted: int) -> int | None:
@@ -238,8 +246,8 @@ def _dict_operand(data: bytes, wanted: int) -> int | None:
     return None
 
 
-def raw_charstrings(font_data: bytes) -> tuple[bytes, list[tuple[int, int]]] | None:
-    """Locate the CharStrings of an OpenType/CFF font: (CFF table bytes, item spans)."""
+def raw_charstrings(font_data: bytes) -> tuple[bytes, _Index] | None:
+    """Locate the CharStrings of an OpenType/CFF font: (CFF table bytes, its INDEX)."""
     tables = int.from_bytes(font_data[4:6], "big")
     for n in range(tables):
         record = font_data[12 + 16 * n : 28 + 16 * n]
@@ -247,18 +255,16 @@ def raw_charstrings(font_data: bytes) -> tuple[bytes, list[tuple[int, int]]] | N
             offset = int.from_bytes(record[8:12], "big")
             length = int.from_bytes(record[12:16], "big")
             cff = font_data[offset : offset + length]
-            _, after_names = _index(cff, cff[2])
-            top_dicts, _ = _index(cff, after_names)
-            start, end = top_dicts[0]
+            top_dicts = _Index(cff, _Index(cff, cff[2]).end())
+            start, end = top_dicts.span(0)
             charstrings_at = _dict_operand(cff[start:end], 17)
             if charstrings_at is None:
                 return None
-            spans, _ = _index(cff, charstrings_at)
-            return cff, spans
+            return cff, _Index(cff, charstrings_at)
     return None
 
 
-def union_font(subsets: list[tuple[bytes, set[int]]]) -> bytes:
+def union_font(subsets: list[tuple[Callable[[], bytes], set[int]]]) -> bytes:
     """Merge subsets of one font (original glyph ids kept) into one carrying all glyphs.
 
     The subset using the highest glyph id is the base (it has the most glyph slots);
@@ -270,15 +276,16 @@ def union_font(subsets: list[tuple[bytes, set[int]]]) -> bytes:
     from fontTools.ttLib import TTFont
 
     ranked = sorted(subsets, key=lambda item: max(item[1], default=-1), reverse=True)
-    base_data, base_gids = ranked[0]
-    base = TTFont(io.BytesIO(base_data), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
+    read_base, base_gids = ranked[0]
+    base = TTFont(io.BytesIO(read_base()), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
     order = base.getGlyphOrder()
     have = set(base_gids)
     cff = base["CFF "].cff.topDictIndex[0] if "CFF " in base else None
-    for data, gids in ranked[1:]:
+    for read, gids in ranked[1:]:
         missing = sorted(g for g in gids - have if g < len(order))
         if not missing:
             continue
+        data = read()
         if cff is not None:
             located = raw_charstrings(data)
             if located is None:
@@ -286,8 +293,8 @@ def union_font(subsets: list[tuple[bytes, set[int]]]) -> bytes:
             table, spans = located
             charstrings = cff.CharStrings
             for gid in missing:
-                if gid < len(spans):
-                    start, end = spans[gid]
+                if gid < spans.count:
+                    start, end = spans.span(gid)
                     index = charstrings.charStrings[order[gid]]
                     old = charstrings.charStringsIndex[index]
                     charstrings.charStringsIndex[index] = T2CharString(
@@ -369,7 +376,7 @@ def share_fonts(pdf: pikepdf.Pdf, cache: FontUnionCache) -> None:
         needed = set().union(*(s.gids for s in subsets))
         data = cache.get(name, needed)
         if data is None:
-            data = union_font([(s.stream.read_bytes(), s.gids) for s in subsets])
+            data = union_font([(s.stream.read_bytes, s.gids) for s in subsets])
             cache.put(name, needed, data)
         shared = pikepdf.Stream(pdf, data)
         for key in ("/Subtype", "/Length1"):
@@ -388,11 +395,11 @@ def _stream_key(stream: Any) -> tuple[str, str]:
 
 
 def share_streams(pdf: pikepdf.Pdf) -> None:
-    """Point every reference to byte-identical streams (ICC profiles, images) at one copy."""
+    """Point every reference to byte-identical ICC profiles and images at one copy."""
     canonical: dict[tuple[str, str], Any] = {}
     replace: dict[tuple[int, int], Any] = {}
     for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Stream) and "/Type" not in obj:
+        if isinstance(obj, pikepdf.Stream) and ("/N" in obj or obj.get("/Subtype") == "/Image"):
             key = _stream_key(obj)
             first = canonical.setdefault(key, obj)
             if first.objgen != obj.objgen:
