@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .assemble import BookTemplates, Edition
 from .cache import Entry, PageCache, environment_key
@@ -33,13 +33,15 @@ from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import Staging
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
 from .layouts import Layout, load_layout
-from .models import Lang, ReportConfig
+from .models import Lang, LayoutManifest, ReportConfig
 from .preflight import preflight
 from .project import City, Project, load_project
 from .stitch import Bookmark, FontUnionCache, Link, stitch
 from .typeset import Overflow, PageTask, PdfMeta, run_task, typesetter_for
 from .validate import check_project, strict
 
+T = TypeVar("T")
+R = TypeVar("R")
 EditionName = Literal["print", "screen"]
 ProgressHook = Callable[[str, int, int], None]
 """Called as ``hook(message, done, total)`` while a build runs."""
@@ -168,23 +170,24 @@ def build_timestamp() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def run_tasks(
-    tasks: list[PageTask], jobs: int, done: Callable[[PageTask, dict[str, Any]], None]
+def parallel(
+    function: Callable[[T], R], items: list[T], jobs: int, done: Callable[[T, R], None]
 ) -> int:
-    """Run ``tasks`` in worker processes (in this one for a single task or ``jobs`` 1).
+    """Run ``function`` on ``items`` in worker processes, calling ``done`` as each finishes.
 
-    A task whose worker died is run again here. Returns how many were run again.
+    Runs in this process for a single item or ``jobs`` 1. An item whose worker died is run
+    again here, so a crash costs time, never a page. Returns how many were run again.
     """
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    workers = min(jobs or os.cpu_count() or 1, len(items))
     if workers <= 1:
-        for task in tasks:
-            done(task, run_task(task))
+        for item in items:
+            done(item, function(item))
         return 0
-    lost: list[PageTask] = []
+    lost: list[T] = []
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_task, task): task for task in tasks}
+        futures = {pool.submit(function, item): item for item in items}
         for future in as_completed(futures):
             try:
                 result = future.result()
@@ -192,10 +195,50 @@ def run_tasks(
                 lost.append(futures[future])
                 continue
             done(futures[future], result)
-    for task in lost:
-        task.output.unlink(missing_ok=True)
-        done(task, run_task(task))
+    for item in lost:
+        done(item, function(item))
     return len(lost)
+
+
+@dataclass(frozen=True)
+class FinishJob:
+    """A staged PDF to finish for the press (print) and preflight, in a worker process."""
+
+    staged: Path
+    """The staged file."""
+    shown: str
+    """The final path as findings name it."""
+    pages: int
+    """Expected page count."""
+    edition: str
+    """``print`` or ``screen``."""
+    manifest: LayoutManifest
+    """The layout's manifest (page size, bleed, image limits)."""
+    marks: bool
+    """Draw crop marks."""
+    title: str
+    """Document title."""
+    authors: tuple[str, ...]
+    """Organisations."""
+    lang: str
+    """Document language."""
+
+
+def finish_and_check(job: FinishJob) -> list[Finding]:
+    """Finish a staged print PDF for the press, then preflight it; return the findings."""
+    page = job.manifest.page
+    if job.edition == "print":
+        finish_print(
+            job.staged,
+            trim_mm=(page.width_mm, page.height_mm),
+            bleed_mm=page.bleed_mm,
+            marks=job.marks,
+            title=job.title,
+            authors=list(job.authors),
+            lang=job.lang,
+        )
+    found = preflight(job.staged, edition=job.edition, manifest=job.manifest, pages=job.pages)
+    return [replace(f, file=job.shown) for f in found]
 
 
 class BookBuilder:
@@ -319,7 +362,7 @@ class BookBuilder:
 
         if todo:
             self.cache.folder.mkdir(parents=True, exist_ok=True)
-        result.recovered += run_tasks(todo, self.options.jobs, done)
+        result.recovered += parallel(run_task, todo, self.options.jobs, done)
         return entries
 
     def check(self, entries: dict[str, Entry], cities: list[City], result: BuildResult) -> None:
@@ -373,6 +416,7 @@ class BookBuilder:
         staging = Staging()
         outputs: list[Output] = []
         found: list[Finding] = []
+        jobs: list[FinishJob] = []
         written = self.written_outputs()
         staged_stamps: dict[str, str] = {}
         book_pages = 0
@@ -387,8 +431,9 @@ class BookBuilder:
                 tmp = staging.new(final)
                 shutil.copyfile(entry.pdf, tmp)
                 name = city.profile.city if city.profile else city.slug
-                found += self.finish_and_check(tmp, final, entry.pages, name)
+                jobs.append(self.finish_job(tmp, final, entry.pages, name))
                 staged_stamps[str(final)] = stamp
+            parallel(finish_and_check, jobs, self.options.jobs, lambda _, f: found.extend(f))
             if whole_book:
                 final = target / "report.pdf"
                 toc = self.toc(selected, starts)
@@ -401,7 +446,7 @@ class BookBuilder:
                 else:
                     tmp = staging.new(final)
                     count = self.write_book(tmp, selected, entries, starts, front, toc)
-                    found += self.finish_and_check(tmp, final, count, None)
+                    found += finish_and_check(self.finish_job(tmp, final, count, None))
                     staged_stamps[str(final)] = stamp
                     book_pages = count
                 outputs.insert(0, Output(final, count, self.edition.name, "book"))
@@ -447,29 +492,20 @@ class BookBuilder:
         current = {k: v for k, v in written.items() if v is not None}
         (self.cache.folder / "outputs.json").write_text(json.dumps(current), "utf-8")
 
-    def finish_and_check(
-        self, tmp: Path, final: Path, pages: int, city: str | None
-    ) -> list[Finding]:
-        """Finish a staged print PDF for the press, then preflight it as ``final``."""
-        page = self.layout.manifest.page
+    def finish_job(self, staged: Path, final: Path, pages: int, city: str | None) -> FinishJob:
+        """The finishing and preflight of a staged PDF that will become ``final``."""
         title = f"{self.config.title} {self.config.year}"
-        if self.edition.name == "print":
-            finish_print(
-                tmp,
-                trim_mm=(page.width_mm, page.height_mm),
-                bleed_mm=page.bleed_mm,
-                marks=self.options.marks,
-                title=f"{city} · {title}" if city else title,
-                authors=list(self.config.organisations),
-                lang=self.edition.lang,
-            )
-        shown = self.project.display(final)
-        return [
-            replace(f, file=shown)
-            for f in preflight(
-                tmp, edition=self.edition.name, manifest=self.layout.manifest, pages=pages
-            )
-        ]
+        return FinishJob(
+            staged=staged,
+            shown=self.project.display(final),
+            pages=pages,
+            edition=self.edition.name,
+            manifest=self.layout.manifest,
+            marks=self.options.marks,
+            title=f"{city} · {title}" if city else title,
+            authors=tuple(self.config.organisations),
+            lang=self.edition.lang,
+        )
 
     def toc(self, cities: list[City], starts: dict[str, int]) -> list[dict[str, Any]]:
         """Contents lines: slug, names, country and first page of each city."""
