@@ -88,3 +88,16 @@ def test_preflight_of_a_file_that_is_not_a_pdf(tmp_path: Path, cli) -> None:
     fake.write_text("not a pdf")
     result = cli("preflight", fake, "-p", tmp_path)
     assert result.exit_code == 1 and "pdf-unreadable" in result.output
+
+
+def test_book_pages_render_like_the_city_pdfs(built_sample: Path, tmp_path: Path) -> None:
+    """The stitched book's shared fonts draw every glyph each city PDF draws."""
+    book = built_sample / "print" / "report.pdf"
+    cities = ["seoul", "amsterdam", "barcelona", "helsinki", "los-angeles", "new-york", "singapore"]
+    for index, slug in enumerate(cities):
+        for offset in (0, 1):
+            alone = render(built_sample / "print" / "cities" / f"{slug}.pdf", 1 + offset,
+                           tmp_path / f"{slug}-{offset}")  # fmt: skip
+            in_book = render(book, 3 + 2 * index + offset, tmp_path / f"book-{slug}-{offset}")
+            difference = ImageStat.Stat(ImageChops.difference(alone, in_book)).mean
+            assert max(difference) < 0.5, (slug, offset, difference)

@@ -16,6 +16,7 @@ import os
 import subprocess
 from dataclasses import asdict, dataclass
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -68,15 +69,13 @@ def font_files(family: str) -> tuple[str, ...]:
 
 def environment_key(layout_dirs: list[Path], fonts: list[str], extra: list[Path]) -> str:
     """Hash of what every page depends on besides its HTML: layout files, fonts, versions."""
-    import weasyprint
-
     layout_files = [p for d in layout_dirs for p in d.rglob("*") if p.is_file()]
     parts = {
         "layout": digest_files(layout_files),
         "extra": digest_files(extra),
         "fonts": [font_files(f) for f in fonts],
         "scireport": __version__,
-        "weasyprint": weasyprint.__version__,
+        "weasyprint": version("weasyprint"),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

@@ -510,6 +510,15 @@ class _FontInfo:
             return
         if self.kind != "type0" or not (self.identity or self.encoding):
             return
+        if self.identity and self.cid_to_gid is None:  # the common case: search, not loop
+            start = data.find(b"\x00\x00")
+            while start != -1:
+                if start % 2 == 0:
+                    yield data[start : start + 2]
+                    start = data.find(b"\x00\x00", start + 2)
+                else:
+                    start = data.find(b"\x00\x00", start + 1)
+            return
         if self.identity:
             codes: Iterable[bytes] = (data[i : i + 2] for i in range(0, len(data) - 1, 2))
         else:
