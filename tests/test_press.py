@@ -101,3 +101,29 @@ def test_book_pages_render_like_the_city_pdfs(built_sample: Path, tmp_path: Path
             in_book = render(book, 3 + 2 * index + offset, tmp_path / f"book-{slug}-{offset}")
             difference = ImageStat.Stat(ImageChops.difference(alone, in_book)).mean
             assert max(difference) < 0.5, (slug, offset, difference)
+
+
+def test_truetype_fonts_are_shared_in_the_book_too(tmp_path: Path, cli) -> None:
+    """A layout with a TrueType (glyf) font: the stitched book still draws every glyph."""
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    shutil.copy(REPO / "scireport.yaml", root / "scireport.yaml")
+    (root / "profiles").mkdir()
+    for slug in ("seoul", "singapore"):
+        shutil.copy(REPO / "profiles" / f"{slug}.yaml", root / "profiles" / f"{slug}.yaml")
+    manifest = root / "layouts" / "default" / "layout.yaml"
+    data = yaml.safe_load(manifest.read_text("utf-8"))
+    data["fonts"] = ["DejaVu Sans", "Noto Sans CJK KR"]
+    manifest.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    result = cli("build", "-p", root, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    fonts = subprocess.run(
+        ["pdffonts", str(root / "build" / "print" / "report.pdf")], capture_output=True, text=True
+    ).stdout
+    assert "DejaVu" in fonts and "CID TrueType" in fonts
+    for index, slug in enumerate(("seoul", "singapore")):
+        alone = render(root / "build" / "print" / "cities" / f"{slug}.pdf", 2, tmp_path / slug)
+        in_book = render(root / "build" / "print" / "report.pdf", 4 + 2 * index, tmp_path / "b")
+        assert max(ImageStat.Stat(ImageChops.difference(alone, in_book)).mean) < 0.5, slug

@@ -264,6 +264,168 @@ def raw_charstrings(font_data: bytes) -> tuple[bytes, _Index] | None:
     return None
 
 
+def _dict_operands(data: bytes) -> list[tuple[int, list[tuple[int, int, int]]]]:
+    """Tokenise a CFF DICT: (operator, [(value, start, end) of each integer operand])."""
+    found: list[tuple[int, list[tuple[int, int, int]]]] = []
+    operands: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(data):
+        b0 = data[i]
+        start = i
+        if b0 <= 21:
+            op = b0 if b0 != 12 else 1200 + data[i + 1]
+            i += 1 if b0 != 12 else 2
+            found.append((op, operands))
+            operands = []
+            continue
+        if b0 == 28:
+            value, i = int.from_bytes(data[i + 1 : i + 3], "big", signed=True), i + 3
+        elif b0 == 29:
+            value, i = int.from_bytes(data[i + 1 : i + 5], "big", signed=True), i + 5
+        elif b0 == 30:
+            i += 1
+            while i < len(data) and (data[i] & 0x0F) != 0x0F and (data[i] >> 4) != 0x0F:
+                i += 1
+            i += 1
+            value = 0
+        elif 32 <= b0 <= 246:
+            value, i = b0 - 139, i + 1
+        elif 247 <= b0 <= 250:
+            value, i = (b0 - 247) * 256 + data[i + 1] + 108, i + 2
+        elif 251 <= b0 <= 254:
+            value, i = -(b0 - 251) * 256 - data[i + 1] - 108, i + 2
+        else:
+            value, i = 0, i + 1
+        operands.append((value, start, i))
+    return found
+
+
+_OFFSET_OPS = {15, 16, 17, 1236, 1237}
+"""Top DICT operators whose operand is an offset: charset, Encoding, CharStrings, FDArray,
+FDSelect (Private, 18, carries [size, offset])."""
+
+
+def _shift_offsets(cff: bytearray, start: int, end: int, after: int, delta: int) -> bool:
+    """Add ``delta`` to every offset beyond ``after`` in the DICT at cff[start:end], in place.
+
+    Only 5-byte integers can change in place; returns False when another encoding is met.
+    """
+    for op, operands in _dict_operands(bytes(cff[start:end])):
+        if op in _OFFSET_OPS and operands or op == 18 and len(operands) == 2:
+            value, first, last = operands[-1]
+            if value > after:
+                if cff[start + first] != 29:
+                    return False
+                new = (value + delta).to_bytes(4, "big", signed=True)
+                cff[start + first + 1 : start + last] = new
+    return True
+
+
+def _index_bytes(items: list[bytes]) -> bytes:
+    """Encode a CFF INDEX holding ``items``."""
+    total = sum(len(item) for item in items) + 1
+    size = 1 if total < 1 << 8 else 2 if total < 1 << 16 else 3 if total < 1 << 24 else 4
+    offsets = [1]
+    for item in items:
+        offsets.append(offsets[-1] + len(item))
+    head = len(items).to_bytes(2, "big") + bytes([size])
+    return head + b"".join(o.to_bytes(size, "big") for o in offsets) + b"".join(items)
+
+
+def _with_table(font: bytes, tag: bytes, table: bytes) -> bytes:
+    """Return the sfnt ``font`` with table ``tag`` replaced (offsets and checksums redone)."""
+    count = int.from_bytes(font[4:6], "big")
+    records = []
+    for n in range(count):
+        record = font[12 + 16 * n : 28 + 16 * n]
+        offset, length = int.from_bytes(record[8:12], "big"), int.from_bytes(record[12:16], "big")
+        data = table if record[:4] == tag else font[offset : offset + length]
+        if record[:4] == b"head":
+            data = data[:8] + b"\0\0\0\0" + data[12:]
+        records.append((record[:4], data))
+    position = 12 + 16 * count
+    directory, body = [], []
+    head_at = None
+    for name, data in records:
+        padded = data + b"\0" * (-len(data) % 4)
+        checksum = sum(int.from_bytes(padded[i : i + 4], "big") for i in range(0, len(padded), 4))
+        directory.append(
+            name
+            + (checksum & 0xFFFFFFFF).to_bytes(4, "big")
+            + position.to_bytes(4, "big")
+            + len(data).to_bytes(4, "big")
+        )
+        if name == b"head":
+            head_at = position
+        body.append(padded)
+        position += len(padded)
+    whole = bytearray(font[:12] + b"".join(directory) + b"".join(body))
+    if head_at is not None:
+        total = sum(int.from_bytes(whole[i : i + 4], "big") for i in range(0, len(whole), 4))
+        whole[head_at + 8 : head_at + 12] = ((0xB1B0AFBA - total) & 0xFFFFFFFF).to_bytes(4, "big")
+    return bytes(whole)
+
+
+def _cff_union(base: bytes, extra: dict[int, bytes]) -> bytes | None:
+    """Put the charstrings ``extra`` (by glyph id) into the CFF font ``base``, bytewise.
+
+    The CharStrings INDEX is rebuilt where it was and every offset to what follows it is
+    moved along. Returns None when the font is laid out in a way this cannot patch (the
+    caller then merges with fontTools).
+    """
+    located = raw_charstrings(base)
+    if located is None:
+        return None
+    cff, charstrings = located
+    at, end = charstrings.offsets_at - 3, charstrings.end()
+    items = [
+        extra.get(gid) or cff[slice(*charstrings.span(gid))] for gid in range(charstrings.count)
+    ]
+    index = _index_bytes(items)
+    delta = len(index) - (end - at)
+    patched = bytearray(cff)
+    names = _Index(cff, cff[2])
+    top = _Index(cff, names.end())
+    start, stop = top.span(0)
+    if not _shift_offsets(patched, start, stop, at, delta):
+        return None
+    for op, operands in _dict_operands(cff[start:stop]):
+        if op == 1236 and operands:  # FDArray: each font DICT names its Private DICT
+            fonts = _Index(cff, operands[-1][0])
+            for n in range(fonts.count):
+                if not _shift_offsets(patched, *fonts.span(n), at, delta):
+                    return None
+        if op == 18 and len(operands) == 2:
+            pass  # a Private DICT's own Subrs offset is relative to it: unchanged
+    table = bytes(patched[:at]) + index + bytes(patched[end:])
+    return _with_table(base, b"CFF ", table)
+
+
+def _union_bytewise(
+    base: bytes, base_gids: set[int], others: list[tuple[Callable[[], bytes], set[int]]]
+) -> bytes | None:
+    """The union of CFF subsets made by patching bytes (None: not a CFF font we can patch)."""
+    located = raw_charstrings(base)
+    if located is None:
+        return None
+    count = located[1].count
+    have = set(base_gids)
+    extra: dict[int, bytes] = {}
+    for read, gids in others:
+        missing = [g for g in gids - have if g < count]
+        if not missing:
+            continue
+        other = raw_charstrings(read())
+        if other is None:
+            return None
+        table, spans = other
+        for gid in missing:
+            if gid < spans.count:
+                extra[gid] = table[slice(*spans.span(gid))]
+        have.update(missing)
+    return _cff_union(base, extra) if extra else base
+
+
 def union_font(subsets: list[tuple[Callable[[], bytes], set[int]]]) -> bytes:
     """Merge subsets of one font (original glyph ids kept) into one carrying all glyphs.
 
@@ -277,7 +439,11 @@ def union_font(subsets: list[tuple[Callable[[], bytes], set[int]]]) -> bytes:
 
     ranked = sorted(subsets, key=lambda item: max(item[1], default=-1), reverse=True)
     read_base, base_gids = ranked[0]
-    base = TTFont(io.BytesIO(read_base()), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
+    base_data = read_base()
+    fast = _union_bytewise(base_data, base_gids, ranked[1:])
+    if fast is not None:
+        return fast
+    base = TTFont(io.BytesIO(base_data), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
     order = base.getGlyphOrder()
     have = set(base_gids)
     cff = base["CFF "].cff.topDictIndex[0] if "CFF " in base else None
