@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import re
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,6 +201,21 @@ class _Index:
         at = self.offsets_at + i * self.size
         return int.from_bytes(self.data[at : at + self.size], "big")
 
+    def items(self) -> list[bytes]:
+        """Every item's bytes, decoding the offsets in one pass."""
+        size, at, data = self.size, self.offsets_at, self.data
+        if not self.count:
+            return []
+        raw = data[at : at + (self.count + 1) * size]
+        if size in (1, 2, 4):
+            offsets = struct.unpack(f">{self.count + 1}{' BH I'[size]}", raw)
+        else:
+            offsets = tuple(
+                int.from_bytes(raw[i : i + size], "big") for i in range(0, len(raw), size)
+            )
+        base = self.base
+        return [data[base + offsets[i] : base + offsets[i + 1]] for i in range(self.count)]
+
     def span(self, i: int) -> tuple[int, int]:
         """Start and end of item ``i`` in the data."""
         return self.base + self._offset(i), self.base + self._offset(i + 1)
@@ -332,6 +348,11 @@ def _index_bytes(items: list[bytes]) -> bytes:
     return head + b"".join(o.to_bytes(size, "big") for o in offsets) + b"".join(items)
 
 
+def _checksum(data: bytes) -> int:
+    """OpenType table checksum: the sum of big-endian 32-bit words (``data`` is padded)."""
+    return sum(struct.unpack(f">{len(data) // 4}I", data))
+
+
 def _with_table(font: bytes, tag: bytes, table: bytes) -> bytes:
     """Return the sfnt ``font`` with table ``tag`` replaced (offsets and checksums redone)."""
     count = int.from_bytes(font[4:6], "big")
@@ -348,7 +369,7 @@ def _with_table(font: bytes, tag: bytes, table: bytes) -> bytes:
     head_at = None
     for name, data in records:
         padded = data + b"\0" * (-len(data) % 4)
-        checksum = sum(int.from_bytes(padded[i : i + 4], "big") for i in range(0, len(padded), 4))
+        checksum = _checksum(padded)
         directory.append(
             name
             + (checksum & 0xFFFFFFFF).to_bytes(4, "big")
@@ -361,7 +382,7 @@ def _with_table(font: bytes, tag: bytes, table: bytes) -> bytes:
         position += len(padded)
     whole = bytearray(font[:12] + b"".join(directory) + b"".join(body))
     if head_at is not None:
-        total = sum(int.from_bytes(whole[i : i + 4], "big") for i in range(0, len(whole), 4))
+        total = _checksum(bytes(whole))
         whole[head_at + 8 : head_at + 12] = ((0xB1B0AFBA - total) & 0xFFFFFFFF).to_bytes(4, "big")
     return bytes(whole)
 
@@ -378,9 +399,9 @@ def _cff_union(base: bytes, extra: dict[int, bytes]) -> bytes | None:
         return None
     cff, charstrings = located
     at, end = charstrings.offsets_at - 3, charstrings.end()
-    items = [
-        extra.get(gid) or cff[slice(*charstrings.span(gid))] for gid in range(charstrings.count)
-    ]
+    items = charstrings.items()
+    for gid, charstring in extra.items():
+        items[gid] = charstring
     index = _index_bytes(items)
     delta = len(index) - (end - at)
     patched = bytearray(cff)
