@@ -170,6 +170,11 @@ def build_timestamp() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_HTML_MEMO: dict[tuple[Any, ...], str] = {}
+"""City HTML by everything it is made from (profile and settings text, layout files,
+edition, first page, images): under ``--watch`` only the edited city is assembled again."""
+
+
 def parallel(
     function: Callable[[T], R], items: list[T], jobs: int, done: Callable[[T, R], None]
 ) -> int:
@@ -318,7 +323,21 @@ class BookBuilder:
             converted = {
                 i.path: self.cmyk_image(self.project.root / i.path) for i in city.profile.images
             }
-        html = self.templates.city(city.slug, city.profile, start, converted)
+        inputs = (
+            str(self.project.root),
+            city.doc.text,
+            self.project.config_doc.text,
+            self.environment,
+            self.edition,
+            start,
+            tuple(sorted((k, str(v)) for k, v in converted.items())),
+        )
+        html = _HTML_MEMO.get(inputs)
+        if html is None:
+            html = self.templates.city(city.slug, city.profile, start, converted)
+            if len(_HTML_MEMO) > 4096:
+                _HTML_MEMO.clear()
+            _HTML_MEMO[inputs] = html
         return self.task(city.slug, html, self.budget, images)
 
     def cmyk_image(self, source: Path) -> Path:
@@ -624,7 +643,7 @@ def watch(
             report(exc)
 
     once()
-    for _changes in watchfiles.watch(root, watch_filter=relevant, stop_event=stop, debounce=200):
+    for _changes in watchfiles.watch(root, watch_filter=relevant, stop_event=stop, debounce=50):
         once()
 
 

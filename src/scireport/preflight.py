@@ -940,6 +940,11 @@ class _Inspector:
 
     @staticmethod
     def _text(operand: Any, font: _FontInfo, scan: _PageScan) -> None:
+        if font.identity and font.cid_to_gid is None and isinstance(operand, pikepdf.Array):
+            # Fast path: WeasyPrint writes hex strings; a glyph id 0 needs "0000" somewhere.
+            raw = operand.unparse()
+            if b"(" not in raw and b"0000" not in raw:
+                return
         pieces = operand if isinstance(operand, pikepdf.Array) else [operand]
         for piece in pieces:
             if not isinstance(piece, pikepdf.String):
