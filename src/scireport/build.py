@@ -211,6 +211,10 @@ class FinishJob:
 
     staged: Path
     """The staged file."""
+    final: str
+    """Where it goes once every check has passed."""
+    stamp: str
+    """What it was made from (see ``BookBuilder.output_stamp``)."""
     shown: str
     """The final path as findings name it."""
     pages: int
@@ -421,10 +425,10 @@ class BookBuilder:
     def write(self, target: Path, selected: list[City], result: BuildResult) -> None:
         """Typeset and write this edition: each selected city, and the book when all are.
 
-        Every PDF is staged, finished for the press (print) and preflighted; only when none
-        has an error are they moved over the previous ones.
+        Every new PDF is staged, finished for the press (print) and preflighted, in worker
+        processes; only when none has an error are they moved over the previous ones. A PDF
+        whose inputs have not changed since it was written is left as it is.
         """
-        whole_book = len(selected) == len(self.project.cities)
         starts = self.start_pages({})
         entries = self.typeset([self.city_task(c, starts[c.slug]) for c in selected], result)
         pages = {slug: entry.pages for slug, entry in entries.items()}
@@ -433,42 +437,15 @@ class BookBuilder:
             entries = self.typeset([self.city_task(c, starts[c.slug]) for c in selected], result)
         self.check(entries, selected, result)
         staging = Staging()
-        outputs: list[Output] = []
-        found: list[Finding] = []
-        jobs: list[FinishJob] = []
         written = self.written_outputs()
-        staged_stamps: dict[str, str] = {}
-        book_pages = 0
         try:
-            for city in selected:
-                final, entry = target / "cities" / f"{city.slug}.pdf", entries[city.slug]
-                outputs.append(Output(final, entry.pages, self.edition.name, "city"))
-                stamp = self.output_stamp(entry)
-                current = _file_stamp(final, stamp)
-                if current is not None and written.get(str(final)) == current:
-                    continue  # already written, finished and checked from this very entry
-                tmp = staging.new(final)
-                shutil.copyfile(entry.pdf, tmp)
-                name = city.profile.city if city.profile else city.slug
-                jobs.append(self.finish_job(tmp, final, entry.pages, name))
-                staged_stamps[str(final)] = stamp
+            outputs, jobs = self.stage_cities(target, selected, entries, staging, written)
+            if len(selected) == len(self.project.cities):
+                book, job = self.stage_book(target, entries, starts, staging, written, result)
+                outputs.insert(0, book)
+                jobs += [job] if job else []
+            found: list[Finding] = []
             parallel(finish_and_check, jobs, self.options.jobs, lambda _, f: found.extend(f))
-            if whole_book:
-                final = target / "report.pdf"
-                toc = self.toc(selected, starts)
-                front = self.front_matter(toc, result)
-                stamp = self.book_stamp([front[""], front["contents"], *entries.values()])
-                previous = written.get(str(final))
-                current = _file_stamp(final, stamp)
-                if current is not None and previous is not None and previous[:3] == current:
-                    count = int(previous[3])
-                else:
-                    tmp = staging.new(final)
-                    count = self.write_book(tmp, selected, entries, starts, front, toc)
-                    found += finish_and_check(self.finish_job(tmp, final, count, None))
-                    staged_stamps[str(final)] = stamp
-                    book_pages = count
-                outputs.insert(0, Output(final, count, self.edition.name, "book"))
             if self.options.strict:
                 found = strict(found)
             if has_errors(found):
@@ -480,13 +457,55 @@ class BookBuilder:
             staging.commit()
         finally:
             staging.discard()
-        for final_name, stamp in staged_stamps.items():
-            written[final_name] = _file_stamp(Path(final_name), stamp)
-            if final_name.endswith("report.pdf") and written[final_name] is not None:
-                written[final_name].append(book_pages)
+        for job in jobs:
+            written[job.final] = _file_stamp(Path(job.final), job.stamp, job.pages)
         self.record_outputs(written)
         result.warnings += found
         result.outputs += outputs
+
+    def stage_cities(
+        self,
+        target: Path,
+        cities: list[City],
+        entries: dict[str, Entry],
+        staging: Staging,
+        written: dict[str, Any],
+    ) -> tuple[list[Output], list[FinishJob]]:
+        """Stage each city's PDF that changed; return every city output and the new ones' jobs."""
+        outputs, jobs = [], []
+        for city in cities:
+            final, entry = target / "cities" / f"{city.slug}.pdf", entries[city.slug]
+            outputs.append(Output(final, entry.pages, self.edition.name, "city"))
+            stamp = self.output_stamp(entry)
+            if _is_current(final, stamp, written):
+                continue  # written, finished and checked from this very entry before
+            tmp = staging.new(final)
+            shutil.copyfile(entry.pdf, tmp)
+            name = city.profile.city if city.profile else city.slug
+            jobs.append(self.finish_job(tmp, final, entry.pages, name, stamp))
+        return outputs, jobs
+
+    def stage_book(
+        self,
+        target: Path,
+        entries: dict[str, Entry],
+        starts: dict[str, int],
+        staging: Staging,
+        written: dict[str, Any],
+        result: BuildResult,
+    ) -> tuple[Output, FinishJob | None]:
+        """Stage the book unless it is current; return its output and its job (if staged)."""
+        final = target / "report.pdf"
+        cities = self.project.cities
+        toc = self.toc(cities, starts)
+        front = self.front_matter(toc, result)
+        stamp = self.book_stamp([front[""], front["contents"], *entries.values()])
+        if _is_current(final, stamp, written):
+            return Output(final, int(written[str(final)][3]), self.edition.name, "book"), None
+        tmp = staging.new(final)
+        count = self.write_book(tmp, cities, entries, starts, front, toc)
+        job = self.finish_job(tmp, final, count, None, stamp)
+        return Output(final, count, self.edition.name, "book"), job
 
     def book_stamp(self, parts: list[Entry]) -> str:
         """What the book derives from: every part's cache entry and the finishing options."""
@@ -511,11 +530,15 @@ class BookBuilder:
         current = {k: v for k, v in written.items() if v is not None}
         (self.cache.folder / "outputs.json").write_text(json.dumps(current), "utf-8")
 
-    def finish_job(self, staged: Path, final: Path, pages: int, city: str | None) -> FinishJob:
+    def finish_job(
+        self, staged: Path, final: Path, pages: int, city: str | None, stamp: str
+    ) -> FinishJob:
         """The finishing and preflight of a staged PDF that will become ``final``."""
         title = f"{self.config.title} {self.config.year}"
         return FinishJob(
             staged=staged,
+            final=str(final),
+            stamp=stamp,
             shown=self.project.display(final),
             pages=pages,
             edition=self.edition.name,
@@ -647,10 +670,17 @@ def watch(
         once()
 
 
-def _file_stamp(path: Path, stamp: str) -> list[Any] | None:
-    """``[stamp, size, mtime]`` of an output file as it is now (None when missing)."""
+def _file_stamp(path: Path, stamp: str, pages: int) -> list[Any] | None:
+    """``[stamp, size, mtime, pages]`` of an output file as it is now (None when missing)."""
     try:
         info = path.stat()
     except OSError:
         return None
-    return [stamp, info.st_size, info.st_mtime_ns]
+    return [stamp, info.st_size, info.st_mtime_ns, pages]
+
+
+def _is_current(path: Path, stamp: str, written: dict[str, Any]) -> bool:
+    """Is ``path`` the very file an earlier build wrote from ``stamp``, untouched since?"""
+    previous = written.get(str(path))
+    now = _file_stamp(path, stamp, 0)
+    return bool(previous and now and previous[:3] == now[:3])
