@@ -538,42 +538,102 @@ class FontUnionCache:
         (self.folder / "unions.json").write_text(json.dumps(index), "utf-8")
 
 
-def share_fonts(pdf: pikepdf.Pdf, cache: FontUnionCache) -> None:
-    """Make every font of ``pdf`` embedded once: one union subset per font name."""
-    groups: dict[str, dict[tuple[int, int], _Subset]] = {}
+FONT_MARK = "/ScireportFont"
+"""Key set on an emptied font program: the font name whose union replaces it."""
+SAME_MARK = "/ScireportSame"
+"""Key set on an emptied duplicate stream: the digest of the stream it repeats."""
+
+
+def share_fonts(parts: list[pikepdf.Pdf], cache: FontUnionCache) -> dict[str, Any]:
+    """Plan one embedded program per font across ``parts``; empty the parts' own copies.
+
+    Returns, by font name, the union subset (bytes) and the stream attributes to give it.
+    The parts' font programs are replaced by empty marked streams *before* their pages
+    are copied into the book, so copying never loads 500 copies of a font.
+    """
+    groups: dict[str, dict[tuple[int, int, int], _Subset]] = {}
     descriptors: dict[str, list[tuple[Any, str]]] = {}
-    for page in pdf.pages:
-        for font in _fonts(page.obj.get("/Resources")):
-            descendant = font.DescendantFonts[0]
-            descriptor = descendant.FontDescriptor
-            found = _font_file(descriptor)
-            if found is None:
-                continue
-            key, stream = found
-            name = str(font.BaseFont)
-            subset = groups.setdefault(name, {}).setdefault(
-                stream.objgen, _Subset(key, stream, set())
-            )
-            subset.gids |= _used_gids(descendant)
-            descriptors.setdefault(name, []).append((descriptor, key))
+    for number, part in enumerate(parts):
+        for page in part.pages:
+            for font in _fonts(page.obj.get("/Resources")):
+                descendant = font.DescendantFonts[0]
+                descriptor = descendant.FontDescriptor
+                found = _font_file(descriptor)
+                if found is None:
+                    continue
+                key, stream = found
+                name = str(font.BaseFont)
+                subset = groups.setdefault(name, {}).setdefault(
+                    (number, *stream.objgen), _Subset(key, stream, set())
+                )
+                subset.gids |= _used_gids(descendant)
+                descriptors.setdefault(name, []).append((descriptor, key))
+    planned: dict[str, Any] = {}
     for name, by_stream in groups.items():
         subsets = list(by_stream.values())
-        if len(subsets) < 2:
-            continue
         needed = set().union(*(s.gids for s in subsets))
-        data = cache.get(name, needed)
+        data = cache.get(name, needed) if len(subsets) > 1 else None
         if data is None:
-            data = union_font([(s.stream.read_bytes, s.gids) for s in subsets])
-            cache.put(name, needed, data)
-        shared = pikepdf.Stream(pdf, data)
-        for key in ("/Subtype", "/Length1"):
-            if key in subsets[0].stream:
-                shared[key] = subsets[0].stream[key]
-        if "/Length1" in shared:
-            shared.Length1 = len(data)
-        shared = pdf.make_indirect(shared)
-        for descriptor, key in descriptors[name]:
-            descriptor[key] = shared
+            data = (
+                union_font([(s.stream.read_bytes, s.gids) for s in subsets])
+                if len(subsets) > 1
+                else subsets[0].stream.read_bytes()
+            )
+            if len(subsets) > 1:
+                cache.put(name, needed, data)
+        attributes = {k: subsets[0].stream[k] for k in ("/Subtype",) if k in subsets[0].stream}
+        planned[name] = (data, attributes)
+        for subset in subsets:
+            subset.stream.write(b"")
+            subset.stream[FONT_MARK] = pikepdf.String(name)
+    return planned
+
+
+def install_fonts(book: pikepdf.Pdf, planned: dict[str, Any]) -> None:
+    """Point every font of ``book`` at its planned union program, embedded once."""
+    streams: dict[str, Any] = {}
+    for page in book.pages:
+        for font in _fonts(page.obj.get("/Resources")):
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            found = _font_file(descriptor)
+            if found is None or FONT_MARK not in found[1]:
+                continue
+            name = str(found[1][FONT_MARK])
+            if name not in streams:
+                data, attributes = planned[name]
+                shared = pikepdf.Stream(book, data)
+                for key, value in attributes.items():
+                    shared[key] = value
+                if found[0] == "/FontFile2":
+                    shared.Length1 = len(data)
+                streams[name] = book.make_indirect(shared)
+            descriptor[found[0]] = streams[name]
+
+
+def hollow_duplicates(parts: list[pikepdf.Pdf]) -> None:
+    """Empty every ICC profile or image of a later part that the first part also holds.
+
+    Done before pages are copied into the book (which is the first part), so a profile
+    repeated by 500 city PDFs is not copied 500 times; the emptied copies are marked with
+    the digest of the original, and :func:`share_streams` points them at it.
+    """
+
+    def shareable(obj: Any) -> bool:
+        return isinstance(obj, pikepdf.Stream) and ("/N" in obj or obj.get("/Subtype") == "/Image")
+
+    def digest(obj: Any) -> str:
+        return hashlib.sha256(repr(_stream_key(obj)).encode()).hexdigest()
+
+    first: set[str] = set()
+    for obj in parts[0].objects:
+        if shareable(obj):
+            first.add(digest(obj))
+            obj[SAME_MARK] = pikepdf.String(digest(obj))
+    for part in parts[1:]:
+        for obj in part.objects:
+            if shareable(obj) and (mark := digest(obj)) in first:
+                obj.write(b"")
+                obj[SAME_MARK] = pikepdf.String(mark)
 
 
 def _stream_key(stream: Any) -> tuple[str, str]:
@@ -582,15 +642,19 @@ def _stream_key(stream: Any) -> tuple[str, str]:
 
 
 def share_streams(pdf: pikepdf.Pdf) -> None:
-    """Point every reference to byte-identical ICC profiles and images at one copy."""
-    canonical: dict[tuple[str, str], Any] = {}
-    replace: dict[tuple[int, int], Any] = {}
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Stream) and ("/N" in obj or obj.get("/Subtype") == "/Image"):
-            key = _stream_key(obj)
-            first = canonical.setdefault(key, obj)
-            if first.objgen != obj.objgen:
-                replace[obj.objgen] = first
+    """Point every emptied duplicate (see :func:`hollow_duplicates`) at its original."""
+    canonical: dict[str, Any] = {}
+    marked = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and SAME_MARK in o]
+    for obj in marked:
+        if obj.read_raw_bytes():
+            canonical.setdefault(str(obj[SAME_MARK]), obj)
+    replace = {
+        obj.objgen: canonical[str(obj[SAME_MARK])]
+        for obj in marked
+        if canonical[str(obj[SAME_MARK])].objgen != obj.objgen
+    }
+    for obj in marked:
+        del obj[SAME_MARK]
     if not replace:
         return
 
@@ -606,11 +670,11 @@ def share_streams(pdf: pikepdf.Pdf) -> None:
                 else:
                     visit(value)
 
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Array):
-            visit(obj)
-        elif isinstance(obj, pikepdf.Stream):
-            visit(obj.stream_dict)
+    for item in pdf.objects:
+        if isinstance(item, pikepdf.Dictionary | pikepdf.Array):
+            visit(item)
+        elif isinstance(item, pikepdf.Stream):
+            visit(item.stream_dict)
     visit(pdf.trailer)
 
 
@@ -629,9 +693,11 @@ def stitch(
     book = pikepdf.open(parts[0])
     opened = [pikepdf.open(p) for p in parts[1:]]
     try:
+        planned = share_fonts([book, *opened], font_cache)
+        hollow_duplicates([book, *opened])
         for other in opened:
             book.pages.extend(other.pages)
-        share_fonts(book, font_cache)
+        install_fonts(book, planned)
         share_font_dicts(book)
         share_streams(book)
         _outline(book, bookmarks)
