@@ -18,147 +18,30 @@ import argparse
 import json
 import os
 import platform
-import random
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from scireport.models import AREAS, CityProfile, json_schema
+from scireport.models import CityProfile, json_schema
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = REPO / "benchmarks" / "RESULTS-validate.md"
 
-CONFIG: dict[str, Any] = {
-    "title": "Smart Cities Index Report",
-    "year": 2022,
-    "organisations": ["DTTM", "ISi Lab", "IfM Engage"],
-    "contact": {"email": "index@example.org", "phone": "+82 2 2123 0000", "place": "Seoul"},
-    "copyright": "© 2022 the authors",
-    "lang": "ko",
-}
-
-
-def words(text: str) -> tuple[str, ...]:
-    """The space-separated words of ``text``."""
-    return tuple(text.split())
-
-
-NOUNS = words(
-    "도시 시민 데이터 교통 신호 정류장 버스 지하철 자전거 보행자 센서 통신망 와이파이 플랫폼"
-    " 행정 서비스 민원 앱 지도 공간정보 디지털 트윈 에너지 전력 태양광 건물 주택 공원 하천"
-    " 녹지 폭염 미세먼지 소음 안전 방범 재난 홍수 지진 산불 경보 의료 돌봄 노인 어린이 학교"
-    " 도서관 대학 기업 스타트업 연구소 실증 시범 사업 예산 계획 전략 정책 조례 위원회 협의체"
-    " 거버넌스 참여 투표 토론 의견 격차 포용 교육 일자리 산업 관광 항만 공항 물류 배송 드론"
-    " 자율주행 전기차 충전소 주차 도로 교차로 차로 보도 조명 가로등 쓰레기 재활용 상수도 하수도"
-    " 수질 대기 탄소 배출 기후 적응 회복력 보안 개인정보 신뢰 개방 표준 규격 인공지능 분석"
-    " 예측 관제 상황실 운영 유지보수 협력 파트너십 주민 동네 자치구 광역 중앙정부 국제 교류"
-)
-PARTICLES = words("은 는 이 가 을 를 의 에 에서 와 과 로 으로 도 만 까지 부터 보다 처럼")
-ADVERBS = words("꾸준히 빠르게 새롭게 함께 곧바로 조금씩 크게 널리 직접 먼저 다시 더욱 미리 점차")
-VERBS = words(
-    "넓혔다 늘렸다 바꾸었다 연결했다 공개했다 줄였다 시작했다 마련했다 도입했다 확대했다"
-    " 개선했다 지원한다 운영한다 관리한다 측정한다 분석한다 제공한다 추진한다 강화한다 살핀다"
-)
-SYLLABLES = words(
-    "가 나 다 라 마 바 사 아 자 차 카 타 파 하 벨 칼 모 리 네 로 포 린 델 수 엔 브 트 크"
-)
-ASCII_SYLLABLES = words("ka lo mi ren sa to vel dor an bri cas fen gul hol ir jas ken lun mar nor")
-TOPICS = ("Mobility", "Data Hub", "Green Grid", "Open Lab", "Safety Net", "Care Link")
-
-
-def sentence(rng: random.Random, native: str) -> str:
-    """A plausible Korean sentence of 7-14 words, sometimes naming the city."""
-    words = []
-    for _ in range(rng.randint(6, 13)):
-        if rng.random() < 0.15:
-            words.append(rng.choice(ADVERBS))
-        else:
-            words.append(rng.choice(NOUNS) + rng.choice(PARTICLES))
-    if rng.random() < 0.12:
-        words[0] = native + rng.choice(("은", "의", "에서", "는"))
-    words.append(rng.choice(VERBS) + ".")
-    return " ".join(words)
-
-
-def paragraph(rng: random.Random, native: str, chars: int) -> str:
-    """Sentences until the paragraph is about ``chars`` characters long."""
-    out: list[str] = []
-    while sum(len(s) + 1 for s in out) < chars:
-        out.append(sentence(rng, native))
-    return " ".join(out)
-
-
-def names(rng: random.Random, count: int) -> list[tuple[str, str]]:
-    """``count`` unique (English name, Korean name) pairs."""
-    seen: set[str] = set()
-    out = []
-    while len(out) < count:
-        english = "".join(rng.choice(ASCII_SYLLABLES) for _ in range(3)).capitalize()
-        native = "".join(rng.choice(SYLLABLES) for _ in range(3))
-        if english in seen or native in seen:
-            continue
-        seen.update((english, native))
-        out.append((english, native))
-    return out
-
-
-def profile(rng: random.Random, english: str, native: str) -> dict[str, Any]:
-    """One city's profile as YAML-ready data."""
-    area = round(rng.uniform(80, 1500), 1)
-    population = int(area * rng.uniform(800, 15000))
-    national = population * rng.randint(5, 60)
-    body = "\n\n".join(
-        f"{native}{'은' if i == 0 else '의'} " + paragraph(rng, native, 850) for i in range(4)
-    )
-    return {
-        "city": english,
-        "country": "The Republic of Testland",
-        "native_name": native,
-        "aliases": [f"{native}시", f"City of {english}"],
-        "lang": "ko",
-        "about": {
-            "area_km2": area,
-            "population": population,
-            "national_population": national,
-            "national_share_pct": round(100 * population / national, 1),
-            "text": f"{native}는 " + paragraph(rng, native, 160),
-        },
-        "headline": f"{sentence(rng, native)}\n{sentence(rng, native)}\n",
-        "subtitle": sentence(rng, native),
-        "body": body + "\n",
-        "initiatives": [
-            {"name": f"{english} {topic}", "text": paragraph(rng, native, 90)}
-            for topic in rng.sample(TOPICS, 4)
-        ],
-        "scores": {area_name: round(rng.uniform(2, 5), 1) for area_name in AREAS},
-        "sources": [
-            f"{english} Statistics Office, population register 2021",
-            "Smart Cities Index Report 2022 (DTTM, ISi Lab, IfM Engage)",
-        ],
-    }
+BODY_CHARS = 3500
+"""Korean body text per profile, as the issue asks (validate without layout has no budget)."""
 
 
 def generate(root: Path, count: int, seed: int) -> list[Path]:
     """Write a project with ``count`` profiles under ``root``; return the profile files."""
-    rng = random.Random(seed)
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    (root / "scireport.yaml").write_text(yaml.safe_dump(CONFIG, allow_unicode=True), "utf-8")
-    folder = root / "profiles"
-    folder.mkdir()
-    files = []
-    for i, (english, native) in enumerate(names(rng, count)):
-        path = folder / f"city-{i:03d}.yaml"
-        data = profile(rng, english, native)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
-        files.append(path)
-    return files
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from workload import make_project
+
+    return make_project(root, count, seed, body_chars=BODY_CHARS)
 
 
 def best_of(runs: int, command: list[str], expect: set[int]) -> tuple[float, str]:

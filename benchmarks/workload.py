@@ -26,6 +26,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from scireport.models import AREAS
+
 REPO = Path(__file__).resolve().parent.parent
 
 BODY_CHARS = 2200
@@ -48,16 +50,6 @@ CONFIG = {
 }
 """The tests' project settings (tests/conftest.py ``CONFIG``)."""
 
-AREAS = (
-    "service_innovation",
-    "urban_intelligence",
-    "urban_sustainability",
-    "urban_openness",
-    "infra_integration",
-    "urban_innovation",
-    "collaborative_partnership",
-    "smart_city_governance",
-)
 
 # English name parts with a Korean rendering of each (the Korean name is their join).
 NAME_HEADS = [
