@@ -174,7 +174,7 @@ def test_designer_overrides_one_block(make_project, cli) -> None:
             "profiles/seoul.yaml": SEOUL_EXAMPLE,
             "layouts/custom/layout.yaml": {"name": "custom", "extends": "default"},
             "layouts/custom/city.html": '{% extends "default/city.html" %}'
-            '{% block headline %}<h2 class="headline">OVERRIDDEN HEADLINE</h2>{% endblock %}',
+            '{% block headline %}<p>OVERRIDDEN HEADLINE</p>{{ super() }}{% endblock %}',
         },
         layout="custom",
     )
@@ -227,3 +227,19 @@ def test_images_are_cmyk_in_print_and_rgb_on_screen(make_project, cli) -> None:
     (screen,) = images("screen")
     assert printed[5] == "cmyk" and screen[5] == "rgb"
     assert int(printed[12]) >= 300  # x-ppi at 90 mm wide
+
+
+def test_content_the_layout_drops_fails_the_build(make_project, cli) -> None:
+    root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
+    css = root / "layouts" / "default" / "style.css"
+    css.write_text(
+        css.read_text("utf-8") + "\n.about-text { display: none }\n.body p + p { display: none }\n"
+    )
+    result = cli("build", "-p", root)
+    assert result.exit_code == 1
+    assert "profiles/seoul.yaml:10:9 about.text: about.text is not on the typeset pages" in (
+        result.output
+    )
+    assert "paragraph 2 of body is not on the typeset pages" in result.output
+    assert "[fit-dropped]" in result.output
+    assert not (root / "build" / "print" / "report.pdf").exists()

@@ -34,7 +34,7 @@ def test_city_page_matches_the_reference_rendering(built_sample: Path, tmp_path:
 def test_broken_layout_fails_the_reference(make_project, cli, tmp_path: Path) -> None:
     root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
     css = root / "layouts" / "default" / "style.css"
-    css.write_text(css.read_text("utf-8") + "\n.about { display: none }\n", "utf-8")
+    css.write_text(css.read_text("utf-8") + "\n.about { margin-left: 60mm }\n", "utf-8")
     assert cli("build", "-p", root).exit_code == 0
     page = render(root / "build" / "print" / "cities" / "seoul.pdf", 1, tmp_path / "broken")
     reference = Image.open(REFERENCE).convert("RGB")

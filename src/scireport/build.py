@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from .assemble import BookTemplates, Edition
+from .assemble import BookTemplates, Edition, printed_paragraphs
 from .cache import Entry, PageCache, environment_key
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import Staging
@@ -342,7 +342,9 @@ class BookBuilder:
             if len(_HTML_MEMO) > 4096:
                 _HTML_MEMO.clear()
             _HTML_MEMO[inputs] = html
-        return self.task(city.slug, html, self.budget, images)
+        task = self.task(city.slug, html, self.budget, images)
+        expected = tuple(printed_paragraphs(city.profile, self.edition.lang))
+        return replace(task, expected=expected)
 
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
@@ -408,6 +410,8 @@ class BookBuilder:
                 " run scireport validate to find where they are (nothing was written)"
             )
         for city in cities:
+            for label in entries[city.slug].meta.get("missing", []):
+                errors.append(dropped_finding(city, label))
             overflow = entries[city.slug].meta.get("overflow")
             if overflow:
                 severity = "warning" if self.options.allow_overflow else "error"
@@ -415,7 +419,7 @@ class BookBuilder:
                 (errors if severity == "error" else result.warnings).append(finding)
         if errors:
             raise FindingsError(
-                "content does not fit its page budget; nothing was written",
+                "the typeset pages have problems; nothing was written",
                 errors,
                 self.project.root,
             )
@@ -668,6 +672,22 @@ def watch(
     once()
     for _changes in watchfiles.watch(root, watch_filter=relevant, stop_event=stop, debounce=50):
         once()
+
+
+def dropped_finding(city: City, label: str) -> Finding:
+    """A finding for a paragraph of ``city`` that is nowhere on its typeset pages."""
+    field, _, number = label.partition("#")
+    path: tuple[str | int, ...] = tuple(
+        int(part) if part.isdigit() else part
+        for part in field.replace("[", ".").replace("]", "").split(".")
+    )
+    what = f"paragraph {number} of {field}" if number else field
+    return city.doc.finding(
+        path,
+        "fit-dropped",
+        f"{what} is not on the typeset pages: the layout hides or cuts it;"
+        " check the template and CSS for this field",
+    )
 
 
 def _file_stamp(path: Path, stamp: str, pages: int) -> list[Any] | None:

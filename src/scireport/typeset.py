@@ -254,6 +254,8 @@ class PageTask:
     """WeasyPrint write options."""
     meta: PdfMeta
     """Metadata to write."""
+    expected: tuple[tuple[str, str], ...] = ()
+    """(label, text) of every paragraph that must be found on the pages."""
 
 
 _TYPESETTERS: dict[tuple[Path, ...], Typesetter] = {}
@@ -269,7 +271,8 @@ def typesetter_for(allowed: tuple[Path, ...]) -> Typesetter:
 def run_task(task: PageTask) -> dict[str, Any]:
     """Typeset and write one document; return what happened as plain data.
 
-    Keys: ``pages``, ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
+    Keys: ``pages``, ``missing`` (labels of expected paragraphs not found on the pages),
+    ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
     drawn as .notdef), ``refused`` (URLs not fetched), ``links`` (internal links: page
     index, rectangle in PDF points, anchor) and ``anchors`` (anchor -> page index).
     """
@@ -289,8 +292,10 @@ def run_task(task: PageTask) -> dict[str, Any]:
     meta.created = meta.modified = task.meta.timestamp
     meta.generator = "scireport"
     messages = typesetter.write(document, task.output, seed=task.output.stem, **dict(task.options))
+    laid_out = printed_text(document)
     return {
         "pages": len(document.pages),
+        "missing": [label for label, text in task.expected if comparable(text) not in laid_out],
         "overflow": None if overflow is None else overflow.__dict__,
         "notdef": notdef_chars(messages),
         "refused": typesetter.fetch_log.refused[refused_before:],
@@ -299,6 +304,30 @@ def run_task(task: PageTask) -> dict[str, Any]:
             name: index for index, page in enumerate(document.pages) for name in page.anchors
         },
     }
+
+
+_NOT_COMPARED = re.compile(r"[^\w]|_", re.UNICODE)
+
+
+def comparable(text: str) -> str:
+    """``text`` reduced to its letters and digits, case folded, to compare source and print."""
+    return _NOT_COMPARED.sub("", text).casefold()
+
+
+def printed_text(document: Any) -> str:
+    """All text laid out in the page areas of ``document``, as :func:`comparable` reduces it."""
+    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+
+    return comparable(
+        "".join(
+            box.text
+            for page in document.pages
+            for area in page._page_box.children
+            if not isinstance(area, MarginBox)  # footers would cut paragraphs at page ends
+            for box in area.descendants()
+            if isinstance(box, TextBox)
+        )
+    )
 
 
 def page_links(document: Any) -> list[tuple[int, tuple[float, float, float, float], str]]:
