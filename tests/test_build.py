@@ -174,7 +174,7 @@ def test_designer_overrides_one_block(make_project, cli) -> None:
             "profiles/seoul.yaml": SEOUL_EXAMPLE,
             "layouts/custom/layout.yaml": {"name": "custom", "extends": "default"},
             "layouts/custom/city.html": '{% extends "default/city.html" %}'
-            '{% block headline %}<p>OVERRIDDEN HEADLINE</p>{{ super() }}{% endblock %}',
+            "{% block headline %}<p>OVERRIDDEN HEADLINE</p>{{ super() }}{% endblock %}",
         },
         layout="custom",
     )

@@ -127,3 +127,26 @@ def test_truetype_fonts_are_shared_in_the_book_too(tmp_path: Path, cli) -> None:
         alone = render(root / "build" / "print" / "cities" / f"{slug}.pdf", 2, tmp_path / slug)
         in_book = render(root / "build" / "print" / "report.pdf", 4 + 2 * index, tmp_path / "b")
         assert max(ImageStat.Stat(ImageChops.difference(alone, in_book)).mean) < 0.5, slug
+
+
+def test_pdf_x1a_with_marks_and_pdf_a_screen(make_project, cli) -> None:
+    root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
+    result = cli("build", "-p", root, "--edition", "both", "--pdf-x", "1a", "--marks", "--pdf-a")
+    assert result.exit_code == 0, result.output
+    printed = subprocess.run(
+        ["pdfinfo", "-box", str(root / "build" / "print" / "report.pdf")],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "PDF/X-1" in printed
+    media = [float(v) for v in printed.split("MediaBox:")[1].split()[:4]]
+    bleed = [float(v) for v in printed.split("BleedBox:")[1].split()[:4]]
+    assert media[0] < bleed[0] - 20  # room for the crop marks outside the bleed
+    screen = root / "build" / "screen" / "report.pdf"
+    import pikepdf
+
+    with pikepdf.open(screen) as pdf:
+        metadata = pdf.Root.Metadata.read_bytes()
+        assert b"pdfaid:part" in metadata or b"pdfaid:part=" in metadata
+        assert "/StructTreeRoot" in pdf.Root  # PDF/A-2a is tagged too
+    assert cli("preflight", root / "build" / "print" / "report.pdf", "-p", root).exit_code == 0

@@ -72,7 +72,7 @@ class BuildOptions:
     pdf_x: Literal["4", "1a"] = "4"
     """PDF/X standard of the print edition."""
     pdf_a: bool = False
-    """Write the screen edition as PDF/A-2b (archiving) instead of tagged PDF/UA-1."""
+    """Write the screen edition as PDF/A-2a (archival, tagged) instead of PDF/UA-1."""
 
 
 @dataclass
@@ -297,7 +297,7 @@ class BookBuilder:
         """WeasyPrint write options for this edition."""
         if self.edition.name == "print":
             return {"pdf_variant": f"pdf/x-{self.options.pdf_x}"}
-        return {"pdf_variant": "pdf/a-2b" if self.options.pdf_a else "pdf/ua-1"}
+        return {"pdf_variant": "pdf/a-2a" if self.options.pdf_a else "pdf/ua-1"}
 
     def task(self, name: str, html: str, budget: int, images: list[Path]) -> PageTask:
         """A typesetting task whose output goes to the cache slot of its key."""

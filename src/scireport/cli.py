@@ -177,7 +177,9 @@ def build(
     pdf_x: Annotated[
         PdfX, typer.Option("--pdf-x", help="PDF/X standard for print: 4 or 1a.")
     ] = PdfX.x4,
-    pdf_a: Annotated[bool, typer.Option("--pdf-a", help="Screen edition as PDF/A-2b.")] = False,
+    pdf_a: Annotated[
+        bool, typer.Option("--pdf-a", help="Screen edition as PDF/A-2a (archival, tagged).")
+    ] = False,
     project: ProjectOption = None,
 ) -> None:
     """Validate, then write the book and each city's PDF for the press and/or the screen."""
