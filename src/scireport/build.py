@@ -444,12 +444,14 @@ class BookBuilder:
         written = self.written_outputs()
         try:
             outputs, jobs = self.stage_cities(target, selected, entries, staging, written)
-            if len(selected) == len(self.project.cities):
-                book, job = self.stage_book(target, entries, starts, staging, written, result)
-                outputs.insert(0, book)
-                jobs += [job] if job else []
             found: list[Finding] = []
             parallel(finish_and_check, jobs, self.options.jobs, lambda _, f: found.extend(f))
+            if len(selected) == len(self.project.cities):  # after the workers: they fork
+                book, job = self.stage_book(target, entries, starts, staging, written, result)
+                outputs.insert(0, book)
+                if job is not None:
+                    jobs.append(job)
+                    found += finish_and_check(job)
             if self.options.strict:
                 found = strict(found)
             if has_errors(found):

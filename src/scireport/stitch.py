@@ -17,7 +17,8 @@ import json
 import re
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -544,49 +545,64 @@ SAME_MARK = "/ScireportSame"
 """Key set on an emptied duplicate stream: the digest of the stream it repeats."""
 
 
-def share_fonts(parts: list[pikepdf.Pdf], cache: FontUnionCache) -> dict[str, Any]:
-    """Plan one embedded program per font across ``parts``; empty the parts' own copies.
+def _font_programs(pdf: pikepdf.Pdf) -> Iterator[tuple[str, Any, Any]]:
+    """(font name, its CID font, its font program stream) for every embedded CID font."""
+    for page in pdf.pages:
+        for font in _fonts(page.obj.get("/Resources")):
+            descendant = font.DescendantFonts[0]
+            found = _font_file(descendant.FontDescriptor)
+            if found is not None:
+                yield str(font.BaseFont), descendant, found[1]
 
-    Returns, by font name, the union subset (bytes) and the stream attributes to give it.
-    The parts' font programs are replaced by empty marked streams *before* their pages
-    are copied into the book, so copying never loads 500 copies of a font.
-    """
-    groups: dict[str, dict[tuple[int, int, int], _Subset]] = {}
-    descriptors: dict[str, list[tuple[Any, str]]] = {}
-    for number, part in enumerate(parts):
-        for page in part.pages:
-            for font in _fonts(page.obj.get("/Resources")):
-                descendant = font.DescendantFonts[0]
-                descriptor = descendant.FontDescriptor
-                found = _font_file(descriptor)
-                if found is None:
-                    continue
-                key, stream = found
-                name = str(font.BaseFont)
-                subset = groups.setdefault(name, {}).setdefault(
-                    (number, *stream.objgen), _Subset(key, stream, set())
-                )
-                subset.gids |= _used_gids(descendant)
-                descriptors.setdefault(name, []).append((descriptor, key))
-    planned: dict[str, Any] = {}
-    for name, by_stream in groups.items():
-        subsets = list(by_stream.values())
-        needed = set().union(*(s.gids for s in subsets))
-        data = cache.get(name, needed) if len(subsets) > 1 else None
-        if data is None:
-            data = (
-                union_font([(s.stream.read_bytes, s.gids) for s in subsets])
-                if len(subsets) > 1
-                else subsets[0].stream.read_bytes()
-            )
-            if len(subsets) > 1:
-                cache.put(name, needed, data)
-        attributes = {k: subsets[0].stream[k] for k in ("/Subtype",) if k in subsets[0].stream}
-        planned[name] = (data, attributes)
-        for subset in subsets:
-            subset.stream.write(b"")
-            subset.stream[FONT_MARK] = pikepdf.String(name)
-    return planned
+
+def _font_bytes(path: Path, name: str) -> bytes:
+    """The program of font ``name`` embedded in the PDF at ``path``."""
+    with pikepdf.open(path) as pdf:
+        for found, _, stream in _font_programs(pdf):
+            if found == name:
+                return bytes(stream.read_bytes())
+    raise ValueError(f"{path}: no font {name}")
+
+
+@dataclass
+class FontPlan:
+    """The fonts of the parts of a book: which glyphs each part uses, by font name."""
+
+    usage: dict[str, dict[Path, set[int]]] = field(default_factory=dict)
+    """Font name -> part -> glyph ids it uses."""
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Font name -> attributes of its program stream (``/Subtype``)."""
+
+    def note(self, path: Path, pdf: pikepdf.Pdf) -> None:
+        """Record the fonts of the part at ``path`` (read from its /W widths)."""
+        for name, descendant, stream in _font_programs(pdf):
+            gids = self.usage.setdefault(name, {}).setdefault(path, set())
+            gids.update(_used_gids(descendant))
+            if name not in self.attributes:
+                self.attributes[name] = {k: str(stream[k]) for k in ("/Subtype",) if k in stream}
+
+    def programs(self, cache: FontUnionCache) -> dict[str, Any]:
+        """One program per font: the cached union, or a new one merged from the parts."""
+        planned: dict[str, Any] = {}
+        for name, by_part in self.usage.items():
+            needed = set().union(*by_part.values())
+            data = cache.get(name, needed) if len(by_part) > 1 else None
+            if data is None:
+                readers: list[tuple[Callable[[], bytes], set[int]]] = [
+                    (partial(_font_bytes, path, name), gids) for path, gids in by_part.items()
+                ]
+                data = union_font(readers) if len(readers) > 1 else readers[0][0]()
+                if len(readers) > 1:
+                    cache.put(name, needed, data)
+            planned[name] = (data, self.attributes[name])
+        return planned
+
+
+def hollow_fonts(pdf: pikepdf.Pdf) -> None:
+    """Empty the font programs of ``pdf``, marked with their names (the union replaces them)."""
+    for name, _, stream in _font_programs(pdf):
+        stream.write(b"")
+        stream[FONT_MARK] = pikepdf.String(name)
 
 
 def install_fonts(book: pikepdf.Pdf, planned: dict[str, Any]) -> None:
@@ -603,37 +619,63 @@ def install_fonts(book: pikepdf.Pdf, planned: dict[str, Any]) -> None:
                 data, attributes = planned[name]
                 shared = pikepdf.Stream(book, data)
                 for key, value in attributes.items():
-                    shared[key] = value
+                    shared[key] = pikepdf.Name(value)
                 if found[0] == "/FontFile2":
                     shared.Length1 = len(data)
                 streams[name] = book.make_indirect(shared)
             descriptor[found[0]] = streams[name]
 
 
-def hollow_duplicates(parts: list[pikepdf.Pdf]) -> None:
-    """Empty every ICC profile or image of a later part that the first part also holds.
+def _shareable(obj: Any) -> bool:
+    return isinstance(obj, pikepdf.Stream) and ("/N" in obj or obj.get("/Subtype") == "/Image")
 
-    Done before pages are copied into the book (which is the first part), so a profile
-    repeated by 500 city PDFs is not copied 500 times; the emptied copies are marked with
-    the digest of the original, and :func:`share_streams` points them at it.
+
+def _digest(obj: Any) -> str:
+    return hashlib.sha256(repr(_stream_key(obj)).encode()).hexdigest()
+
+
+def mark_originals(book: pikepdf.Pdf) -> set[str]:
+    """Mark the book's ICC profiles and images with their digests; return the digests."""
+    found = set()
+    for obj in book.objects:
+        if _shareable(obj):
+            digest = _digest(obj)
+            obj[SAME_MARK] = pikepdf.String(digest)
+            found.add(digest)
+    return found
+
+
+def hollow_repeats(part: pikepdf.Pdf, originals: set[str]) -> None:
+    """Empty the ICC profiles and images of ``part`` that the book holds already.
+
+    Done before the part's pages are copied into the book, so a profile repeated by 500
+    city PDFs is not copied 500 times; :func:`share_streams` points the copies at it.
     """
+    for obj in part.objects:
+        if _shareable(obj) and (digest := _digest(obj)) in originals:
+            obj.write(b"")
+            obj[SAME_MARK] = pikepdf.String(digest)
 
-    def shareable(obj: Any) -> bool:
-        return isinstance(obj, pikepdf.Stream) and ("/N" in obj or obj.get("/Subtype") == "/Image")
 
-    def digest(obj: Any) -> str:
-        return hashlib.sha256(repr(_stream_key(obj)).encode()).hexdigest()
-
-    first: set[str] = set()
-    for obj in parts[0].objects:
-        if shareable(obj):
-            first.add(digest(obj))
-            obj[SAME_MARK] = pikepdf.String(digest(obj))
-    for part in parts[1:]:
-        for obj in part.objects:
-            if shareable(obj) and (mark := digest(obj)) in first:
-                obj.write(b"")
-                obj[SAME_MARK] = pikepdf.String(mark)
+def _detach(obj: Any, seen: set[tuple[int, int]]) -> None:
+    """Load into memory the data of every stream reachable from ``obj`` (not its parents),
+    so the PDF it was copied from can be closed."""
+    if isinstance(obj, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array) and obj.is_indirect:
+        if obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+    if isinstance(obj, pikepdf.Stream):
+        raw = obj.read_raw_bytes()
+        codec: Any = obj.get("/Filter"), obj.get("/DecodeParms")
+        obj.write(raw, filter=codec[0], decode_parms=codec[1])
+        _detach(obj.stream_dict, seen)
+    elif isinstance(obj, pikepdf.Dictionary):
+        for key, value in obj.items():
+            if key not in ("/Parent", "/P", "/Dest"):
+                _detach(value, seen)
+    elif isinstance(obj, pikepdf.Array):
+        for value in obj:
+            _detach(value, seen)
 
 
 def _stream_key(stream: Any) -> tuple[str, str]:
@@ -690,13 +732,23 @@ def stitch(
 
     Document-level data (output intent, metadata, language) comes from the first part.
     """
+    fonts = FontPlan()
     book = pikepdf.open(parts[0])
-    opened = [pikepdf.open(p) for p in parts[1:]]
     try:
-        planned = share_fonts([book, *opened], font_cache)
-        hollow_duplicates([book, *opened])
-        for other in opened:
-            book.pages.extend(other.pages)
+        originals = mark_originals(book)
+        fonts.note(parts[0], book)
+        hollow_fonts(book)
+        seen: set[tuple[int, int]] = set()
+        for path in parts[1:]:  # one part open at a time: memory stays flat
+            with pikepdf.open(path) as part:
+                fonts.note(path, part)
+                hollow_fonts(part)
+                hollow_repeats(part, originals)
+                start = len(book.pages)
+                book.pages.extend(part.pages)
+                for page in book.pages[start:]:
+                    _detach(page.obj, seen)
+        planned = fonts.programs(font_cache)
         install_fonts(book, planned)
         share_font_dicts(book)
         share_streams(book)
@@ -712,8 +764,6 @@ def stitch(
         )
         return len(book.pages)
     finally:
-        for other in opened:
-            other.close()
         book.close()
 
 
