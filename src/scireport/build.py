@@ -37,7 +37,15 @@ from .models import Lang, LayoutManifest, ReportConfig
 from .preflight import preflight
 from .project import City, Project, load_project
 from .stitch import Bookmark, FontUnionCache, Link, stitch
-from .typeset import Overflow, PageTask, PdfMeta, run_task, typesetter_for
+from .typeset import (
+    Overflow,
+    PageTask,
+    PdfMeta,
+    render_to_budget,
+    run_task,
+    set_metadata,
+    typesetter_for,
+)
 from .validate import check_project, strict
 
 T = TypeVar("T")
@@ -303,7 +311,6 @@ class BookBuilder:
         """A typesetting task whose output goes to the cache slot of its key."""
         options = self.pdf_options()
         key = self.cache.key(html, self.environment, {**options, "budget": budget}, images)
-        title = f"{self.config.title} {self.config.year}"
         return PageTask(
             name=name,
             html=html,
@@ -313,10 +320,13 @@ class BookBuilder:
             content_top=self.content_top,
             output=self.cache.path(key).with_suffix(".part"),
             options=tuple(sorted(options.items())),
-            meta=PdfMeta(
-                title, tuple(self.config.organisations), self.edition.lang, self.timestamp
-            ),
+            meta=self.pdf_meta(),
         )
+
+    def pdf_meta(self) -> PdfMeta:
+        """The metadata every PDF of this edition carries."""
+        title = f"{self.config.title} {self.config.year}"
+        return PdfMeta(title, tuple(self.config.organisations), self.edition.lang, self.timestamp)
 
     def city_task(self, city: City, start: int) -> PageTask:
         """The task typesetting ``city`` from book page ``start``."""
@@ -618,24 +628,12 @@ class BookBuilder:
         cover = typesetter.render(self.templates.cover(), base)
         documents = [typesetter.render(self.templates.contents(toc, 2), base)]
         for city in cities:
-            task = self.city_task(city, starts[city.slug])
-            document = typesetter.render(task.html, base)
-            if len(document.pages) < self.budget:
-                from .typeset import pad_html
-
-                document = typesetter.render(
-                    pad_html(task.html, self.budget - len(document.pages)), base
-                )
-            documents.append(document)
+            documents.append(
+                render_to_budget(typesetter, self.city_task(city, starts[city.slug]))[0]
+            )
         pages = [*cover.pages, *(p for d in documents for p in d.pages)]
         book = cover.copy(pages)
-        meta = book.metadata
-        meta.title = f"{self.config.title} {self.config.year}"
-        meta.authors = list(self.config.organisations)
-        meta.lang = self.edition.lang
-        meta.created = meta.modified = self.timestamp
-        meta.generator = "scireport"
-
+        set_metadata(book, self.pdf_meta())
         typesetter.write(book, path, **self.pdf_options())
         return len(pages)
 

@@ -268,6 +268,28 @@ def typesetter_for(allowed: tuple[Path, ...]) -> Typesetter:
     return _TYPESETTERS[allowed]
 
 
+def render_to_budget(typesetter: Typesetter, task: PageTask) -> tuple[Any, Overflow | None]:
+    """Lay out ``task``'s HTML: padded with blank pages up to its budget, or its overflow."""
+    document = typesetter.render(task.html, task.base_dir)
+    overflow = None
+    if task.budget:
+        overflow = find_overflow(document, task.name, task.budget, task.content_top)
+        if overflow is None and len(document.pages) < task.budget:
+            padded = pad_html(task.html, task.budget - len(document.pages))
+            document = typesetter.render(padded, task.base_dir)
+    return document, overflow
+
+
+def set_metadata(document: Any, meta: PdfMeta) -> None:
+    """Write title, authors, language and dates into a WeasyPrint document's metadata."""
+    target = document.metadata
+    target.title = meta.title
+    target.authors = list(meta.authors)
+    target.lang = meta.lang
+    target.created = target.modified = meta.timestamp
+    target.generator = "scireport"
+
+
 def run_task(task: PageTask) -> dict[str, Any]:
     """Typeset and write one document; return what happened as plain data.
 
@@ -278,19 +300,8 @@ def run_task(task: PageTask) -> dict[str, Any]:
     """
     typesetter = typesetter_for(task.allowed)
     refused_before = len(typesetter.fetch_log.refused)
-    document = typesetter.render(task.html, task.base_dir)
-    overflow = None
-    if task.budget:
-        overflow = find_overflow(document, task.name, task.budget, task.content_top)
-        if overflow is None and len(document.pages) < task.budget:
-            padded = pad_html(task.html, task.budget - len(document.pages))
-            document = typesetter.render(padded, task.base_dir)
-    meta = document.metadata
-    meta.title = task.meta.title
-    meta.authors = list(task.meta.authors)
-    meta.lang = task.meta.lang
-    meta.created = meta.modified = task.meta.timestamp
-    meta.generator = "scireport"
+    document, overflow = render_to_budget(typesetter, task)
+    set_metadata(document, task.meta)
     messages = typesetter.write(document, task.output, seed=task.output.stem, **dict(task.options))
     laid_out = printed_text(document)
     return {
