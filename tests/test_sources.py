@@ -66,3 +66,9 @@ def test_size_limit(tmp_path) -> None:  # type: ignore[no-untyped-def]
     big = tmp_path / "big.yaml"
     big.write_bytes(b"a: " + b"x" * (MAX_FILE_BYTES + 1))
     assert load_yaml(big).findings[0].rule == "yaml-too-large"
+
+
+def test_line_breaks_yaml_counts_but_editors_do_not_are_refused() -> None:
+    for char in ("\x85", "\u2028", "\u2029"):
+        found = rules(f"city: Seoul\ncountry: 'Korea{char}x'\n".encode())
+        assert found == [("yaml-encoding", 2, 16)], char

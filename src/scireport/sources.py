@@ -40,6 +40,8 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+_ODD_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+"""NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR: YAML breaks lines there, editors do not."""
 _TAB_INDENT = re.compile(r"^( *)\t[ \t]*\S", re.MULTILINE)
 """A tab in a line's indentation (lines holding only whitespace do not count)."""
 _SCALAR_TAGS = _SAFE_TAGS - {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -259,6 +261,14 @@ def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
     doc.text = text
     if "\x00" in text:
         return fail("yaml-encoding", "file contains NUL bytes; it is not a text file")
+    odd_break = _ODD_LINE_BREAK.search(text)
+    if odd_break:
+        return fail(
+            "yaml-encoding",
+            f"character U+{ord(odd_break.group()):04X} is a line break to YAML but not to"
+            " editors, so lines would be miscounted; replace it with a space or a newline",
+            _line_col_of_text_offset(text, odd_break.start()),
+        )
     if not _CONTENT.search(text):
         return fail("yaml-empty", "file is empty; write the profile's fields or delete the file")
     try:
