@@ -197,3 +197,18 @@ def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(small_project
         stop.set()
         thread.join(timeout=30)
     assert not thread.is_alive()
+
+
+def test_a_removed_city_disappears_from_the_book_and_its_pdf_is_deleted(
+    small_project: Path,
+) -> None:
+    run(small_project, jobs=1)
+    mine = small_project / "build/print/cities/barcelona.pdf"
+    assert mine.exists()
+    (small_project / "build/print/cities/notes.pdf").write_bytes(b"the editor's own file")
+    (small_project / "profiles/barcelona.yaml").unlink()
+    result = run(small_project, jobs=1)
+    assert result.removed == 1 and not mine.exists()
+    assert (small_project / "build/print/cities/notes.pdf").exists()  # not ours: kept
+    book = page_texts(small_project / "build/print/report.pdf")
+    assert len(book) - 1 == 2 + 2 * 2 and not any("BARCELONA" in p for p in book)

@@ -113,6 +113,8 @@ class BuildResult:
     """Documents taken from the cache."""
     recovered: int = 0
     """Documents typeset again after a worker crashed or a cache entry was corrupt."""
+    removed: int = 0
+    """City PDFs removed because their city is no longer in the project."""
 
 
 def build(
@@ -475,6 +477,8 @@ class BookBuilder:
             staging.discard()
         for job in jobs:
             written[job.final] = _file_stamp(Path(job.final), job.stamp, job.pages)
+        if len(selected) == len(self.project.cities):
+            result.removed += self.remove_stale(target, outputs, written)
         self.record_outputs(written)
         result.warnings += found
         result.outputs += outputs
@@ -522,6 +526,25 @@ class BookBuilder:
         count = self.write_book(tmp, cities, entries, starts, front, toc)
         job = self.finish_job(tmp, final, count, None, stamp)
         return Output(final, count, self.edition.name, "book"), job
+
+    def remove_stale(self, target: Path, outputs: list[Output], written: dict[str, Any]) -> int:
+        """Delete city PDFs an earlier build wrote for cities that are gone; return how many.
+
+        Only files this tool recorded writing are touched, and only when untouched since.
+        """
+        current = {str(o.path) for o in outputs}
+        stale = [
+            name
+            for name, stamp in written.items()
+            if name not in current
+            and Path(name).parent == target / "cities"
+            and stamp is not None
+            and _is_current(Path(name), stamp[0], written)
+        ]
+        for name in stale:
+            Path(name).unlink(missing_ok=True)
+            del written[name]
+        return len(stale)
 
     def book_stamp(self, parts: list[Entry]) -> str:
         """What the book derives from: every part's cache entry and the finishing options."""

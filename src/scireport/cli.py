@@ -228,6 +228,8 @@ def _print_result(result: Any) -> None:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     for output in result.outputs:
         out.print(f"wrote {output.path} ({output.pages} pages)", soft_wrap=True)
+    if result.removed:
+        out.print(f"removed {result.removed} PDFs of cities no longer in the project")
     pages = sum(o.pages for o in result.outputs if o.kind == "book")
     out.print(
         f"built {len(result.outputs)} PDFs ({pages} book pages) in {result.seconds:.2f} s:"
