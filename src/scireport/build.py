@@ -95,6 +95,8 @@ class Output:
     """``print`` or ``screen``."""
     kind: Literal["book", "city"]
     """The whole book or one city alone."""
+    written: bool = True
+    """False when the file was already current and left as it was."""
 
 
 @dataclass
@@ -144,6 +146,7 @@ def build(
         target = _output_dir(out / name)
         book = BookBuilder(project, config, layout, edition, options, progress)
         book.cache = PageCache(out / ".cache" / f"{name}-{edition.lang}")
+        book.cache.sweep()
         book.write(target, selected, result)
     result.seconds = time.perf_counter() - started
     return result
@@ -158,7 +161,7 @@ def _select(project: Project, slugs: list[str]) -> list[City]:
         raise UserError(
             f"no profile for city {', '.join(unknown)}; known: {', '.join(known)}", exit_code=2
         )
-    return [known[s] for s in slugs]
+    return [known[s] for s in dict.fromkeys(slugs)]
 
 
 def _output_dir(folder: Path) -> Path:
@@ -312,7 +315,8 @@ class BookBuilder:
     def task(self, name: str, html: str, budget: int, images: list[Path]) -> PageTask:
         """A typesetting task whose output goes to the cache slot of its key."""
         options = self.pdf_options()
-        key = self.cache.key(html, self.environment, {**options, "budget": budget}, images)
+        fixed = {"date": self.timestamp} if os.environ.get("SOURCE_DATE_EPOCH") else {}
+        key = self.cache.key(html, self.environment, {**options, **fixed, "budget": budget}, images)
         return PageTask(
             name=name,
             html=html,
@@ -341,6 +345,7 @@ class BookBuilder:
             }
         inputs = (
             str(self.project.root),
+            city.slug,
             city.doc.text,
             self.project.config_doc.text,
             self.environment,
@@ -360,7 +365,7 @@ class BookBuilder:
 
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
-        digest = hashlib.sha256(source.read_bytes() + str(self.layout.icc_profile).encode())
+        digest = hashlib.sha256(source.read_bytes() + self.layout.icc_profile.read_bytes())
         target = self.image_folder / f"{digest.hexdigest()[:32]}.jpg"
         if not target.exists():
             self.image_folder.mkdir(parents=True, exist_ok=True)
@@ -456,14 +461,20 @@ class BookBuilder:
         written = self.written_outputs()
         try:
             outputs, jobs = self.stage_cities(target, selected, entries, staging, written)
-            found: list[Finding] = []
-            parallel(finish_and_check, jobs, self.options.jobs, lambda _, f: found.extend(f))
-            if len(selected) == len(self.project.cities):  # after the workers: they fork
+            checked: dict[str, list[Finding]] = {}
+
+            def finished(job: FinishJob, findings: list[Finding]) -> None:
+                checked[job.final] = findings
+
+            parallel(finish_and_check, jobs, self.options.jobs, finished)
+            if self.whole_book(selected):  # after the workers: they fork
                 book, job = self.stage_book(target, entries, starts, staging, written, result)
                 outputs.insert(0, book)
                 if job is not None:
                     jobs.append(job)
-                    found += finish_and_check(job)
+                    finished(job, finish_and_check(job))
+            # Files left as they were keep the findings their preflight had.
+            found = [f for o in outputs for f in _findings_of(written, o, checked)]
             if self.options.strict:
                 found = strict(found)
             if has_errors(found):
@@ -477,11 +488,17 @@ class BookBuilder:
             staging.discard()
         for job in jobs:
             written[job.final] = _file_stamp(Path(job.final), job.stamp, job.pages)
-        if len(selected) == len(self.project.cities):
+            if written[job.final] is not None:
+                written[job.final].append([f.as_dict() for f in checked[job.final]])
+        if self.whole_book(selected):
             result.removed += self.remove_stale(target, outputs, written)
         self.record_outputs(written)
         result.warnings += found
         result.outputs += outputs
+
+    def whole_book(self, selected: list[City]) -> bool:
+        """Is this build writing every city (and so the book)?"""
+        return {c.slug for c in selected} == {c.slug for c in self.project.cities}
 
     def stage_cities(
         self,
@@ -495,9 +512,10 @@ class BookBuilder:
         outputs, jobs = [], []
         for city in cities:
             final, entry = target / "cities" / f"{city.slug}.pdf", entries[city.slug]
-            outputs.append(Output(final, entry.pages, self.edition.name, "city"))
             stamp = self.output_stamp(entry)
-            if _is_current(final, stamp, written):
+            current = _is_current(final, stamp, written)
+            outputs.append(Output(final, entry.pages, self.edition.name, "city", not current))
+            if current:
                 continue  # written, finished and checked from this very entry before
             tmp = staging.new(final)
             shutil.copyfile(entry.pdf, tmp)
@@ -519,9 +537,11 @@ class BookBuilder:
         cities = self.project.cities
         toc = self.toc(cities, starts)
         front = self.front_matter(toc, result)
-        stamp = self.book_stamp([front[""], front["contents"], *entries.values()])
+        self.check_front(front)
+        stamp = self.book_stamp([front[""], front["contents"], *(entries[c.slug] for c in cities)])
         if _is_current(final, stamp, written):
-            return Output(final, int(written[str(final)][3]), self.edition.name, "book"), None
+            pages = int(written[str(final)][3])
+            return Output(final, pages, self.edition.name, "book", written=False), None
         tmp = staging.new(final)
         count = self.write_book(tmp, cities, entries, starts, front, toc)
         job = self.finish_job(tmp, final, count, None, stamp)
@@ -601,6 +621,23 @@ class BookBuilder:
             for c in cities
         ]
 
+    def check_front(self, front: dict[str, Entry]) -> None:
+        """Fail when cover or contents take other page counts than the page numbers assume."""
+        manifest = f"layouts/{self.layout.manifest.name}/layout.yaml"
+        if front[""].pages != 1:
+            raise UserError(
+                f"the cover takes {front[''].pages} pages; it must take one: shorten it in"
+                f" layouts/{self.layout.manifest.name}/cover.html or its CSS"
+            )
+        planned = self.contents_pages()
+        if front["contents"].pages != planned:
+            per_page = self.layout.manifest.toc_entries_per_page
+            raise UserError(
+                f"the contents take {front['contents'].pages} pages but page numbers were"
+                f" planned for {planned} ({per_page} entries per page,"
+                f" toc_entries_per_page in {manifest}): set it to what one page holds"
+            )
+
     def front_matter(self, toc: list[dict[str, Any]], result: BuildResult) -> dict[str, Entry]:
         """Typeset (or take from the cache) the cover and the contents."""
         return self.typeset(
@@ -635,8 +672,20 @@ class BookBuilder:
         marks += [
             Bookmark(c.profile.city if c.profile else c.slug, first_page[c.slug]) for c in cities
         ]
-        fonts = FontUnionCache(self.cache.folder / "fonts")
-        return stitch(parts, path, bookmarks=marks, links=links, font_cache=fonts)
+        # Unions are remembered per layout, fonts and fetched files: a changed font file
+        # (the system's or the project's) never reuses a union made from the old one.
+        fetched = sorted({(n, tuple(s)) for p in [*front.values(), *entries.values()]
+                          for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
+        key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
+        fonts = FontUnionCache(self.cache.folder / "fonts" / key)
+        return stitch(
+            parts,
+            path,
+            bookmarks=marks,
+            links=links,
+            font_cache=fonts,
+            pdf_1_4=self.options.pdf_x == "1a",
+        )
 
     def labels(self) -> dict[str, str]:
         """The layout's fixed words in this edition's language."""
@@ -720,6 +769,16 @@ def _file_stamp(path: Path, stamp: str, pages: int) -> list[Any] | None:
     except OSError:
         return None
     return [stamp, info.st_size, info.st_mtime_ns, pages]
+
+
+def _findings_of(
+    written: dict[str, Any], output: Output, checked: dict[str, list[Finding]]
+) -> list[Finding]:
+    """Preflight findings of ``output``: from this build, or recorded when it was written."""
+    if str(output.path) in checked:
+        return checked[str(output.path)]
+    record = written.get(str(output.path)) or []
+    return [Finding(**found) for found in (record[4] if len(record) > 4 else [])]
 
 
 def _is_current(path: Path, stamp: str, written: dict[str, Any]) -> bool:

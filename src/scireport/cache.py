@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .files import file_stamps
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,11 @@ class PageCache:
         self.rebuilt_corrupt: list[str] = []
         """Keys whose entries were found corrupted and thrown away."""
 
+    def sweep(self) -> None:
+        """Remove what an interrupted or crashed build left half-written."""
+        for leftover in self.folder.glob("*.part"):
+            leftover.unlink(missing_ok=True)
+
     def key(self, html: str, environment: str, options: dict[str, Any], images: list[Path]) -> str:
         """The key of a document: its HTML plus everything else it depends on."""
         h = hashlib.sha256()
@@ -113,6 +119,9 @@ class PageCache:
             self.rebuilt_corrupt.append(key)
             pdf.unlink(missing_ok=True)
             meta_path.unlink(missing_ok=True)
+            return None
+        fetched = meta.get("fetched", {})
+        if file_stamps(list(fetched)) != fetched:  # a stylesheet, font or image changed
             return None
         return Entry(pdf, int(meta["pages"]), meta)
 

@@ -38,6 +38,10 @@ class ErrorBoundary(TyperGroup):
         except UserError as exc:
             err.print(f"[red]error:[/] {exc.message}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # a full disk, a vanished folder: the machine, not a bug
+            where = f"{exc.filename}: " if exc.filename else ""
+            err.print(f"[red]error:[/] {where}{exc.strerror or exc}; nothing half-written was kept")
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err.print("[red]interrupted[/]: nothing half-written was kept")
             raise typer.Exit(130) from None
@@ -227,7 +231,8 @@ def _print_result(result: Any) -> None:
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     for output in result.outputs:
-        out.print(f"wrote {output.path} ({output.pages} pages)", soft_wrap=True)
+        done = "wrote" if output.written else "unchanged"
+        out.print(f"{done} {output.path} ({output.pages} pages)", soft_wrap=True)
     if result.removed:
         out.print(f"removed {result.removed} PDFs of cities no longer in the project")
     pages = sum(o.pages for o in result.outputs if o.kind == "book")

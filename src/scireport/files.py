@@ -72,3 +72,15 @@ class Staging:
         for tmp, _ in self.files:
             tmp.unlink(missing_ok=True)
         self.files = []
+
+
+def file_stamps(paths: list[str]) -> dict[str, list[int]]:
+    """Size and modification time of each file, to tell later whether it changed."""
+    stamps = {}
+    for name in sorted(set(paths)):
+        try:
+            info = Path(name).stat()
+        except OSError:
+            continue
+        stamps[name] = [info.st_size, info.st_mtime_ns]
+    return stamps

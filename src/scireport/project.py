@@ -128,4 +128,4 @@ def print_key(city: City, order: list[str]) -> tuple[int, str]:
     if city.slug in order:
         return (order.index(city.slug), "")
     name = city.profile.city if city.profile else city.slug
-    return (len(order), name.casefold())
+    return (len(order), slugify(name))

@@ -137,11 +137,17 @@ def _to_unicode(pairs: dict[bytes, bytes]) -> bytes:
 
 
 def share_font_dicts(pdf: pikepdf.Pdf) -> None:
-    """Give every font one dictionary: widths and ToUnicode maps merged, pages pointed at it."""
-    by_name: dict[str, list[Any]] = {}
+    """Give each font program one dictionary: widths and ToUnicode maps merged.
+
+    Fonts are grouped by name *and* program, so only fonts whose program is shared
+    (the CFF unions) are merged; a TrueType font keeps one dictionary per city.
+    """
+    by_name: dict[tuple[str, Any], list[Any]] = {}
     for page in pdf.pages:
         for font in _fonts(page.obj.get("/Resources")):
-            fonts = by_name.setdefault(str(font.BaseFont), [])
+            found = _font_file(font.DescendantFonts[0].FontDescriptor)
+            program = found[1].objgen if found is not None else None
+            fonts = by_name.setdefault((str(font.BaseFont), program), [])
             if all(font.objgen != other.objgen for other in fonts):
                 fonts.append(font)
     canonical: dict[tuple[int, int], Any] = {}
@@ -449,12 +455,13 @@ def _union_bytewise(
 
 
 def union_font(subsets: list[tuple[Callable[[], bytes], set[int]]]) -> bytes:
-    """Merge subsets of one font (original glyph ids kept) into one carrying all glyphs.
+    """Merge CFF subsets of one font (original glyph ids kept) into one with all glyphs.
 
     The subset using the highest glyph id is the base (it has the most glyph slots);
-    each glyph it lacks is copied, as raw bytes, from a subset that uses it: charstrings
-    for CFF fonts, outlines for TrueType ones. Widths come from the PDF's /W arrays, so
-    the fonts' own metrics are left as they are.
+    each glyph it lacks is copied, as raw charstring bytes, from a subset that uses it
+    (CFF charstrings carry their own advance; the PDF's /W widths govern placement).
+    TrueType subsets are never merged: their composite glyphs and hinted metrics make a
+    union unsafe, so each city keeps its own program (see :func:`_font_programs`).
     """
     from fontTools.misc.psCharStrings import T2CharString
     from fontTools.ttLib import TTFont
@@ -468,32 +475,24 @@ def union_font(subsets: list[tuple[Callable[[], bytes], set[int]]]) -> bytes:
     base = TTFont(io.BytesIO(base_data), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
     order = base.getGlyphOrder()
     have = set(base_gids)
-    cff = base["CFF "].cff.topDictIndex[0] if "CFF " in base else None
+    cff = base["CFF "].cff.topDictIndex[0]
     for read, gids in ranked[1:]:
         missing = sorted(g for g in gids - have if g < len(order))
         if not missing:
             continue
-        data = read()
-        if cff is not None:
-            located = raw_charstrings(data)
-            if located is None:
-                continue
-            table, spans = located
-            charstrings = cff.CharStrings
-            for gid in missing:
-                if gid < spans.count:
-                    start, end = spans.span(gid)
-                    index = charstrings.charStrings[order[gid]]
-                    old = charstrings.charStringsIndex[index]
-                    charstrings.charStringsIndex[index] = T2CharString(
-                        bytecode=table[start:end], private=old.private, globalSubrs=old.globalSubrs
-                    )
-        else:
-            other = TTFont(io.BytesIO(data), lazy=True)
-            other_order = other.getGlyphOrder()
-            for gid in missing:
-                if gid < len(other_order):
-                    base["glyf"][order[gid]] = other["glyf"][other_order[gid]]
+        located = raw_charstrings(read())
+        if located is None:
+            raise ValueError("a subset of a CFF font has no CFF table")
+        table, spans = located
+        charstrings = cff.CharStrings
+        for gid in missing:
+            if gid < spans.count:
+                start, end = spans.span(gid)
+                index = charstrings.charStrings[order[gid]]
+                old = charstrings.charStringsIndex[index]
+                charstrings.charStringsIndex[index] = T2CharString(
+                    bytecode=table[start:end], private=old.private, globalSubrs=old.globalSubrs
+                )
         have.update(missing)
     out = io.BytesIO()
     base.save(out)
@@ -546,12 +545,15 @@ SAME_MARK = "/ScireportSame"
 
 
 def _font_programs(pdf: pikepdf.Pdf) -> Iterator[tuple[str, Any, Any]]:
-    """(font name, its CID font, its font program stream) for every embedded CID font."""
+    """(font name, its CID font, its program) for every embedded CFF-based CID font.
+
+    Only these are shared across the book; TrueType programs stay with their pages.
+    """
     for page in pdf.pages:
         for font in _fonts(page.obj.get("/Resources")):
             descendant = font.DescendantFonts[0]
             found = _font_file(descendant.FontDescriptor)
-            if found is not None:
+            if found is not None and found[0] == "/FontFile3":
                 yield str(font.BaseFont), descendant, found[1]
 
 
@@ -727,10 +729,12 @@ def stitch(
     bookmarks: list[Bookmark],
     links: list[Link],
     font_cache: FontUnionCache,
+    pdf_1_4: bool = False,
 ) -> int:
     """Write the pages of ``parts`` in order as one PDF at ``target``; return its page count.
 
     Document-level data (output intent, metadata, language) comes from the first part.
+    ``pdf_1_4`` writes PDF 1.4 without object streams (what PDF/X-1a requires).
     """
     fonts = FontPlan()
     book = pikepdf.open(parts[0])
@@ -756,12 +760,21 @@ def stitch(
         _links(book, links)
         if "/Names" in book.Root and "/Dests" in book.Root.Names:
             del book.Root.Names["/Dests"]
-        book.save(
-            target,
-            compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            deterministic_id=True,
-        )
+        if pdf_1_4:  # PDF/X-1a allows PDF 1.4 only: no object streams
+            book.save(
+                target,
+                compress_streams=True,
+                object_stream_mode=pikepdf.ObjectStreamMode.disable,
+                force_version="1.4",
+                deterministic_id=True,
+            )
+        else:
+            book.save(
+                target,
+                compress_streams=True,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                deterministic_id=True,
+            )
         return len(book.pages)
     finally:
         book.close()

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from .files import file_stamps
+
 NOTDEF_RE = re.compile(r'\.notdef glyph rendered .*"(.)" \(U\+([0-9A-F]+)\)')
 
 
@@ -41,6 +43,8 @@ class FetchLog:
 
     refused: list[str] = field(default_factory=list)
     """URLs refused because they point outside the allowed folders or use the network."""
+    fetched: list[str] = field(default_factory=list)
+    """Files served (stylesheets, fonts, images): the pages depend on them."""
 
 
 def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
@@ -58,6 +62,7 @@ def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
             if parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()
                 if any(path == root or path.is_relative_to(root) for root in roots):
+                    log.fetched.append(str(path))
                     return super().fetch(url, headers)
             log.refused.append(url)
             raise ValueError(f"scireport reads only project files; refused {url}")
@@ -300,6 +305,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
     """
     typesetter = typesetter_for(task.allowed)
     refused_before = len(typesetter.fetch_log.refused)
+    fetched_before = len(typesetter.fetch_log.fetched)
     document, overflow = render_to_budget(typesetter, task)
     set_metadata(document, task.meta)
     messages = typesetter.write(document, task.output, seed=task.output.stem, **dict(task.options))
@@ -310,6 +316,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "overflow": None if overflow is None else overflow.__dict__,
         "notdef": notdef_chars(messages),
         "refused": typesetter.fetch_log.refused[refused_before:],
+        "fetched": file_stamps(typesetter.fetch_log.fetched[fetched_before:]),
         "links": page_links(document),
         "anchors": {
             name: index for index, page in enumerate(document.pages) for name in page.anchors
@@ -346,8 +353,8 @@ def page_links(document: Any) -> list[tuple[int, tuple[float, float, float, floa
     found = []
     for index, page in enumerate(document.pages):
         height = page.height * 0.75
-        for kind, target, (x, y, width, h), *_ in page.links:
+        for kind, target, (x0, y0, x1, y1), *_ in page.links:  # corners, in CSS pixels
             if kind == "internal":
-                rect = (x * 0.75, height - (y + h) * 0.75, (x + width) * 0.75, height - y * 0.75)
+                rect = (x0 * 0.75, height - y1 * 0.75, x1 * 0.75, height - y0 * 0.75)
                 found.append((index, rect, str(target)))
     return found
