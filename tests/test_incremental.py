@@ -155,8 +155,27 @@ def test_contents_links_and_bookmarks_point_at_the_cities(small_project: Path) -
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
         assert titles[1:] == ["Seoul", "Amsterdam", "Barcelona"]
-        targets = {a.Dest[0].objgen for a in pdf.pages[1].Annots if a.Subtype == "/Link"}
+        annotations = [a for a in pdf.pages[1].Annots if a.Subtype == "/Link"]
+        targets = {a.Dest[0].objgen for a in annotations}
         assert {pdf.pages[i].objgen for i in (2, 4, 6)} <= targets
+        width = float(pdf.pages[1].TrimBox[2])
+        for annotation in annotations:  # one contents row each, on the page
+            x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
+            assert 0 <= x0 < x1 <= width and 0 < y1 - y0 < 30
+
+
+def test_repeated_city_is_built_once(small_project: Path) -> None:
+    result = run(small_project, cities=["seoul", "seoul"], jobs=2)
+    assert [o.path.name for o in result.outputs] == ["seoul.pdf"]
+
+
+def test_contents_longer_than_planned_is_refused(small_project: Path) -> None:
+    from scireport.errors import UserError
+
+    css = small_project / "layouts/default/style.css"
+    css.write_text(css.read_text("utf-8") + "\n.toc td { padding: 40mm 0 }\n", "utf-8")
+    with pytest.raises(UserError, match="toc_entries_per_page"):
+        run(small_project, jobs=1)
 
 
 def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(small_project: Path) -> None:

@@ -139,6 +139,7 @@ def test_pdf_x1a_with_marks_and_pdf_a_screen(make_project, cli) -> None:
         text=True,
     ).stdout
     assert "PDF/X-1" in printed
+    assert (root / "build" / "print" / "report.pdf").read_bytes().startswith(b"%PDF-1.4")
     media = [float(v) for v in printed.split("MediaBox:")[1].split()[:4]]
     bleed = [float(v) for v in printed.split("BleedBox:")[1].split()[:4]]
     assert media[0] < bleed[0] - 20  # room for the crop marks outside the bleed
