@@ -299,3 +299,26 @@ def test_paragraphs_keep_their_offsets() -> None:
         (text.index("둘째"), "둘째 문단\n이어진다."),
         (text.index("셋째"), "셋째."),
     ]
+
+
+def test_file_name_slug_and_order_are_checked(make_project, cli) -> None:
+    import json
+
+    from conftest import SEOUL_EXAMPLE
+
+    root = make_project(
+        {
+            "profiles/seoul.yaml": SEOUL_EXAMPLE,
+            "profiles/São Paulo.yaml": SEOUL_EXAMPLE.replace(
+                "city: Seoul", "city: Sao Paulo"
+            ).replace("native_name: 서울", "native_name: 상파울루"),
+        },
+        order=["seoul", "seol", "seoul"],
+    )
+    found = json.loads(cli("validate", "-p", root, "--no-layout", "-f", "json").output)
+    rules = {(f["file"], f["rule"], f["path"]) for f in found}
+    assert ("profiles/São Paulo.yaml", "slug-invalid", "") in rules
+    assert ("scireport.yaml", "config-order", "order[1]") in rules
+    assert ("scireport.yaml", "config-order", "order[2]") in rules
+    message = next(f["message"] for f in found if f["path"] == "order[1]")
+    assert "did you mean 'seoul'" in message

@@ -395,7 +395,7 @@ def test_usage_errors_exit_2(cli: Cli, make_project: ProjectFactory, tmp_path: P
 
 # --- documentation ------------------------------------------------------------------------
 
-RULE_FAMILIES = r"(?:yaml|schema|sanity|cross|asset|glyph|fit|file|layout)"
+RULE_FAMILIES = r"(?:yaml|schema|sanity|cross|asset|glyph|fit|file|layout|slug|config)"
 RULE_ID = re.compile(
     rf'"({RULE_FAMILIES}-[a-z]+(?:-[a-z]+)*|about-no-facts|sources-missing|placeholder)"'
 )

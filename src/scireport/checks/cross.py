@@ -14,6 +14,7 @@ may occur in it, never every other city's.
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,7 +49,46 @@ def check(project: Project) -> list[Finding]:
     """Run every cross-profile check: same slug or city, duplicated text, wrong city."""
     cities = [c for c in project.cities if c.profile is not None]
     texts = [_tokenise(city) for city in cities]
-    return duplicate_ids(project) + duplicated_text(texts) + wrong_city(texts)
+    return (
+        duplicate_ids(project)
+        + slugs_and_order(project)
+        + duplicated_text(texts)
+        + wrong_city(texts)
+    )
+
+
+def slugs_and_order(project: Project) -> list[Finding]:
+    """Slugs taken from file names must be usable; ``order`` must name known cities once."""
+    from ..models import SLUG_RE
+
+    findings = []
+    for city in project.cities:
+        if not SLUG_RE.match(city.slug):
+            findings.append(
+                city.doc.finding(
+                    (),
+                    "slug-invalid",
+                    f"the file name gives the slug {city.slug!r}, which is not lowercase ASCII"
+                    " letters, digits and hyphens: rename the file or set slug:",
+                )
+            )
+    if project.config is None:
+        return findings
+    known = {city.slug for city in project.cities}
+    seen: set[str] = set()
+    for i, slug in enumerate(project.config.order):
+        if slug in seen:
+            message = f"{slug!r} is listed twice in order: remove one"
+        elif slug not in known:
+            close = difflib.get_close_matches(slug, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            message = f"no profile has the slug {slug!r}{hint}"
+        else:
+            seen.add(slug)
+            continue
+        seen.add(slug)
+        findings.append(project.config_doc.finding(("order", i), "config-order", message))
+    return findings
 
 
 def duplicate_ids(project: Project) -> list[Finding]:
