@@ -145,7 +145,6 @@ def build(
         edition = Edition(name=name, lang=options.lang or config.lang)
         target = _output_dir(out / name)
         book = BookBuilder(project, config, layout, edition, options, progress)
-        book.cache = PageCache(out / ".cache" / f"{name}-{edition.lang}")
         book.cache.sweep()
         book.write(target, selected, result)
     result.seconds = time.perf_counter() - started
@@ -266,8 +265,6 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
 class BookBuilder:
     """Typesets and writes one edition of the book."""
 
-    cache: PageCache
-
     def __init__(
         self,
         project: Project,
@@ -282,6 +279,7 @@ class BookBuilder:
         self.layout = layout
         self.edition = edition
         self.options = options
+        self.cache = PageCache(options.out / ".cache" / f"{edition.name}-{edition.lang}")
         self.templates = BookTemplates(layout, config, edition, project.root)
         self.progress = progress or (lambda message, done, total: None)
         self.budget = layout.manifest.pages_per_city
