@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -182,9 +183,21 @@ def build_timestamp() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_HTML_MEMO: dict[tuple[Any, ...], str] = {}
-"""City HTML by everything it is made from (profile and settings text, layout files,
-edition, first page, images): under ``--watch`` only the edited city is assembled again."""
+@dataclass(frozen=True)
+class Job:
+    """A document to typeset unless the cache has it: its key, and how to make its task."""
+
+    name: str
+    """Anchor prefix (a city's slug), or '' / 'contents'."""
+    key: str
+    """Cache key."""
+    task: Callable[[], PageTask]
+    """Makes the task (assembling the HTML) when the document must be typeset."""
+
+    @staticmethod
+    def ready(task: PageTask) -> Job:
+        """A job for a task made already (cover and contents: their HTML is their key)."""
+        return Job(task.name, task.output.stem, lambda: task)
 
 
 def parallel(
@@ -310,11 +323,14 @@ class BookBuilder:
             return {"pdf_variant": f"pdf/x-{self.options.pdf_x}"}
         return {"pdf_variant": "pdf/a-2a" if self.options.pdf_a else "pdf/ua-1"}
 
-    def task(self, name: str, html: str, budget: int, images: list[Path]) -> PageTask:
-        """A typesetting task whose output goes to the cache slot of its key."""
+    def task(self, name: str, html: str, budget: int, key: str | None = None) -> PageTask:
+        """A typesetting task whose output goes to the cache slot of its key.
+
+        Without ``key``, the key is made from the HTML itself (cover and contents).
+        """
         options = self.pdf_options()
-        fixed = {"date": self.timestamp} if os.environ.get("SOURCE_DATE_EPOCH") else {}
-        key = self.cache.key(html, self.environment, {**options, **fixed, "budget": budget}, images)
+        if key is None:
+            key = self.cache.key(html, self.environment, self.key_options(budget), [])
         return PageTask(
             name=name,
             html=html,
@@ -332,34 +348,53 @@ class BookBuilder:
         title = f"{self.config.title} {self.config.year}"
         return PdfMeta(title, tuple(self.config.organisations), self.edition.lang, self.timestamp)
 
+    def city_key(self, city: City, start: int) -> str:
+        """Cache key of ``city`` typeset from page ``start``, from what its pages are made of.
+
+        The profile's and the settings' text, the page number and the edition stand in for
+        the HTML (the layout, fonts and versions are in the environment key), so that an
+        unchanged city is found in the cache without assembling its HTML.
+        """
+        assert city.profile is not None
+        images = [self.project.root / image.path for image in city.profile.images]
+        inputs = [
+            str(self.project.root),
+            city.slug,
+            city.doc.text,
+            self.project.config_doc.text,
+            start,
+            self.edition.name,
+            self.edition.lang,
+        ]
+        return self.cache.key(json.dumps(inputs), self.environment, self.key_options(), images)
+
+    def key_options(self, budget: int | None = None) -> dict[str, Any]:
+        """The options a typeset PDF depends on besides its content."""
+        fixed = {"date": self.timestamp} if os.environ.get("SOURCE_DATE_EPOCH") else {}
+        pages = self.budget if budget is None else budget
+        return {**self.pdf_options(), **fixed, "budget": pages}
+
     def city_task(self, city: City, start: int) -> PageTask:
         """The task typesetting ``city`` from book page ``start``."""
         assert city.profile is not None
-        images = [self.project.root / image.path for image in city.profile.images]
         converted = {}
         if self.edition.name == "print":
             converted = {
                 i.path: self.cmyk_image(self.project.root / i.path) for i in city.profile.images
             }
-        inputs = (
-            str(self.project.root),
-            city.slug,
-            city.doc.text,
-            self.project.config_doc.text,
-            self.environment,
-            self.edition,
-            start,
-            tuple(sorted((k, str(v)) for k, v in converted.items())),
-        )
-        html = _HTML_MEMO.get(inputs)
-        if html is None:
-            html = self.templates.city(city.slug, city.profile, start, converted)
-            if len(_HTML_MEMO) > 4096:
-                _HTML_MEMO.clear()
-            _HTML_MEMO[inputs] = html
-        task = self.task(city.slug, html, self.budget, images)
+        html = self.templates.city(city.slug, city.profile, start, converted)
         expected = tuple(printed_paragraphs(city.profile, self.edition.lang))
+        task = self.task(city.slug, html, self.budget, key=self.city_key(city, start))
         return replace(task, expected=expected)
+
+    def city_jobs(self, cities: list[City], starts: dict[str, int]) -> list[Job]:
+        """Typesetting jobs for ``cities``: keys now, HTML only for those not cached."""
+        return [
+            Job(
+                c.slug, self.city_key(c, starts[c.slug]), partial(self.city_task, c, starts[c.slug])
+            )
+            for c in cities
+        ]
 
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
@@ -372,21 +407,20 @@ class BookBuilder:
 
     # -- typesetting ------------------------------------------------------------------
 
-    def typeset(self, tasks: list[PageTask], result: BuildResult) -> dict[str, Entry]:
-        """Typeset ``tasks`` (cached ones are reused); return entries by task name."""
+    def typeset(self, jobs: list[Job], result: BuildResult) -> dict[str, Entry]:
+        """Typeset ``jobs`` (cached ones are reused); return entries by job name."""
         entries: dict[str, Entry] = {}
         todo = []
-        for task in tasks:
-            key = task.output.stem
-            entry = self.cache.lookup(key) if self.options.cache else None
+        for job in jobs:
+            entry = self.cache.lookup(job.key) if self.options.cache else None
             if entry is not None:
-                entries[task.name] = entry
+                entries[job.name] = entry
                 result.from_cache += 1
             else:
-                todo.append(task)
+                todo.append(job.task())
         result.recovered += len(self.cache.rebuilt_corrupt)
         self.cache.rebuilt_corrupt.clear()
-        total = len(tasks)
+        total = len(jobs)
 
         def done(task: PageTask, meta: dict[str, Any]) -> None:
             entries[task.name] = self.cache.store(
@@ -449,11 +483,11 @@ class BookBuilder:
         whose inputs have not changed since it was written is left as it is.
         """
         starts = self.start_pages({})
-        entries = self.typeset([self.city_task(c, starts[c.slug]) for c in selected], result)
+        entries = self.typeset(self.city_jobs(selected, starts), result)
         pages = {slug: entry.pages for slug, entry in entries.items()}
         if self.start_pages(pages) != starts:  # allowed overflow moved later cities
             starts = self.start_pages(pages)
-            entries = self.typeset([self.city_task(c, starts[c.slug]) for c in selected], result)
+            entries = self.typeset(self.city_jobs(selected, starts), result)
         self.check(entries, selected, result)
         staging = Staging()
         written = self.written_outputs()
@@ -638,13 +672,9 @@ class BookBuilder:
 
     def front_matter(self, toc: list[dict[str, Any]], result: BuildResult) -> dict[str, Entry]:
         """Typeset (or take from the cache) the cover and the contents."""
-        return self.typeset(
-            [
-                self.task("", self.templates.cover(), 0, []),
-                self.task("contents", self.templates.contents(toc, 2), 0, []),
-            ],
-            result,
-        )
+        cover = self.task("", self.templates.cover(), 0)
+        contents = self.task("contents", self.templates.contents(toc, 2), 0)
+        return self.typeset([Job.ready(cover), Job.ready(contents)], result)
 
     def write_book(
         self,
