@@ -374,8 +374,8 @@ class BookBuilder:
         pages = self.budget if budget is None else budget
         return {**self.pdf_options(), **fixed, "budget": pages}
 
-    def city_task(self, city: City, start: int) -> PageTask:
-        """The task typesetting ``city`` from book page ``start``."""
+    def city_task(self, city: City, start: int, key: str | None = None) -> PageTask:
+        """The task typesetting ``city`` from book page ``start`` (``key``: its cache key)."""
         assert city.profile is not None
         converted = {}
         if self.edition.name == "print":
@@ -384,17 +384,16 @@ class BookBuilder:
             }
         html = self.templates.city(city.slug, city.profile, start, converted)
         expected = tuple(printed_paragraphs(city.profile, self.edition.lang))
-        task = self.task(city.slug, html, self.budget, key=self.city_key(city, start))
+        task = self.task(city.slug, html, self.budget, key=key or self.city_key(city, start))
         return replace(task, expected=expected)
 
     def city_jobs(self, cities: list[City], starts: dict[str, int]) -> list[Job]:
         """Typesetting jobs for ``cities``: keys now, HTML only for those not cached."""
-        return [
-            Job(
-                c.slug, self.city_key(c, starts[c.slug]), partial(self.city_task, c, starts[c.slug])
-            )
-            for c in cities
-        ]
+        jobs = []
+        for city in cities:
+            key = self.city_key(city, starts[city.slug])
+            jobs.append(Job(city.slug, key, partial(self.city_task, city, starts[city.slug], key)))
+        return jobs
 
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
@@ -625,7 +624,7 @@ class BookBuilder:
         self, staged: Path, final: Path, pages: int, city: str | None, stamp: str
     ) -> FinishJob:
         """The finishing and preflight of a staged PDF that will become ``final``."""
-        title = f"{self.config.title} {self.config.year}"
+        title = self.pdf_meta().title
         return FinishJob(
             staged=staged,
             final=str(final),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,11 +32,6 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` then move ``tmp`` over ``path``; a failure leaves ``path`` as it was."""
     with replacing(path) as tmp:
         write(tmp)
-
-
-def copy_file(source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` atomically."""
-    write_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
 
 
 class Staging:

@@ -185,11 +185,6 @@ class YamlDocument:
             self._value_bounds = sorted(self.offset_of(p) for p in places)
         return self._value_bounds
 
-    def line_text(self, line: int) -> str:
-        """Return source line ``line`` (1-based) or '' when out of range."""
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
 
 def dotted(path: PathKey) -> str:
     """Render a field path as ``about.population`` / ``initiatives[2].name``."""

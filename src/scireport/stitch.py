@@ -61,19 +61,7 @@ def _fonts(resources: Any) -> Iterator[Any]:
 
 def _used_gids(descendant: Any) -> set[int]:
     """Glyph ids a CID font uses, read from its /W widths array."""
-    gids: set[int] = set()
-    widths = list(descendant.get("/W") or [])
-    i = 0
-    while i < len(widths):
-        first = int(widths[i])
-        nxt = widths[i + 1]
-        if isinstance(nxt, pikepdf.Array):
-            gids.update(range(first, first + len(nxt)))
-            i += 2
-        else:
-            gids.update(range(first, int(nxt) + 1))
-            i += 3
-    return gids
+    return set(_widths(descendant))
 
 
 def _widths(descendant: Any) -> dict[int, Any]:
@@ -185,15 +173,6 @@ def _font_file(descriptor: Any) -> tuple[str, Any] | None:
     return None
 
 
-@dataclass
-class _Subset:
-    """One embedded subset of a font, with the glyphs it really carries."""
-
-    key: str
-    stream: Any
-    gids: set[int]
-
-
 class _Index:
     """A CFF INDEX read lazily: only the offsets of the items asked for are decoded."""
 
@@ -232,43 +211,6 @@ class _Index:
         return self.base + self._offset(self.count) if self.count else self.offsets_at - 1
 
 
-def _dict_operand(data: bytes, wanted: int) -> int | None:
-    """Return the integer operand of one-byte operator ``wanted`` in a CFF DICT."""
-    operands: list[int] = []
-    i = 0
-    while i < len(data):
-        b0 = data[i]
-        if b0 <= 21:
-            op = b0 if b0 != 12 else 1200 + data[i + 1]
-            i += 1 if b0 != 12 else 2
-            if op == wanted:
-                return operands[-1] if operands else None
-            operands = []
-        elif b0 == 28:
-            operands.append(int.from_bytes(data[i + 1 : i + 3], "big", signed=True))
-            i += 3
-        elif b0 == 29:
-            operands.append(int.from_bytes(data[i + 1 : i + 5], "big", signed=True))
-            i += 5
-        elif b0 == 30:  # real number: skip its nibbles
-            i += 1
-            while i < len(data) and (data[i] & 0x0F) != 0x0F and (data[i] >> 4) != 0x0F:
-                i += 1
-            i += 1
-        elif 32 <= b0 <= 246:
-            operands.append(b0 - 139)
-            i += 1
-        elif 247 <= b0 <= 250:
-            operands.append((b0 - 247) * 256 + data[i + 1] + 108)
-            i += 2
-        elif 251 <= b0 <= 254:
-            operands.append(-(b0 - 251) * 256 - data[i + 1] - 108)
-            i += 2
-        else:
-            i += 1
-    return None
-
-
 def raw_charstrings(font_data: bytes) -> tuple[bytes, _Index] | None:
     """Locate the CharStrings of an OpenType/CFF font: (CFF table bytes, its INDEX)."""
     tables = int.from_bytes(font_data[4:6], "big")
@@ -280,9 +222,10 @@ def raw_charstrings(font_data: bytes) -> tuple[bytes, _Index] | None:
             cff = font_data[offset : offset + length]
             top_dicts = _Index(cff, _Index(cff, cff[2]).end())
             start, end = top_dicts.span(0)
-            charstrings_at = _dict_operand(cff[start:end], 17)
-            if charstrings_at is None:
+            found = [ops for op, ops in _dict_operands(cff[start:end]) if op == 17 and ops]
+            if not found:
                 return None
+            charstrings_at = found[0][-1][0]
             return cff, _Index(cff, charstrings_at)
     return None
 
