@@ -33,7 +33,7 @@ from .cache import Entry, PageCache, environment_key
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import Staging
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
-from .layouts import Layout, load_layout
+from .layouts import Layout
 from .models import Lang, LayoutManifest, ReportConfig
 from .preflight import preflight
 from .project import City, Project, load_project
@@ -126,7 +126,7 @@ def build(
     """Validate the project and write its editions; raise on any error, writing nothing bad."""
     started = time.perf_counter()
     project = load_project(project_dir)
-    findings = check_project(project, placeholder_severity="error")
+    findings, layout = check_project(project, placeholder_severity="error")
     if options.strict:
         findings = strict(findings)
     if has_errors(findings):
@@ -134,8 +134,7 @@ def build(
             "the project has errors; nothing was built", sort_findings(findings), project.root
         )
     config = project.config
-    assert config is not None  # no errors means the settings validated
-    layout = load_layout(project.root, config.layout)
+    assert config is not None and layout is not None  # no errors: both loaded
     if "print" in options.editions:
         check_icc_profile(layout.icc_profile)
     selected = _select(project, options.cities)

@@ -17,15 +17,15 @@ if TYPE_CHECKING:
     from .layouts import Layout
 
 
-def check_project(project: Project, *, placeholder_severity: str = "warning") -> list[Finding]:
+def check_project(
+    project: Project, *, placeholder_severity: str = "warning"
+) -> tuple[list[Finding], Layout | None]:
     """Run the checks that need no typesetting: YAML, schema, plausibility, across profiles,
-    and, against the layout's manifest, images and glyphs."""
-    findings, _ = _check(project, placeholder_severity)
-    return findings
+    and, against the layout's manifest, images and glyphs.
 
-
-def _check(project: Project, placeholder_severity: str) -> tuple[list[Finding], Layout | None]:
-    """:func:`check_project`, also returning the layout (None when it could not load)."""
+    Returns the findings and the layout, loaded once for every stage after (None when it
+    cannot load: that is then among the findings).
+    """
     from .checks import cross
 
     findings = list(project.findings)
@@ -98,11 +98,11 @@ def validate(
     """Check the project's settings and profiles; return every finding, sorted."""
     with _no_gc_pauses():
         project = load_project(project_dir, paths)
-        findings, loaded = _check(project, "warning")
+        findings, loaded = check_project(project)
     if layout and loaded is not None:
         from .checks import fit
 
-        findings += fit.check(project)
+        findings += fit.check(project, loaded)
     if strict_mode:
         findings = strict(findings)
     return sort_findings(findings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import Finding
+from ..layouts import Layout
 from ..project import City, Project
 from ..sources import PathKey
 from ..typeset import Overflow
@@ -35,16 +36,14 @@ def overflow_finding(city: City, overflow: Overflow, severity: str) -> Finding:
     )
 
 
-def check(project: Project) -> list[Finding]:
+def check(project: Project, layout: Layout) -> list[Finding]:
     """Lay out every valid city (print edition, nothing written) and report overflows."""
     from ..assemble import Edition
     from ..build import BookBuilder, BuildOptions
-    from ..layouts import load_layout
     from ..typeset import find_overflow, typesetter_for
 
     if project.config is None:
         return []
-    layout = load_layout(project.root, project.config.layout)
     edition = Edition(name="print", lang=project.config.lang)
     builder = BookBuilder(project, project.config, layout, edition, BuildOptions(), None)
     typesetter = typesetter_for(builder.allowed)
