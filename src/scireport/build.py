@@ -31,7 +31,7 @@ from typing import Any, Literal, TypeVar
 from .assemble import BookTemplates, Edition, printed_paragraphs
 from .cache import Entry, PageCache, environment_key
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
-from .files import Staging
+from .files import OutputLedger, Staging
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
 from .layouts import Layout
 from .models import Lang, LayoutManifest, ReportConfig
@@ -488,9 +488,9 @@ class BookBuilder:
             entries = self.typeset(self.city_jobs(selected, starts), result)
         self.check(entries, selected, result)
         staging = Staging()
-        written = self.written_outputs()
+        ledger = OutputLedger(self.cache.folder / "outputs.json")
         try:
-            outputs, jobs = self.stage_cities(target, selected, entries, staging, written)
+            outputs, jobs = self.stage_cities(target, selected, entries, staging, ledger)
             checked: dict[str, list[Finding]] = {}
 
             def finished(job: FinishJob, findings: list[Finding]) -> None:
@@ -498,13 +498,17 @@ class BookBuilder:
 
             parallel(finish_and_check, jobs, self.options.jobs, finished)
             if self.whole_book(selected):  # after the workers: they fork
-                book, job = self.stage_book(target, entries, starts, staging, written, result)
+                book, job = self.stage_book(target, entries, starts, staging, ledger, result)
                 outputs.insert(0, book)
                 if job is not None:
                     jobs.append(job)
                     finished(job, finish_and_check(job))
             # Files left as they were keep the findings their preflight had.
-            found = [f for o in outputs for f in _findings_of(written, o, checked)]
+            for output in outputs:
+                if not output.written:
+                    record = ledger.records[str(output.path)]
+                    checked[str(output.path)] = [Finding(**f) for f in record.findings]
+            found = [f for o in outputs for f in checked[str(o.path)]]
             if self.options.strict:
                 found = strict(found)
             if has_errors(found):
@@ -517,12 +521,12 @@ class BookBuilder:
         finally:
             staging.discard()
         for job in jobs:
-            written[job.final] = _file_stamp(Path(job.final), job.stamp, job.pages)
-            if written[job.final] is not None:
-                written[job.final].append([f.as_dict() for f in checked[job.final]])
-        if self.whole_book(selected):
-            result.removed += self.remove_stale(target, outputs, written)
-        self.record_outputs(written)
+            findings = [f.as_dict() for f in checked[job.final]]
+            ledger.record(Path(job.final), job.stamp, job.pages, findings)
+        if self.whole_book(selected):  # cities gone from the project: their PDFs go too
+            keep = {o.path for o in outputs}
+            result.removed += ledger.remove_stale(target / "cities", keep)
+        ledger.save()
         result.warnings += found
         result.outputs += outputs
 
@@ -536,14 +540,14 @@ class BookBuilder:
         cities: list[City],
         entries: dict[str, Entry],
         staging: Staging,
-        written: dict[str, Any],
+        ledger: OutputLedger,
     ) -> tuple[list[Output], list[FinishJob]]:
         """Stage each city's PDF that changed; return every city output and the new ones' jobs."""
         outputs, jobs = [], []
         for city in cities:
             final, entry = target / "cities" / f"{city.slug}.pdf", entries[city.slug]
             stamp = self.output_stamp(entry)
-            current = _is_current(final, stamp, written)
+            current = ledger.current(final, stamp) is not None
             outputs.append(Output(final, entry.pages, self.edition.name, "city", not current))
             if current:
                 continue  # written, finished and checked from this very entry before
@@ -559,7 +563,7 @@ class BookBuilder:
         entries: dict[str, Entry],
         starts: dict[str, int],
         staging: Staging,
-        written: dict[str, Any],
+        ledger: OutputLedger,
         result: BuildResult,
     ) -> tuple[Output, FinishJob | None]:
         """Stage the book unless it is current; return its output and its job (if staged)."""
@@ -569,32 +573,13 @@ class BookBuilder:
         front = self.front_matter(toc, result)
         self.check_front(front)
         stamp = self.book_stamp([front[""], front["contents"], *(entries[c.slug] for c in cities)])
-        if _is_current(final, stamp, written):
-            pages = int(written[str(final)][3])
-            return Output(final, pages, self.edition.name, "book", written=False), None
+        record = ledger.current(final, stamp)
+        if record is not None:
+            return Output(final, record.pages, self.edition.name, "book", written=False), None
         tmp = staging.new(final)
         count = self.write_book(tmp, cities, entries, starts, front, toc)
         job = self.finish_job(tmp, final, count, None, stamp)
         return Output(final, count, self.edition.name, "book"), job
-
-    def remove_stale(self, target: Path, outputs: list[Output], written: dict[str, Any]) -> int:
-        """Delete city PDFs an earlier build wrote for cities that are gone; return how many.
-
-        Only files this tool recorded writing are touched, and only when untouched since.
-        """
-        current = {str(o.path) for o in outputs}
-        stale = [
-            name
-            for name, stamp in written.items()
-            if name not in current
-            and Path(name).parent == target / "cities"
-            and stamp is not None
-            and _is_current(Path(name), stamp[0], written)
-        ]
-        for name in stale:
-            Path(name).unlink(missing_ok=True)
-            del written[name]
-        return len(stale)
 
     def book_stamp(self, parts: list[Entry]) -> str:
         """What the book derives from: every part's cache entry and the finishing options."""
@@ -604,20 +589,6 @@ class BookBuilder:
     def output_stamp(self, entry: Entry) -> str:
         """What a finished city PDF derives from: its cache entry and the finishing options."""
         return f"{entry.meta['sha256']}:{self.options.marks}:{self.options.pdf_x}"
-
-    def written_outputs(self) -> dict[str, Any]:
-        """Output files of earlier builds, with the stamp and size/time each was written with."""
-        try:
-            data = json.loads((self.cache.folder / "outputs.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def record_outputs(self, written: dict[str, Any]) -> None:
-        """Remember the outputs now in place (see :meth:`written_outputs`)."""
-        self.cache.folder.mkdir(parents=True, exist_ok=True)
-        current = {k: v for k, v in written.items() if v is not None}
-        (self.cache.folder / "outputs.json").write_text(json.dumps(current), "utf-8")
 
     def finish_job(
         self, staged: Path, final: Path, pages: int, city: str | None, stamp: str
@@ -786,29 +757,3 @@ def dropped_finding(city: City, label: str) -> Finding:
         f"{what} is not on the typeset pages: the layout hides or cuts it;"
         " check the template and CSS for this field",
     )
-
-
-def _file_stamp(path: Path, stamp: str, pages: int) -> list[Any] | None:
-    """``[stamp, size, mtime, pages]`` of an output file as it is now (None when missing)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return [stamp, info.st_size, info.st_mtime_ns, pages]
-
-
-def _findings_of(
-    written: dict[str, Any], output: Output, checked: dict[str, list[Finding]]
-) -> list[Finding]:
-    """Preflight findings of ``output``: from this build, or recorded when it was written."""
-    if str(output.path) in checked:
-        return checked[str(output.path)]
-    record = written.get(str(output.path)) or []
-    return [Finding(**found) for found in (record[4] if len(record) > 4 else [])]
-
-
-def _is_current(path: Path, stamp: str, written: dict[str, Any]) -> bool:
-    """Is ``path`` the very file an earlier build wrote from ``stamp``, untouched since?"""
-    previous = written.get(str(path))
-    now = _file_stamp(path, stamp, 0)
-    return bool(previous and now and previous[:3] == now[:3])
