@@ -14,6 +14,7 @@ import re
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,7 @@ def linkify(text: str) -> Markup:
     return Markup("".join(out))
 
 
-def format_number(value: float | int, lang: Lang) -> str:
+def format_number(value: float | int) -> str:
     """Format a figure with thousands separators, dropping a trailing .0."""
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
@@ -202,11 +203,11 @@ def city_context(
     about = profile.about
     facts = []
     if about.area_km2 is not None:
-        facts.append((labels["area"], f"{format_number(about.area_km2, lang)} km²"))
+        facts.append((labels["area"], f"{format_number(about.area_km2)} km²"))
     if about.population is not None:
-        facts.append((labels["population"], format_number(about.population, lang)))
+        facts.append((labels["population"], format_number(about.population)))
     if about.national_share_pct is not None:
-        facts.append((labels["share"], f"{format_number(about.national_share_pct, lang)}%"))
+        facts.append((labels["share"], f"{format_number(about.national_share_pct)}%"))
     scores = [
         {"key": key, "label": labels.get(key, key.replace("_", " ").title()), "value": value}
         for key in AREAS
@@ -252,10 +253,9 @@ def _has(profile: CityProfile, lang: Lang) -> bool:
 
 def report_context(config: ReportConfig, layout: Layout, edition: Edition) -> dict[str, Any]:
     """Return the variables every template sees: report settings, labels, edition."""
-    labels = layout.manifest.labels.get(edition.lang) or {}
     return {
         "report": config,
-        "labels": labels,
+        "labels": layout.labels(edition.lang),
         "lang": edition.lang,
         "edition": edition.name,
         "page_css": Markup(page_css(layout, edition)),
@@ -358,8 +358,12 @@ class BookTemplates:
     project_root: Path
     """Project folder; images are resolved against it."""
 
+    @cached_property
+    def _shared(self) -> dict[str, Any]:
+        return report_context(self.config, self.layout, self.edition)
+
     def _context(self, start_page: int | None) -> dict[str, Any]:
-        context = report_context(self.config, self.layout, self.edition)
+        context = dict(self._shared)
         if start_page is not None:
             context["page_css"] += Markup(f"\n@page :first {{ counter-reset: page {start_page} }}")
         return context
@@ -386,7 +390,7 @@ class BookTemplates:
         ``image_files`` maps a profile's image path to the file to print instead (the
         print edition's CMYK conversions).
         """
-        labels = self.layout.manifest.labels.get(self.edition.lang) or {}
+        labels = self.layout.labels(self.edition.lang)
         context = self._context(start_page)
         city = city_context(slug, profile, self.edition.lang, labels)
         for image in city["images"]:

@@ -665,7 +665,7 @@ class BookBuilder:
             for page, rect, anchor in front["contents"].meta.get("links", [])
             if anchor.removeprefix("city-") in first_page
         ]
-        marks = [Bookmark(self.labels().get("contents", "Contents"), 1)]
+        marks = [Bookmark(self.layout.labels(self.edition.lang).get("contents", "Contents"), 1)]
         marks += [
             Bookmark(c.profile.city if c.profile else c.slug, first_page[c.slug]) for c in cities
         ]
@@ -683,10 +683,6 @@ class BookBuilder:
             font_cache=fonts,
             pdf_1_4=self.options.pdf_x == "1a",
         )
-
-    def labels(self) -> dict[str, str]:
-        """The layout's fixed words in this edition's language."""
-        return self.layout.manifest.labels.get(self.edition.lang) or {}
 
     def write_tagged_book(
         self, path: Path, cities: list[City], starts: dict[str, int], toc: list[dict[str, Any]]

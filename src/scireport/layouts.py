@@ -9,7 +9,7 @@ import jinja2
 
 from .checks.schema import validate_model
 from .errors import FindingsError, UserError, has_errors
-from .models import LayoutManifest
+from .models import Lang, LayoutManifest
 from .sources import load_yaml
 
 MANIFEST_NAME = "layout.yaml"
@@ -38,6 +38,10 @@ class Layout:
             if candidate.is_file():
                 return candidate
         return None
+
+    def labels(self, lang: Lang) -> dict[str, str]:
+        """The fixed words the templates print (ABOUT, contents...), in ``lang``."""
+        return dict(self.manifest.labels.get(lang) or {})
 
     @property
     def icc_profile(self) -> Path:
