@@ -304,8 +304,9 @@ def run_task(task: PageTask) -> dict[str, Any]:
     index, rectangle in PDF points, anchor) and ``anchors`` (anchor -> page index).
     """
     typesetter = typesetter_for(task.allowed)
-    refused_before = len(typesetter.fetch_log.refused)
-    fetched_before = len(typesetter.fetch_log.fetched)
+    log = typesetter.fetch_log
+    log.refused.clear()  # the log is the process's: it speaks of this task only
+    log.fetched.clear()
     document, overflow = render_to_budget(typesetter, task)
     set_metadata(document, task.meta)
     messages = typesetter.write(document, task.output, seed=task.output.stem, **dict(task.options))
@@ -315,8 +316,8 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "missing": [label for label, text in task.expected if comparable(text) not in laid_out],
         "overflow": None if overflow is None else overflow.__dict__,
         "notdef": notdef_chars(messages),
-        "refused": typesetter.fetch_log.refused[refused_before:],
-        "fetched": file_stamps(typesetter.fetch_log.fetched[fetched_before:]),
+        "refused": list(log.refused),
+        "fetched": file_stamps(log.fetched),
         "links": page_links(document),
         "anchors": {
             name: index for index, page in enumerate(document.pages) for name in page.anchors
