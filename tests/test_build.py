@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SEOUL_EXAMPLE
+from conftest import SEOUL_EXAMPLE, start_pages
 
 from scireport.models import CityProfile, all_texts
 
@@ -27,18 +27,24 @@ def pages(path: Path) -> int:
 def test_book_has_cover_contents_and_every_city(built_sample: Path, sample_project: Path) -> None:
     profiles = sorted((sample_project / "profiles").glob("*.yaml"))
     book = built_sample / "print" / "report.pdf"
-    assert pages(book) == 2 + 2 * len(profiles)
+    starts = start_pages(sample_project)
+    # cover, contents, introduction, ranking (2 pages), methodology, the cities, back cover
+    assert starts["@introduction"] == 3 and starts["@ranking"] == 4
+    assert starts["@methodology"] == 6 and starts["seoul"] == 7
+    assert pages(book) == 6 + 2 * len(profiles) + 1
     text = pdftext(book)
     assert "Smart Cities Index Report" in text and "2022" in text
     for name in ("SEOUL", "LOS ANGELES", "NEW YORK", "SINGAPORE", "BARCELONA", "AMSTERDAM"):
         assert name in text
     assert "서울" in text and "THE REPUBLIC OF KOREA" in text
     # Seoul comes first (scireport.yaml order), the rest by English name; contents give pages
-    first_city = pdftext(book, "-f", "3", "-l", "3")
+    first_city = pdftext(book, "-f", "7", "-l", "7")
     assert "SEOUL" in first_city
     contents = pdftext(book, "-layout", "-f", "2", "-l", "2")
-    assert re.search(r"SEOUL .* 3$", contents, re.MULTILINE)
-    assert re.search(r"AMSTERDAM .* 5$", contents, re.MULTILINE)
+    assert re.search(r"SEOUL .* 7$", contents, re.MULTILINE)
+    assert re.search(r"AMSTERDAM .* 9$", contents, re.MULTILINE)
+    assert re.search(r"들어가며 .* 3$", contents, re.MULTILINE)
+    assert re.search(r"스마트시티 지수 순위 .* 4$", contents, re.MULTILINE)
 
 
 def test_each_city_alone_with_book_page_numbers(built_sample: Path) -> None:
@@ -47,7 +53,7 @@ def test_each_city_alone_with_book_page_numbers(built_sample: Path) -> None:
         assert pages(seoul) == 2
         text = pdftext(seoul, "-f", "1", "-l", "1")
         assert "SEOUL" in text and "LOS ANGELES" not in text
-        assert re.search(r"^3$", text, re.MULTILINE)  # first city starts on book page 3
+        assert re.search(r"^7$", text, re.MULTILINE)  # first city starts on book page 7
 
 
 def test_fonts_are_embedded_and_subset(built_sample: Path) -> None:
@@ -81,9 +87,12 @@ def test_no_korean_word_is_split_across_lines(built_sample: Path, sample_project
         for text in texts:
             words.update(w.strip(strip).replace("*", "") for w in text.split())
     layout = yaml.safe_load((sample_project / "layouts/default/layout.yaml").read_text("utf-8"))
-    for table in layout["labels"].values():
-        for label in table.values():
-            words.update(w.strip(strip) for w in label.split())
+    config = yaml.safe_load((sample_project / "scireport.yaml").read_text("utf-8"))
+    labels = [label for table in layout["labels"].values() for label in table.values()]
+    labels += [area["label"]["ko"] for area in config["index"]["areas"]]
+    for label in labels:
+        words.update(w.strip(strip) for w in label.split())
+    words.update(f"{n}{unit}" for n in range(2100) for unit in ("위", "개", "년"))
     hangul = re.compile(r"[가-힣]")
     checked = 0
     for pdf in (built_sample / "print" / "cities").glob("*.pdf"):

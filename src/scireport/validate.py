@@ -26,6 +26,7 @@ def check_project(
     Returns the findings and the layout, loaded once for every stage after (None when it
     cannot load: that is then among the findings).
     """
+    from . import data
     from .checks import cross
 
     findings = list(project.findings)
@@ -35,14 +36,48 @@ def check_project(
         findings += sanity.placeholders(city.doc, city.profile, severity=placeholder_severity)
         findings += sanity.plausibility(city.doc, city.profile)
     findings += cross.check(project)
+    findings += data.join(project)[1]
     layout, problems = load_project_layout(project)
     findings += problems
     if layout is not None:
-        from .checks import assets, glyphs
+        from .checks import assets, glyphs, sections
 
         findings += assets.check(project, layout.manifest)
+        findings += sections.check(project, layout.manifest)
         findings += glyphs.check(project, layout.manifest.fonts, layout.dirs)
     return findings, layout
+
+
+def fit_findings(project: Project, layout: Layout) -> list[Finding]:
+    """Lay out every valid city (print edition, nothing written) and report overflows."""
+    from .assemble import BookTemplates
+    from .checks.fit import overflow_finding
+    from .data import report_data
+    from .plan import Edition, EditionPlan
+    from .typeset import find_overflow, typesetter_for
+
+    config = project.config
+    assert config is not None
+    edition = Edition(name="print", lang=config.lang)
+    out = project.root / "build"
+    plan = EditionPlan(project, config, layout, edition, out, report_data(project))
+    templates = BookTemplates(plan)
+    typesetter = typesetter_for(plan.allowed)
+    starts = plan.start_pages()
+    findings = []
+    for city in project.cities:
+        if city.profile is None:
+            continue
+        html = templates.city(city.slug, city.profile, starts[city.slug])
+        document = typesetter.render(html, layout.root)
+        overflow = find_overflow(document, city.slug, plan.budget, plan.content_top)
+        if overflow is not None:
+            findings.append(
+                overflow_finding(
+                    city, overflow.first_id, overflow.extra_fraction, overflow.budget, "error"
+                )
+            )
+    return findings
 
 
 def load_project_layout(project: Project) -> tuple[Layout | None, list[Finding]]:
@@ -99,10 +134,8 @@ def validate(
     with _no_gc_pauses():
         project = load_project(project_dir, paths)
         findings, loaded = check_project(project)
-    if layout and loaded is not None:
-        from .checks import fit
-
-        findings += fit.check(project, loaded)
+    if layout and loaded is not None and project.config is not None:
+        findings += fit_findings(project, loaded)
     if strict_mode:
         findings = strict(findings)
     return sort_findings(findings)

@@ -1,0 +1,158 @@
+"""The edition plan: what one edition will typeset and where, known before any typesetting.
+
+Cheap to make (no WeasyPrint, no hashing): the sections in book order with their page
+budgets, every city's first page, the folders WeasyPrint may read and the geometry the
+fit checks need. The build and ``validate``'s fit check both work from it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .data import ReportData
+from .index import IndexResult
+from .layouts import Layout
+from .models import Lang, ReportConfig, Section
+from .project import City, Project
+
+CITIES = "cities"
+"""Name of the section holding the city pages."""
+
+
+def section_key(name: str) -> str:
+    """The key of a section among a book's parts (``@ranking``; cities use their slugs)."""
+    return f"@{name}"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What one build renders: print (CMYK, bleed) or screen (RGB, tagged), in a language."""
+
+    name: str
+    """``print`` or ``screen``."""
+    lang: Lang
+    """Language the edition prints."""
+
+
+@dataclass(frozen=True)
+class EditionPlan:
+    """One edition of one project: its parts, their page budgets and first pages."""
+
+    project: Project
+    """The loaded project."""
+    config: ReportConfig
+    """Its validated settings."""
+    layout: Layout
+    """The loaded layout."""
+    edition: Edition
+    """Which edition and language."""
+    out: Path
+    """The build's output folder (absolute)."""
+    data: ReportData = ReportData()
+    """The data tables' numbers and the computed index."""
+
+    @property
+    def index(self) -> IndexResult | None:
+        """The computed index, when the project declares one."""
+        return self.data.index
+
+    @property
+    def cities(self) -> list[City]:
+        """Every city of the book, in print order."""
+        return self.project.cities
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        """The layout's sections in book order, less those the project gives nothing for.
+
+        A section that needs the index is printed only when there is one; a section that
+        prints an editorial text only when ``texts:`` names it.
+        """
+        has_index = self.config.index is not None
+        return [
+            s
+            for s in self.layout.manifest.sections
+            if (has_index or not s.needs_index) and (s.text is None or s.text in self.config.texts)
+        ]
+
+    @property
+    def budget(self) -> int:
+        """Pages each city takes."""
+        return self.layout.manifest.pages_per_city
+
+    @property
+    def content_top(self) -> float:
+        """Top margin in CSS pixels (where content starts on a page)."""
+        return self.layout.manifest.page.margin_mm[0] * 96 / 25.4
+
+    @property
+    def cache_folder(self) -> Path:
+        """This edition's cache of typeset documents."""
+        return self.out / ".cache" / f"{self.edition.name}-{self.edition.lang}"
+
+    @property
+    def image_folder(self) -> Path:
+        """Where the print edition's CMYK copies of images are kept."""
+        return self.out / ".cache" / "cmyk"
+
+    @cached_property
+    def allowed(self) -> tuple[Path, ...]:
+        """Folders and files WeasyPrint may read: the project, the layouts, the ICC profile."""
+        layout = self.layout
+        return (self.project.root, *layout.dirs, layout.icc_profile, self.image_folder)
+
+    def listed(self) -> list[Section]:
+        """Sections with a line in the contents: those with a title, less the cover and the
+        contents themselves (every titled section has a bookmark)."""
+        return [
+            s
+            for s in self.sections
+            if s.title is not None and s.name not in ("cover", "contents", CITIES)
+        ]
+
+    @cached_property
+    def contents_pages(self) -> int:
+        """Pages the contents take: one line per listed section and per city."""
+        lines = len(self.listed()) + len(self.cities)
+        return max(1, math.ceil(lines / self.layout.manifest.toc_entries_per_page))
+
+    def section_budget(self, section: Section) -> int:
+        """Pages ``section`` takes (the contents: as its lines need)."""
+        if section.name == "contents":
+            return self.contents_pages
+        return section.pages
+
+    def start_pages(self, pages: Mapping[str, int] | None = None) -> dict[str, int]:
+        """First book page of every part: section keys (``@name``) and city slugs.
+
+        ``pages`` gives page counts known to differ from the budgets (a city allowed to
+        overflow); every later part moves accordingly. The ``cities`` section starts where
+        its first city does.
+        """
+        known = pages or {}
+        starts: dict[str, int] = {}
+        page = 1
+        for section in self.sections:
+            key = section_key(section.name)
+            starts[key] = page
+            if section.name == CITIES:
+                for city in self.cities:
+                    starts[city.slug] = page
+                    page += known.get(city.slug, self.budget)
+            else:
+                page += known.get(key, self.section_budget(section))
+        return starts
+
+    def total_pages(self, pages: Mapping[str, int] | None = None) -> int:
+        """Pages of the whole book."""
+        known = pages or {}
+        total = sum(
+            known.get(section_key(s.name), self.section_budget(s))
+            for s in self.sections
+            if s.name != CITIES
+        )
+        return total + sum(known.get(c.slug, self.budget) for c in self.cities)
