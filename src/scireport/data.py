@@ -71,14 +71,14 @@ class _Join:
     spec: IndexSpec
     findings: list[Finding] = field(default_factory=list)
 
-    def rows(self, table: Table, *, current: bool) -> dict[str, _Row]:
-        """Check ``table``'s header and rows; return its usable rows by slug."""
+    def rows(self, table: Table, *, current: bool) -> dict[str, _Row] | None:
+        """Check ``table``'s header and rows; return its rows by slug (None: unusable)."""
         if not table.header:
             if not table.findings:
                 self.findings.append(
                     table.finding(None, "data-empty", "the table is empty: add a header row")
                 )
-            return {}
+            return None
         columns = table.columns()
         if "slug" not in columns:
             self.findings.append(
@@ -89,7 +89,7 @@ class _Join:
                     " by its slug (the profile's file name, e.g. seoul)",
                 )
             )
-            return {}
+            return None
         known = ["slug", *self.spec.area_ids(), *ABOUT_COLUMNS, *INFO_COLUMNS]
         used: dict[str, int] = {}
         for index, cell in enumerate(table.header):
@@ -307,14 +307,14 @@ def join(project: Project) -> tuple[IndexInputs | None, list[Finding]]:
     state = _Join(project, spec)
     state.groups()
     table = project.tables.get("data")
-    rows = state.rows(table, current=True) if table is not None else {}
+    rows = state.rows(table, current=True) if table is not None else None
     cities: dict[str, CityData] = {}
     for city in _valid_cities(project):
         assert city.profile is not None
         given = state.profile_scores(city)
-        row = rows.get(city.slug)
+        row = rows.get(city.slug) if rows is not None else None
         if row is None or table is None:
-            if table is not None and table.header and not given and not table.findings:
+            if rows is not None and table is not None and not given:
                 name = city.profile.city
                 state.findings.append(
                     table.finding(
@@ -347,7 +347,7 @@ def join(project: Project) -> tuple[IndexInputs | None, list[Finding]]:
     if old is not None:
         previous = {
             slug: state.numbers(old, row, current=False).scores
-            for slug, row in state.rows(old, current=False).items()
+            for slug, row in (state.rows(old, current=False) or {}).items()
         }
     return IndexInputs(spec, cities, previous, year), state.findings
 
