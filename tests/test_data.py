@@ -230,3 +230,18 @@ def test_a_build_with_table_errors_is_refused_and_writes_nothing(
     assert "data/scores.csv:3:2" in result.output and "nothing was built" in result.output
     assert not (root / "build" / "print" / "report.pdf").exists()
     assert not (root / "build" / "data").exists()
+
+
+def test_validating_one_file_reports_nothing_about_cities_not_loaded(
+    cli: Cli, make_project: ProjectFactory
+) -> None:
+    groups = {"korea": {"label": "Korea", "cities": ["seoul", "busan"]}}
+    root = make_project(
+        {**PROFILES, "data/scores.csv": csv(HEADER, f"seoul,{FULL}", f"busan,{FULL}")},
+        index=index_config(groups=groups),
+        order=["busan"],
+    )
+    result = cli(
+        "validate", root / "profiles" / "seoul.yaml", "-p", root, "--no-layout", "-f", "json"
+    )
+    assert (result.exit_code, json.loads(result.output)) == (0, [])

@@ -141,7 +141,7 @@ class _Join:
                 )
                 continue
             first_cell[slug] = slug_cell
-            if slug not in slugs and current:
+            if slug not in slugs and current and not self.project.partial:
                 close = difflib.get_close_matches(slug, slugs, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.findings.append(
@@ -152,6 +152,8 @@ class _Join:
                     )
                 )
                 continue
+            if slug not in slugs:
+                continue  # another city's row, not loaded this time
             row = _Row(slug, {})
             for name, index in used.items():
                 if name != "slug" and name not in INFO_COLUMNS and name in known:
@@ -260,6 +262,8 @@ class _Join:
 
     def groups(self) -> None:
         """Every city a group names must have a profile."""
+        if self.project.partial:
+            return
         slugs = [city.slug for city in self.project.cities]
         for group, spec in self.spec.groups.items():
             for i, slug in enumerate(spec.cities):

@@ -46,6 +46,9 @@ class Project:
     """YAML and schema findings from loading."""
     tables: dict[str, Table] = field(default_factory=dict)
     """The index's data tables as read: ``data`` (this edition) and ``previous``."""
+    partial: bool = False
+    """Only some profiles were loaded (``validate FILE``): rules about the whole set of
+    cities (a table row with no profile, a group naming an unloaded city) do not apply."""
 
     def display(self, path: Path) -> str:
         """Return ``path`` relative to the project root when inside it."""
@@ -125,7 +128,7 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
     cities.sort(key=lambda c: print_key(c, order))
     tables = load_tables(root, config_doc, config)
     findings += [f for table in tables.values() for f in table.findings]
-    return Project(root, config_doc, config, cities, findings, tables)
+    return Project(root, config_doc, config, cities, findings, tables, partial=bool(paths))
 
 
 def load_tables(
