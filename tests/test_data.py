@@ -245,3 +245,12 @@ def test_validating_one_file_reports_nothing_about_cities_not_loaded(
         "validate", root / "profiles" / "seoul.yaml", "-p", root, "--no-layout", "-f", "json"
     )
     assert (result.exit_code, json.loads(result.output)) == (0, [])
+
+
+def test_human_output_points_at_the_csv_field(cli: Cli, make_project: ProjectFactory) -> None:
+    table = csv("slug,service_innovation,urban_intelligence", 'seoul,"4",9', "busan,4,4")
+    root = make_project({**PROFILES, "data/scores.csv": table}, index=index_config())
+    output = cli("validate", "-p", root, "--no-layout").output
+    assert "data/scores.csv:2:3" in output
+    line, caret = [ln for ln in output.splitlines() if "|" in ln][:2]
+    assert line.index('seoul,"4",9') + len('seoul,"4",') == caret.index("^")
