@@ -31,6 +31,7 @@ from typing import Any, Literal, TypeVar
 from .assemble import BookTemplates, printed_paragraphs
 from .cache import Entry, PageCache, environment_key
 from .checks.fit import overflow_finding
+from .checks.suite import check_project, strict
 from .data import published_rows, report_data
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging, write_atomically
@@ -49,7 +50,6 @@ from .typeset import (
     set_metadata,
     typesetter_for,
 )
-from .validate import check_project, strict
 
 T = TypeVar("T")
 R = TypeVar("R")
