@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -252,3 +253,25 @@ def test_content_the_layout_drops_fails_the_build(make_project, cli) -> None:
     assert "paragraph 2 of body is not on the typeset pages" in result.output
     assert "[fit-dropped]" in result.output
     assert not (root / "build" / "print" / "report.pdf").exists()
+
+
+def test_validate_lays_out_through_the_build_cache(make_project, cli) -> None:
+    profile = yaml.safe_load(SEOUL_EXAMPLE)
+    profile["body"] = "\n\n".join(f"서울 문단 {i} " + "도시 데이터 플랫폼 " * 60 for i in range(12))
+    root = make_project(
+        {
+            "profiles/seoul.yaml": yaml.safe_dump(profile, allow_unicode=True),
+            "profiles/busan.yaml": SEOUL_EXAMPLE.replace("city: Seoul", "city: Busan")
+            .replace("서울", "부산")
+            .replace("native_name: 부산", "native_name: 부산광역시"),
+        }
+    )
+    result = cli("validate", "-p", root, "--format", "json")
+    overflow = [f for f in json.loads(result.output) if f["rule"] == "fit-overflow"]
+    assert result.exit_code == 1 and [f["file"] for f in overflow] == ["profiles/seoul.yaml"]
+    assert overflow[0]["path"] == "body" and overflow[0]["line"] is not None
+    cached = list((root / "build" / ".cache" / "print-ko").glob("*.pdf"))
+    assert len(cached) == 2  # both cities, kept for the build
+    again = cli("validate", "-p", root, "--format", "json")
+    assert again.output == result.output
+    assert sorted((root / "build" / ".cache" / "print-ko").glob("*.pdf")) == sorted(cached)
