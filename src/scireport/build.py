@@ -122,6 +122,8 @@ class BuildResult:
     """City PDFs removed because their city is no longer in the project."""
     published: list[Path] = field(default_factory=list)
     """The index's data files written for the web site (``data/index.csv``, ``.json``)."""
+    left_out: list[str] = field(default_factory=list)
+    """Slugs of the draft cities left out of the book."""
 
 
 def build(
@@ -129,8 +131,10 @@ def build(
 ) -> BuildResult:
     """Validate the project and write its editions; raise on any error, writing nothing bad."""
     started = time.perf_counter()
-    project = load_project(project_dir)
-    findings, layout = check_project(project, placeholder_severity="error")
+    everything = load_project(project_dir)
+    findings, layout = check_project(everything, placeholder_severity="error")
+    project, set_aside = _buildable(everything, options.cities)
+    findings = [replace(f, severity="warning") if f.file in set_aside else f for f in findings]
     if options.strict:
         findings = strict(findings)
     if has_errors(findings):
@@ -145,6 +149,7 @@ def build(
     out = options.out if options.out.is_absolute() else project.root / options.out
     options = replace(options, out=out)
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
+    result.left_out = [c.slug for c in everything.cities if c not in project.cities]
     data = report_data(project)
     for name in options.editions:
         edition = Edition(name=name, lang=options.lang or config.lang)
@@ -177,6 +182,31 @@ def publish_index(project: Project, index: IndexResult, folder: Path) -> list[Pa
     write_atomically(csv_path, write_csv)
     write_atomically(json_path, write_json)
     return [csv_path, json_path]
+
+
+def is_draft(city: City) -> bool:
+    """Is ``city`` marked ``draft: true`` (read from the YAML when its profile is invalid)?"""
+    if city.profile is not None:
+        return city.profile.draft
+    data = city.doc.data
+    return isinstance(data, dict) and data.get("draft") is True
+
+
+def _buildable(project: Project, slugs: list[str]) -> tuple[Project, set[str]]:
+    """The project as this build makes it, and the profile files whose errors it sets aside.
+
+    Drafts are left out of the book (unless named with ``--city``); with ``--city``, the
+    other cities' problems are reported but do not stop the build. Either way their
+    findings become warnings.
+    """
+    drafts = [c for c in project.cities if is_draft(c) and c.slug not in slugs]
+    aside = {c.doc.file for c in drafts}
+    if slugs:
+        aside |= {c.doc.file for c in project.cities if c.slug not in slugs}
+    if not drafts:
+        return project, aside
+    kept = [c for c in project.cities if c not in drafts]
+    return replace(project, cities=kept), aside
 
 
 def _select(project: Project, slugs: list[str]) -> list[City]:

@@ -144,6 +144,9 @@ class CityProfile(Model):
     """Pictures for the city's pages."""
     sources: list[str] = []
     """Public sources of the facts and figures (name each one)."""
+    draft: bool = False
+    """Work in progress: ``validate`` reports its placeholders as warnings and ``build``
+    leaves the city out of the book (``build --city`` still makes its PDF for review)."""
 
 
 class Contact(Model):

@@ -32,7 +32,8 @@ def check_project(
     for city in project.cities:
         if city.profile is None:
             continue
-        findings += sanity.placeholders(city.doc, city.profile, severity=placeholder_severity)
+        severity = "warning" if city.profile.draft else placeholder_severity
+        findings += sanity.placeholders(city.doc, city.profile, severity=severity)
         findings += sanity.plausibility(city.doc, city.profile)
     findings += cross.check(project)
     findings += data.join(project)[1]
