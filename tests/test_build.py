@@ -29,21 +29,22 @@ def test_book_has_cover_contents_and_every_city(built_sample: Path, sample_proje
     profiles = sorted((sample_project / "profiles").glob("*.yaml"))
     book = built_sample / "print" / "report.pdf"
     starts = start_pages(sample_project)
-    # cover, contents, introduction, ranking (2 pages), methodology, the cities, back cover
+    # cover, contents, introduction, ranking (2 pages), methodology, a blank page so that
+    # the first city opens a spread, the cities, back cover
     assert starts["@introduction"] == 3 and starts["@ranking"] == 4
-    assert starts["@methodology"] == 6 and starts["seoul"] == 7
-    assert pages(book) == 6 + 2 * len(profiles) + 1
+    assert starts["@methodology"] == 6 and starts["@blank-7"] == 7 and starts["seoul"] == 8
+    assert pages(book) == 7 + 2 * len(profiles) + 1
     text = pdftext(book)
     assert "Smart Cities Index Report" in text and "2022" in text
     for name in ("SEOUL", "LOS ANGELES", "NEW YORK", "SINGAPORE", "BARCELONA", "AMSTERDAM"):
         assert name in text
     assert "서울" in text and "THE REPUBLIC OF KOREA" in text
     # Seoul comes first (scireport.yaml order), the rest by English name; contents give pages
-    first_city = pdftext(book, "-f", "7", "-l", "7")
+    first_city = pdftext(book, "-f", "8", "-l", "8")
     assert "SEOUL" in first_city
     contents = pdftext(book, "-layout", "-f", "2", "-l", "2")
-    assert re.search(r"SEOUL .* 7$", contents, re.MULTILINE)
-    assert re.search(r"AMSTERDAM .* 9$", contents, re.MULTILINE)
+    assert re.search(r"SEOUL .* 8$", contents, re.MULTILINE)
+    assert re.search(r"AMSTERDAM .* 10$", contents, re.MULTILINE)
     assert re.search(r"들어가며 .* 3$", contents, re.MULTILINE)
     assert re.search(r"스마트시티 지수 순위 .* 4$", contents, re.MULTILINE)
 
@@ -54,7 +55,7 @@ def test_each_city_alone_with_book_page_numbers(built_sample: Path) -> None:
         assert pages(seoul) == 2
         text = pdftext(seoul, "-f", "1", "-l", "1")
         assert "SEOUL" in text and "LOS ANGELES" not in text
-        assert re.search(r"^7$", text, re.MULTILINE)  # first city starts on book page 7
+        assert re.search(r"^8$", text, re.MULTILINE)  # first city starts on book page 8
 
 
 def test_fonts_are_embedded_and_subset(built_sample: Path) -> None:

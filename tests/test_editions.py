@@ -51,3 +51,30 @@ def test_building_one_city_is_not_refused_for_another_citys_errors(
     assert "profiles/amsterdam.yaml" in one.output  # reported, as a warning
     assert (root / "build" / "print" / "cities" / "seoul.pdf").exists()
     assert not (root / "build" / "print" / "report.pdf").exists()
+
+
+def test_every_city_opens_a_spread(built_sample: Path, sample_project: Path) -> None:
+    """The default layout asks for spreads: each city starts on an even (left-hand) page."""
+    import pikepdf
+
+    from conftest import start_pages
+
+    starts = start_pages(sample_project)
+    slugs = [p.stem for p in (sample_project / "profiles").glob("*.yaml")]
+    for slug in slugs:
+        assert starts[slug] % 2 == 0, slug  # left-hand page, its second page faces it
+    blanks = [key for key in starts if key.startswith("@blank-")]
+    assert blanks and all(int(key.rsplit("-", 1)[1]) % 2 == 1 for key in blanks)
+    book = built_sample / "print" / "report.pdf"
+    with pikepdf.open(book) as pdf:
+        with pdf.open_outline() as outline:
+            marks = {item.title: item.destination for item in outline.root}
+        page_of = {page.objgen: n + 1 for n, page in enumerate(pdf.pages)}
+        assert page_of[marks["Seoul"][0].objgen] == starts["seoul"]
+    blank = subprocess.run(
+        ["pdftotext", "-f", blanks[0][7:], "-l", blanks[0][7:], str(book), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert blank == [blanks[0][7:]]  # numbered, no footer text

@@ -17,11 +17,11 @@ from scireport.build import BuildOptions, build
 
 CITIES = ("seoul", "amsterdam", "barcelona")
 CITY_NAMES = ["Seoul", "Amsterdam", "Barcelona"]
-SECTIONS = 6
+SECTIONS = 7
 """Documents of the sample layout besides the cities: cover, contents, introduction,
-ranking, methodology and back cover."""
-FRONT_PAGES, BACK_PAGES = 6, 1
-"""Pages before the first city (the ranking takes two) and after the last."""
+ranking, methodology, the blank page that lets the first city open a spread, back cover."""
+FRONT_PAGES, BACK_PAGES = 7, 1
+"""Pages before the first city (the ranking takes two; one blank) and after the last."""
 PARENT = os.getpid()
 
 

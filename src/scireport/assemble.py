@@ -721,6 +721,12 @@ class BookTemplates:
             context["text"] = render_markdown(source, f"@{section.name}--text")
         return render_template(self.layout, section.template_name, context)
 
+    def blank(self, page: int) -> str:
+        """HTML of a blank page numbered ``page`` (before a city that opens a spread)."""
+        context = self._context(page)
+        context["section"] = {"name": "blank", "id": f"blank-{page}", "title": "", "page": page}
+        return render_template(self.layout, "blank.html", context)
+
     def city(
         self,
         slug: str,

@@ -351,6 +351,8 @@ class BookBuilder:
             self.layout.dirs, self.layout.manifest.fonts, [self.layout.icc_profile]
         )
         self.timestamp = build_timestamp()
+        self.pages: dict[str, int] = {}
+        """Page counts that differ from the budgets (cities allowed to overflow)."""
 
     # -- planning ---------------------------------------------------------------------
 
@@ -450,16 +452,16 @@ class BookBuilder:
         return jobs
 
     def section_tasks(self, starts: dict[str, int]) -> list[PageTask]:
-        """Typesetting tasks of the report's sections (everything but the cities)."""
-        return [
-            self.task(
-                section_key(section.name),
-                self.templates.section(section, starts),
-                self.plan.section_budget(section),
-            )
-            for section in self.plan.sections
-            if section.name != CITIES
-        ]
+        """Typesetting tasks of the report's sections and blank pages (all but the cities)."""
+        tasks = []
+        for part in self.plan.parts(self.pages):
+            if part.kind == "section":
+                assert part.section is not None
+                html = self.templates.section(part.section, starts)
+                tasks.append(self.task(part.key, html, part.pages))
+            elif part.kind == "blank":
+                tasks.append(self.task(part.key, self.templates.blank(part.start), 1))
+        return tasks
 
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
@@ -555,6 +557,7 @@ class BookBuilder:
         entries = self.typeset(self.city_jobs(selected, starts), result)
         pages = {slug: entry.pages for slug, entry in entries.items()}
         if self.plan.start_pages(pages) != starts:  # allowed overflow moved later parts
+            self.pages = pages
             starts = self.plan.start_pages(pages)
             entries = self.typeset(self.city_jobs(selected, starts), result)
         self.check(entries, selected, result)
@@ -652,14 +655,8 @@ class BookBuilder:
         return Output(final, count, self.edition.name, "book"), job
 
     def book_parts(self, entries: dict[str, Entry]) -> list[Entry]:
-        """Every part of the book in order: the sections, with the cities in their place."""
-        parts = []
-        for section in self.plan.sections:
-            if section.name == CITIES:
-                parts += [entries[c.slug] for c in self.plan.cities]
-            else:
-                parts.append(entries[section_key(section.name)])
-        return parts
+        """Every part of the book in order: sections, blank pages and cities."""
+        return [entries[part.key] for part in self.plan.parts(self.pages)]
 
     def book_stamp(self, parts: list[Entry]) -> str:
         """What the book derives from: every part's cache entry and the finishing options."""
@@ -767,14 +764,15 @@ class BookBuilder:
     def write_tagged_book(self, path: Path, starts: dict[str, int]) -> int:
         """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""
         typesetter = typesetter_for(self.plan.allowed)
-        sections = {task.name: task for task in self.section_tasks(starts)}
+        others = {task.name: task for task in self.section_tasks(starts)}
         documents = []
-        for section in self.plan.sections:
-            if section.name == CITIES:
-                tasks = [self.city_task(c, starts[c.slug]) for c in self.plan.cities]
+        for part in self.plan.parts(self.pages):
+            if part.kind == "city":
+                assert part.city is not None
+                task = self.city_task(part.city, part.start)
             else:
-                tasks = [sections[section_key(section.name)]]
-            documents += [render_to_budget(typesetter, task)[0] for task in tasks]
+                task = others[part.key]
+            documents.append(render_to_budget(typesetter, task)[0])
         pages = [page for document in documents for page in document.pages]
         book = documents[0].copy(pages)
         set_metadata(book, self.pdf_meta())

@@ -366,6 +366,9 @@ class LayoutManifest(Model):
     """Page size, margins and bleed."""
     pages_per_city: int = Field(2, ge=1, le=16)
     """Page budget: every city occupies exactly this many pages."""
+    spread: bool = False
+    """Open every city on a left-hand (even) page so its pages face each other; a blank
+    page (numbered, without footer text) is inserted where needed."""
     toc_entries_per_page: int = Field(30, ge=5, le=200)
     """Contents lines per page (sets how many pages the contents take)."""
     fonts: list[str] = Field(["Noto Sans CJK KR"], min_length=1)

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 from pathlib import Path
 
 from .data import ReportData
@@ -26,6 +27,24 @@ CITIES = "cities"
 def section_key(name: str) -> str:
     """The key of a section among a book's parts (``@ranking``; cities use their slugs)."""
     return f"@{name}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the book: a section, a city, or a blank page before a city."""
+
+    key: str
+    """Its key: ``@name`` for a section, the slug for a city, ``@blank-<page>`` for a blank."""
+    kind: Literal["section", "city", "blank"]
+    """What it is."""
+    start: int
+    """Its first book page."""
+    pages: int
+    """How many pages it takes."""
+    section: Section | None = None
+    """The section, for a section."""
+    city: City | None = None
+    """The city, for a city."""
 
 
 @dataclass(frozen=True)
@@ -126,33 +145,43 @@ class EditionPlan:
             return self.contents_pages
         return section.pages
 
-    def start_pages(self, pages: Mapping[str, int] | None = None) -> dict[str, int]:
-        """First book page of every part: section keys (``@name``) and city slugs.
+    def parts(self, pages: Mapping[str, int] | None = None) -> list[Part]:
+        """Every part of the book in order, with its first page and page count.
 
         ``pages`` gives page counts known to differ from the budgets (a city allowed to
-        overflow); every later part moves accordingly. The ``cities`` section starts where
-        its first city does.
+        overflow); every later part moves accordingly. With the layout's ``spread``, each
+        city opens on a left-hand (even) page, after a blank page where needed.
         """
         known = pages or {}
-        starts: dict[str, int] = {}
+        spread = self.layout.manifest.spread
+        parts: list[Part] = []
         page = 1
         for section in self.sections:
-            key = section_key(section.name)
-            starts[key] = page
-            if section.name == CITIES:
-                for city in self.cities:
-                    starts[city.slug] = page
-                    page += known.get(city.slug, self.budget)
-            else:
-                page += known.get(key, self.section_budget(section))
+            if section.name != CITIES:
+                key = section_key(section.name)
+                count = known.get(key, self.section_budget(section))
+                parts.append(Part(key, "section", page, count, section=section))
+                page += count
+                continue
+            for city in self.cities:
+                if spread and page % 2 == 1:
+                    parts.append(Part(f"@blank-{page}", "blank", page, 1))
+                    page += 1
+                count = known.get(city.slug, self.budget)
+                parts.append(Part(city.slug, "city", page, count, city=city))
+                page += count
+        return parts
+
+    def start_pages(self, pages: Mapping[str, int] | None = None) -> dict[str, int]:
+        """First book page of every part: section keys (``@name``), blanks and city slugs.
+
+        The ``cities`` section's key gives the page its first city (or blank) starts on.
+        """
+        parts = self.parts(pages)
+        starts = {part.key: part.start for part in parts}
+        starts[section_key(CITIES)] = next((p.start for p in parts if p.kind != "section"), 1)
         return starts
 
     def total_pages(self, pages: Mapping[str, int] | None = None) -> int:
         """Pages of the whole book."""
-        known = pages or {}
-        total = sum(
-            known.get(section_key(s.name), self.section_budget(s))
-            for s in self.sections
-            if s.name != CITIES
-        )
-        return total + sum(known.get(c.slug, self.budget) for c in self.cities)
+        return sum(part.pages for part in self.parts(pages))
