@@ -56,7 +56,6 @@ def test_building_one_city_is_not_refused_for_another_citys_errors(
 def test_every_city_opens_a_spread(built_sample: Path, sample_project: Path) -> None:
     """The default layout asks for spreads: each city starts on an even (left-hand) page."""
     import pikepdf
-
     from conftest import start_pages
 
     starts = start_pages(sample_project)

@@ -11,8 +11,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 from .data import ReportData
 from .index import IndexResult
