@@ -37,7 +37,7 @@ from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging, write_atomically
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
 from .index import IndexResult
-from .models import Lang, LayoutManifest, pick
+from .models import LANGS, Lang, LayoutManifest, ReportConfig, pick
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .project import City, Project, load_project
@@ -68,8 +68,12 @@ class BuildOptions:
     """Slugs to build alone (their city PDFs only); empty builds the whole book."""
     editions: list[EditionName] = field(default_factory=lambda: ["print"])
     """Editions to write."""
-    lang: Lang | None = None
-    """Language of the edition; None uses ``scireport.yaml``'s ``lang``."""
+    langs: list[str] = field(default_factory=list)
+    """Languages to build (``ko``, ``en``, ``all``); empty builds the main one (see
+    :func:`languages_to_build`)."""
+    allow_fallback: bool = False
+    """Print a text missing in the language being built in another language (a warning)
+    instead of refusing the build."""
     allow_overflow: bool = False
     """Let a city run past its page budget (with a warning) instead of failing."""
     strict: bool = False
@@ -132,7 +136,13 @@ def build(
     """Validate the project and write its editions; raise on any error, writing nothing bad."""
     started = time.perf_counter()
     everything = load_project(project_dir)
-    findings, layout = check_project(everything, placeholder_severity="error")
+    langs = languages_to_build(everything.config, options.langs)
+    findings, layout = check_project(
+        everything,
+        placeholder_severity="error",
+        langs=langs,
+        translation_severity="warning" if options.allow_fallback else "error",
+    )
     project, set_aside = _buildable(everything, options.cities)
     findings = [replace(f, severity="warning") if f.file in set_aside else f for f in findings]
     if options.strict:
@@ -151,13 +161,15 @@ def build(
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
     result.left_out = [c.slug for c in everything.cities if c not in project.cities]
     data = report_data(project)
-    for name in options.editions:
-        edition = Edition(name=name, lang=options.lang or config.lang)
-        target = _output_dir(out / name)
-        plan = EditionPlan(project, config, layout, edition, out, data)
-        book = BookBuilder(plan, options, progress)
-        book.cache.sweep()
-        book.write(target, selected, result)
+    for lang in langs:
+        for name in options.editions:
+            edition = Edition(name=name, lang=lang)
+            folder = name if lang == config.main_lang else f"{name}-{lang}"
+            target = _output_dir(out / folder)
+            plan = EditionPlan(project, config, layout, edition, out, data)
+            book = BookBuilder(plan, options, progress)
+            book.cache.sweep()
+            book.write(target, selected, result)
     if data.index is not None and not options.cities:
         result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
@@ -182,6 +194,33 @@ def publish_index(project: Project, index: IndexResult, folder: Path) -> list[Pa
     write_atomically(csv_path, write_csv)
     write_atomically(json_path, write_json)
     return [csv_path, json_path]
+
+
+def languages_to_build(config: ReportConfig | None, asked: list[str]) -> list[Lang]:
+    """The languages a build prints: ``asked`` (``all``: every declared one), else the main.
+
+    A report that declares ``languages`` builds only those; one that does not may build
+    either language (its main one is ``lang``).
+    """
+    if config is None:
+        return []
+    declared = config.langs
+    if not asked:
+        return [config.main_lang]
+    if "all" in asked:
+        return declared
+    chosen: list[Lang] = []
+    for lang in dict.fromkeys(asked):
+        if lang not in LANGS:
+            raise UserError(f"unknown language {lang!r}: use ko, en or all", exit_code=2)
+        if config.languages and lang not in config.languages:
+            raise UserError(
+                f"{lang} is not one of the report's languages ({', '.join(declared)}):"
+                " add it to languages: in scireport.yaml",
+                exit_code=2,
+            )
+        chosen.append("ko" if lang == "ko" else "en")
+    return chosen
 
 
 def is_draft(city: City) -> bool:
@@ -384,8 +423,13 @@ class BookBuilder:
 
     def pdf_meta(self) -> PdfMeta:
         """The metadata every PDF of this edition carries."""
-        title = f"{self.config.title} {self.config.year}"
-        return PdfMeta(title, tuple(self.config.organisations), self.edition.lang, self.timestamp)
+        lang = self.edition.lang
+        title = f"{self.config.text(self.config.title, lang)} {self.config.year}"
+        return PdfMeta(title, self.authors(), lang, self.timestamp)
+
+    def authors(self) -> tuple[str, ...]:
+        """The organisations, in this edition's language, as the PDFs' authors."""
+        return tuple(self.config.text(org, self.edition.lang) for org in self.config.organisations)
 
     def city_key(self, city: City, start: int) -> str:
         """Cache key of ``city`` typeset from page ``start``, from what its pages are made of.
@@ -682,7 +726,7 @@ class BookBuilder:
             manifest=self.layout.manifest,
             marks=self.options.marks,
             title=f"{city} · {title}" if city else title,
-            authors=tuple(self.config.organisations),
+            authors=self.authors(),
             lang=self.edition.lang,
         )
 

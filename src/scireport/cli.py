@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from typer.core import TyperGroup
 
 from . import __version__
@@ -143,6 +144,10 @@ def validate(
     no_layout: Annotated[
         bool, typer.Option("--no-layout", help="Skip the page-fit check (faster).")
     ] = False,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="Check translations for ko, en or all (default: main)."),
+    ] = None,
     project: ProjectOption = None,
 ) -> None:
     """Check scireport.yaml and the profiles; report every problem with file:line:col."""
@@ -150,7 +155,9 @@ def validate(
     from .validate import validate as run_validate
 
     root = find_root(project)
-    findings = run_validate(root, paths or None, layout=not no_layout, strict_mode=strict)
+    findings = run_validate(
+        root, paths or None, layout=not no_layout, strict_mode=strict, langs=lang
+    )
     _report_findings(findings, fmt, root)
 
 
@@ -164,8 +171,13 @@ def build(
         EditionChoice, typer.Option("--edition", help="print, screen or both.")
     ] = EditionChoice.print,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of the edition: ko or en.")
+        list[str] | None,
+        typer.Option("--lang", help="Language: ko, en or all (default: the main one)."),
     ] = None,
+    allow_fallback: Annotated[
+        bool,
+        typer.Option("--allow-fallback", help="Print missing translations in the other language."),
+    ] = False,
     allow_overflow: Annotated[
         bool, typer.Option("--allow-overflow", help="Let a city run past its page budget.")
     ] = False,
@@ -196,7 +208,8 @@ def build(
         out=out_dir,
         cities=cities or [],
         editions=editions,
-        lang=_lang(lang) if lang else None,
+        langs=lang or [],
+        allow_fallback=allow_fallback,
         allow_overflow=allow_overflow,
         strict=strict,
         jobs=jobs,
@@ -229,7 +242,7 @@ def _print_result(result: Any) -> None:
         err.print(f"[red]error:[/] {result.message}", soft_wrap=True)
         return
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+        err.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
     for output in result.outputs:
         done = "wrote" if output.written else "unchanged"
         out.print(f"{done} {output.path} ({output.pages} pages)", soft_wrap=True)
