@@ -144,3 +144,27 @@ def test_a_missing_translation_is_found_at_its_line_and_refused(tmp_path: Path, 
     assert "AMSTERDAM" in pdftext(root / "build" / "print-en" / "report.pdf")
     undeclared = cli("build", "-p", root, "--lang", "fr")
     assert undeclared.exit_code == 2 and "ko, en or all" in undeclared.output
+
+
+def test_standalone_city_pdfs_are_numbered_from_one(tmp_path: Path, cli: Cli) -> None:
+    import pikepdf
+
+    root = copy_sample(tmp_path / "project", ("seoul", "amsterdam"))
+    result = cli("build", "-p", root, "--city", "amsterdam", "--edition", "both", "--standalone")
+    assert result.exit_code == 0, result.output
+    for edition in ("print", "screen"):
+        alone = root / "build" / edition / "standalone" / "amsterdam.pdf"
+        pages = subprocess.run(
+            ["pdftotext", "-layout", str(alone), "-"], capture_output=True, text=True, check=True
+        ).stdout.split("\f")
+        assert "Smart Cities Index Report" in pages[0] and "AMSTERDAM" in pages[0]  # the cover
+        for number, page in enumerate(pages[1:3], start=1):
+            assert page.rstrip().splitlines()[-3].rstrip().endswith(str(number)), (edition, page)
+        with pikepdf.open(alone) as pdf:
+            assert len(pdf.pages) == 3
+            assert str(pdf.docinfo.Title).startswith("Amsterdam")
+        in_book = root / "build" / edition / "cities" / "amsterdam.pdf"
+        first = subprocess.run(
+            ["pdftotext", "-layout", "-l", "1", str(in_book), "-"], capture_output=True, text=True
+        ).stdout
+        assert "10" in first  # the book's own city PDF keeps its book page number

@@ -769,6 +769,21 @@ class BookTemplates:
             context["text"] = render_markdown(source, f"@{section.name}--text")
         return render_template(self.layout, section.template_name, context)
 
+    def city_cover(self, slug: str) -> str:
+        """HTML of the cover of a city's PDF for the city itself (``build --standalone``)."""
+        context = self._context(None)
+        city = next(c for c in self.plan.cities if c.slug == slug)
+        profile = city.profile
+        assert profile is not None
+        context["section"] = {"name": "city-cover", "id": f"cover-{slug}", "title": "", "page": 1}
+        context["city"] = {
+            "slug": slug,
+            "name": profile.city,
+            "country": profile.country,
+            "native_name": keep_words(profile.native_name),
+        }
+        return render_template(self.layout, "city-cover.html", context)
+
     def blank(self, page: int) -> str:
         """HTML of a blank page numbered ``page`` (before a city that opens a spread)."""
         context = self._context(page)

@@ -88,6 +88,9 @@ class BuildOptions:
     """PDF/X standard of the print edition."""
     pdf_a: bool = False
     """Write the screen edition as PDF/A-2a (archival, tagged) instead of PDF/UA-1."""
+    standalone: bool = False
+    """Also write each city alone for the city itself: a short cover, pages numbered from 1
+    (``DIR/<edition>/standalone/<slug>.pdf``)."""
 
 
 @dataclass
@@ -100,7 +103,7 @@ class Output:
     """Number of pages."""
     edition: str
     """``print`` or ``screen``."""
-    kind: Literal["book", "city"]
+    kind: Literal["book", "city", "standalone"]
     """The whole book or one city alone."""
     written: bool = True
     """False when the file was already current and left as it was."""
@@ -609,6 +612,10 @@ class BookBuilder:
         ledger = OutputLedger(self.cache.folder / "outputs.json")
         try:
             outputs, jobs = self.stage_cities(target, selected, entries, staging, ledger)
+            if self.options.standalone:
+                alone, alone_jobs = self.stage_standalone(target, selected, staging, ledger, result)
+                outputs += alone
+                jobs += alone_jobs
             checked: dict[str, list[Finding]] = {}
 
             def finished(job: FinishJob, findings: list[Finding]) -> None:
@@ -651,6 +658,61 @@ class BookBuilder:
     def whole_book(self, selected: list[City]) -> bool:
         """Is this build writing every city (and so the book)?"""
         return {c.slug for c in selected} == {c.slug for c in self.project.cities}
+
+    def stage_standalone(
+        self,
+        target: Path,
+        cities: list[City],
+        staging: Staging,
+        ledger: OutputLedger,
+        result: BuildResult,
+    ) -> tuple[list[Output], list[FinishJob]]:
+        """Stage each city's PDF for the city itself: a cover, then its pages from 1."""
+        folder = target / "standalone"
+        folder.mkdir(parents=True, exist_ok=True)
+        covers = [
+            self.task(f"@cover-{c.slug}", self.templates.city_cover(c.slug), 1) for c in cities
+        ]
+        entries = self.typeset(
+            [Job.ready(t) for t in covers] + self.city_jobs(cities, dict.fromkeys(
+                (c.slug for c in cities), 1)),
+            result,
+        )  # fmt: skip
+        self.check(entries, cities, result)
+        outputs, jobs = [], []
+        for city in cities:
+            final = folder / f"{city.slug}.pdf"
+            parts = [entries[f"@cover-{city.slug}"], entries[city.slug]]
+            stamp = self.book_stamp(parts)
+            pages = sum(part.pages for part in parts)
+            current = ledger.current(final, stamp) is not None
+            outputs.append(Output(final, pages, self.edition.name, "standalone", not current))
+            if current:
+                continue
+            tmp = staging.new(final)
+            name = city.profile.city if city.profile else city.slug
+            if self.edition.name == "screen":
+                typesetter = typesetter_for(self.plan.allowed)
+                cover, _ = render_to_budget(typesetter, covers[cities.index(city)])
+                pages_doc, _ = render_to_budget(typesetter, self.city_task(city, 1))
+                document = cover.copy([*cover.pages, *pages_doc.pages])
+                set_metadata(document, replace(self.pdf_meta(), title=self.city_title(name)))
+                typesetter.write(document, tmp, **self.pdf_options())
+            else:
+                stitch(
+                    [part.pdf for part in parts],
+                    tmp,
+                    bookmarks=[Bookmark(name, 1)],
+                    links=[],
+                    font_cache=self.font_unions(parts),
+                    pdf_1_4=self.options.pdf_x == "1a",
+                )
+            jobs.append(self.finish_job(tmp, final, pages, name, stamp))
+        return outputs, jobs
+
+    def city_title(self, name: str) -> str:
+        """The title of a PDF of one city: the city, then the report."""
+        return f"{name} · {self.pdf_meta().title}"
 
     def stage_cities(
         self,
@@ -725,7 +787,7 @@ class BookBuilder:
             edition=self.edition.name,
             manifest=self.layout.manifest,
             marks=self.options.marks,
-            title=f"{city} · {title}" if city else title,
+            title=self.city_title(city) if city else title,
             authors=self.authors(),
             lang=self.edition.lang,
         )
@@ -790,20 +852,25 @@ class BookBuilder:
                 for page, rect, anchor in entry.meta.get("links", [])
                 if anchor in anchors
             ]
-        # Unions are remembered per layout, fonts and fetched files: a changed font file
-        # (the system's or the project's) never reuses a union made from the old one.
-        fetched = sorted({(n, tuple(s)) for p in entries.values()
-                          for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
-        key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
-        fonts = FontUnionCache(self.cache.folder / "fonts" / key)
         return stitch(
             [entry.pdf for entry in self.book_parts(entries)],
             path,
             bookmarks=self.bookmarks(starts),
             links=links,
-            font_cache=fonts,
+            font_cache=self.font_unions(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
         )
+
+    def font_unions(self, parts: list[Entry]) -> FontUnionCache:
+        """Where the font subsets shared by ``parts`` are kept between builds.
+
+        Unions are remembered per layout, fonts and fetched files: a changed font file (the
+        system's or the project's) never reuses a union made from the old one.
+        """
+        fetched = sorted({(n, tuple(s)) for p in parts
+                          for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
+        key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
+        return FontUnionCache(self.cache.folder / "fonts" / key)
 
     def write_tagged_book(self, path: Path, starts: dict[str, int]) -> int:
         """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""

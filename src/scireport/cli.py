@@ -196,6 +196,10 @@ def build(
     pdf_a: Annotated[
         bool, typer.Option("--pdf-a", help="Screen edition as PDF/A-2a (archival, tagged).")
     ] = False,
+    standalone: Annotated[
+        bool,
+        typer.Option("--standalone", help="Also each city alone: a cover, pages from 1."),
+    ] = False,
     project: ProjectOption = None,
 ) -> None:
     """Validate, then write the book and each city's PDF for the press and/or the screen."""
@@ -217,6 +221,7 @@ def build(
         marks=marks,
         pdf_x=pdf_x.value,
         pdf_a=pdf_a,
+        standalone=standalone,
     )
     if watch:
         err.print("watching for changes; press Ctrl-C to stop")
