@@ -11,13 +11,16 @@ structure tree stays whole.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import math
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -29,9 +32,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from .assemble import BookTemplates, Edition, printed_paragraphs
-from .cache import Entry, PageCache, environment_key
+from .cache import Entry, ImageCache, PageCache, environment_key
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
-from .files import OutputLedger, Staging
+from .files import OutputLedger, Staging, folder_lock, sweep_parts
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
 from .layouts import Layout
 from .models import Lang, LayoutManifest, ReportConfig
@@ -141,12 +144,15 @@ def build(
     out = options.out if options.out.is_absolute() else project.root / options.out
     options = replace(options, out=out)
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
-    for name in options.editions:
-        edition = Edition(name=name, lang=options.lang or config.lang)
-        target = _output_dir(out / name)
-        book = BookBuilder(project, config, layout, edition, options, progress)
-        book.cache.sweep()
-        book.write(target, selected, result)
+    with folder_lock(out):  # one build at a time per output folder
+        for name in options.editions:
+            edition = Edition(name=name, lang=options.lang or config.lang)
+            target = _output_dir(out / name)
+            book = BookBuilder(project, config, layout, edition, options, progress)
+            book.cache.sweep()
+            sweep_parts(target)  # what a killed build staged and never moved into place
+            sweep_parts(target / "cities")
+            book.write(target, selected, result)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -178,7 +184,19 @@ def _output_dir(folder: Path) -> Path:
 def build_timestamp() -> str:
     """ISO time for PDF metadata: ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    if not epoch:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        if not epoch.strip().isdigit():
+            raise ValueError
+        moment = datetime.fromtimestamp(int(epoch), UTC)
+    except (ValueError, OverflowError, OSError):
+        shown = epoch if len(epoch) <= 40 else epoch[:40] + "…"
+        raise UserError(
+            f"SOURCE_DATE_EPOCH={shown!r} is not a time: set it to a whole number of seconds"
+            " since 1970 before the year 10000 (e.g. $(git log -1 --format=%ct)), or unset it",
+            exit_code=2,
+        ) from None
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -215,7 +233,13 @@ def parallel(
     lost: list[T] = []
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=worker_started,
+        initargs=(os.getpid(),),
+    )
+    try:
         futures = {pool.submit(function, item): item for item in items}
         for future in as_completed(futures):
             try:
@@ -224,9 +248,48 @@ def parallel(
                 lost.append(futures[future])
                 continue
             done(futures[future], result)
+    except BaseException:  # Ctrl-C or an error: stop the workers now, do not wait for them
+        _kill_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     for item in lost:
         done(item, function(item))
     return len(lost)
+
+
+def worker_started(parent: int) -> None:
+    """Initialise a worker process: it dies with ``parent`` and leaves Ctrl-C to it.
+
+    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``), even
+    under ``kill -9``; elsewhere a watchdog thread notices the parent is gone within a
+    second. Ctrl-C reaches every process of the terminal's group: the workers ignore it
+    and the main process stops them, so that an interrupted worker is never mistaken for
+    a crashed one and its task run again.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True, name="parent-watchdog").start()
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` at once: cancel what has not started and kill the running workers."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.kill()
+    for child in multiprocessing.active_children():
+        child.join(timeout=5)
 
 
 @dataclass(frozen=True)
@@ -297,8 +360,11 @@ class BookBuilder:
         self.budget = layout.manifest.pages_per_city
         self.content_top = layout.manifest.page.margin_mm[0] * 96 / 25.4
         self.image_folder = options.out / ".cache" / "cmyk"
+        self.images = ImageCache(self.image_folder, use=options.cache)
         self.allowed = (project.root, *layout.dirs, layout.icc_profile, self.image_folder)
-        self.environment = environment_key(layout.dirs, layout.manifest.fonts, [layout.icc_profile])
+        self.environment = environment_key(
+            layout.dirs, layout.manifest.fonts, [layout.icc_profile], project.root
+        )
         self.timestamp = build_timestamp()
 
     # -- planning ---------------------------------------------------------------------
@@ -329,7 +395,8 @@ class BookBuilder:
         """
         options = self.pdf_options()
         if key is None:
-            key = self.cache.key(html, self.environment, self.key_options(budget), [])
+            options_key = self.key_options(budget)
+            key = self.cache.key(html, self.environment, options_key, [], self.project.root)
         return PageTask(
             name=name,
             html=html,
@@ -357,7 +424,6 @@ class BookBuilder:
         assert city.profile is not None
         images = [self.project.root / image.path for image in city.profile.images]
         inputs = [
-            str(self.project.root),
             city.slug,
             city.doc.text,
             self.project.config_doc.text,
@@ -365,7 +431,9 @@ class BookBuilder:
             self.edition.name,
             self.edition.lang,
         ]
-        return self.cache.key(json.dumps(inputs), self.environment, self.key_options(), images)
+        return self.cache.key(
+            json.dumps(inputs), self.environment, self.key_options(), images, self.project.root
+        )
 
     def key_options(self, budget: int | None = None) -> dict[str, Any]:
         """The options a typeset PDF depends on besides its content."""
@@ -397,11 +465,10 @@ class BookBuilder:
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
         digest = hashlib.sha256(source.read_bytes() + self.layout.icc_profile.read_bytes())
-        target = self.image_folder / f"{digest.hexdigest()[:32]}.jpg"
-        if not target.exists():
-            self.image_folder.mkdir(parents=True, exist_ok=True)
-            convert_image_to_cmyk(source, target, self.layout.icc_profile)
-        return target
+        profile = self.layout.icc_profile
+        return self.images.get(
+            digest.hexdigest(), lambda target: convert_image_to_cmyk(source, target, profile)
+        )
 
     # -- typesetting ------------------------------------------------------------------
 
