@@ -323,16 +323,25 @@ def render_template(layout: Layout, name: str, context: dict[str, Any]) -> str:
             f"layouts/{layout.manifest.name}: template {exc.name!r} not found"
             f" (needed by {name}); add it or extend a layout that has it"
         ) from None
-    except jinja2.TemplateError as exc:
-        frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")
-        ]
-        where = (
-            f"{_template_path(layout, frames[-1].filename)}:{frames[-1].lineno}"
-            if frames
-            else f"layouts/{layout.manifest.name}/{name}"
-        )
-        raise UserError(f"{where}: template error: {exc}") from None
+    except RecursionError as exc:
+        where = _template_frame(layout, name, exc)
+        raise UserError(
+            f"{where}: template error: recursion too deep (a macro or include calls itself"
+            " without end)"
+        ) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        # Runtime errors of the template's own expressions: {{ 1/0 }}, a bad format...
+        where = _template_frame(layout, name, exc)
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"{where}: template error: {message[:300]}") from None
+
+
+def _template_frame(layout: Layout, name: str, exc: BaseException) -> str:
+    """``layouts/<name>/<file>:<line>`` of the innermost template line that raised ``exc``."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+    if frames:
+        return f"{_template_path(layout, frames[-1].filename)}:{frames[-1].lineno}"
+    return f"layouts/{layout.manifest.name}/{name}"
 
 
 def _template_path(layout: Layout, filename: str) -> str:
