@@ -36,6 +36,17 @@ _URL = re.compile(r"https?://[^\s<>\"')]+")
 WORD_JOINER = "\u2060"
 """U+2060 WORD JOINER: forbids a line break between the characters it stands between."""
 
+BREAK_HERE = "\u200b"
+"""U+200B ZERO WIDTH SPACE: allows a line break where it stands, invisibly."""
+
+MAX_KEPT_TAGS = 24
+"""Inline tags one kept word may span before a break is allowed after the last of them.
+
+A word glued to thousands of inline elements (``**가**나`` repeated, links without spaces)
+would otherwise be one unbreakable run, and WeasyPrint lays such a run out in quadratic
+time: 2,000 glued pairs took 108 s. No real word holds this many tags.
+"""
+
 
 def _join_word(pieces: list[tuple[bool, str]]) -> str:
     """Render one word's pieces (is_text, value) to HTML, joined against breaks if Korean.
@@ -80,6 +91,7 @@ class _WordWriter:
     def __init__(self) -> None:
         self.out: list[str] = []
         self.word: list[tuple[bool, str]] = []
+        self.tags = 0
 
     def text(self, content: str) -> None:
         for part in _SPACE.split(content):
@@ -92,10 +104,15 @@ class _WordWriter:
 
     def html(self, markup: str) -> None:
         self.word.append((False, markup))
+        self.tags += 1
+        if self.tags >= MAX_KEPT_TAGS:
+            self.boundary(BREAK_HERE)
+
 
     def boundary(self, separator: str) -> None:
         self.out.append(_join_word(self.word))
         self.word = []
+        self.tags = 0
         self.out.append(separator)
 
     def result(self) -> str:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .errors import Finding
+from .sources import UnsafeFile, read_limited
 
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Bidirectional overrides: they make a terminal show text in another order than it is."""
@@ -104,9 +105,10 @@ def print_human(console: Console, findings: list[Finding], root: Path | None) ->
         if f.line is None or root is None:
             continue
         if f.file not in sources:
-            try:
-                sources[f.file] = (root / f.file).read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
+            try:  # the same rules as loading: nothing outside the project is echoed
+                raw = read_limited(root / f.file, inside=root)
+                sources[f.file] = raw.decode("utf-8").splitlines()
+            except (OSError, UnicodeDecodeError, UnsafeFile):
                 sources[f.file] = []
         lines = sources[f.file]
         if 0 < f.line <= len(lines):
