@@ -215,7 +215,7 @@ def test_profiles_and_layouts_outside_the_project_are_refused(make_project, cli,
     (outside / "x.yaml").write_text(SEOUL_EXAMPLE, "utf-8")
     root = make_project({}, profiles=str(outside))
     result = cli("validate", "-p", root, "--no-layout")
-    assert result.exit_code == 1 and "[path-outside-project]" in result.output
+    assert result.exit_code == 1 and "[file-outside-project]" in result.output
     root2 = tmp_path / "p2"
     one_city(root2)
     config = yaml.safe_load((root2 / "scireport.yaml").read_text())
@@ -239,3 +239,22 @@ def test_glued_inline_markup_never_makes_one_huge_unbreakable_run(glued: str) ->
     runs = re.split(r"[\s\u200b]", html)
     assert max(r.count("<") for r in runs) <= 2 * MAX_KEPT_TAGS + 4
     assert WORD_JOINER in html or "가" not in glued
+
+
+def test_an_unbreakable_word_wider_than_the_line_is_a_finding(make_project, cli) -> None:
+    profile = yaml.safe_load(SEOUL_EXAMPLE)
+    profile["subtitle"] = "짧은 말 " + "가나다라마바사아자차" * 7 + "카 끝"
+    root = make_project({"profiles/seoul.yaml": profile})
+    result = cli("build", "-p", root)
+    assert result.exit_code == 1, result.output
+    assert "subtitle: subtitle runs past its text area" in result.output
+    assert "[fit-dropped]" in result.output
+    assert not (root / "build/print/report.pdf").exists()
+
+
+def test_text_clipped_by_the_layout_is_a_finding(make_project, cli) -> None:
+    root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
+    with (root / "layouts/default/style.css").open("a", encoding="utf-8") as css:
+        css.write("\np.subtitle { height: 2mm; overflow: hidden; }\n")
+    result = cli("build", "-p", root)
+    assert result.exit_code == 1 and "runs past its text area" in result.output, result.output

@@ -108,7 +108,6 @@ class _WordWriter:
         if self.tags >= MAX_KEPT_TAGS:
             self.boundary(BREAK_HERE)
 
-
     def boundary(self, separator: str) -> None:
         self.out.append(_join_word(self.word))
         self.word = []

@@ -45,6 +45,7 @@ from .typeset import (
     Overflow,
     PageTask,
     PdfMeta,
+    comparable,
     render_to_budget,
     run_task,
     set_metadata,
@@ -526,6 +527,9 @@ class BookBuilder:
         for city in cities:
             for label in entries[city.slug].meta.get("missing", []):
                 errors.append(dropped_finding(city, label))
+            errors += outside_findings(
+                city, entries[city.slug].meta.get("outside", []), self.edition.lang
+            )
             overflow = entries[city.slug].meta.get("overflow")
             if overflow:
                 severity = "warning" if self.options.allow_overflow else "error"
@@ -806,14 +810,46 @@ def watch(
         once()
 
 
-def dropped_finding(city: City, label: str) -> Finding:
-    """A finding for a paragraph of ``city`` that is nowhere on its typeset pages."""
+def _label_path(label: str) -> tuple[tuple[str | int, ...], str]:
+    """The field path of a printed paragraph's label (``body#3``), and how to name it."""
     field, _, number = label.partition("#")
     path: tuple[str | int, ...] = tuple(
         int(part) if part.isdigit() else part
         for part in field.replace("[", ".").replace("]", "").split(".")
     )
-    what = f"paragraph {number} of {field}" if number else field
+    return path, f"paragraph {number} of {field}" if number else field
+
+
+def outside_findings(city: City, texts: list[str], lang: Lang) -> list[Finding]:
+    """Findings for text of ``city`` laid out past its text area (see ``text_outside``)."""
+    if not texts or city.profile is None:
+        return []
+    paragraphs = [
+        (label, comparable(text)) for label, text in printed_paragraphs(city.profile, lang)
+    ]
+    findings, seen = [], set()
+    for text in texts:
+        piece = comparable(text)
+        label = next((lb for lb, printed in paragraphs if piece and piece in printed), None)
+        path, what = _label_path(label) if label else ((), "text of the layout")
+        if (path, what) in seen:
+            continue
+        seen.add((path, what))
+        findings.append(
+            city.doc.finding(
+                path,
+                "fit-dropped",
+                f"{what} runs past its text area and is cut off ({text[:20]!r}…): a word"
+                " longer than the line, or a box too small for its text; add a space,"
+                " shorten it or check the layout's CSS",
+            )
+        )
+    return findings
+
+
+def dropped_finding(city: City, label: str) -> Finding:
+    """A finding for a paragraph of ``city`` that is nowhere on its typeset pages."""
+    path, what = _label_path(label)
     return city.doc.finding(
         path,
         "fit-dropped",

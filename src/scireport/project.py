@@ -112,7 +112,7 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
         findings.append(
             config_doc.finding(
                 ("profiles",),
-                "path-outside-project",
+                "file-outside-project",
                 f"profiles: {folder!r} lies outside the project folder; scireport reads only"
                 " files inside the project: name a folder inside it",
             )

@@ -300,7 +300,8 @@ def run_task(task: PageTask) -> dict[str, Any]:
 
     Keys: ``pages``, ``missing`` (labels of expected paragraphs not found on the pages),
     ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
-    drawn as .notdef), ``refused`` (URLs not fetched), ``links`` (internal links: page
+    drawn as .notdef), ``refused`` (URLs not fetched), ``outside`` (text past its text
+    area, see :func:`text_outside`), ``links`` (internal links: page
     index, rectangle in PDF points, anchor) and ``anchors`` (anchor -> page index).
     """
     typesetter = typesetter_for(task.allowed)
@@ -319,6 +320,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "refused": list(log.refused),
         "fetched": file_stamps(log.fetched),
         "links": page_links(document),
+        "outside": [text for _, text in text_outside(document)],
         "anchors": {
             name: index for index, page in enumerate(document.pages) for name in page.anchors
         },
@@ -347,6 +349,46 @@ def printed_text(document: Any) -> str:
             if isinstance(box, TextBox)
         )
     )
+
+
+def text_outside(document: Any) -> list[tuple[int, str]]:
+    """Text laid out past its text area: (page index, the text, up to 40 characters).
+
+    Two cases: a line holding a word wider than its column (a Korean word with no spaces
+    is unbreakable, so it runs on past the measure and off the trim edge), and text cut
+    off by a box with ``overflow: hidden``. Running headers and footers are not looked at.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    found: list[tuple[int, str]] = []
+
+    def walk(box: Any, index: int, right: float, clip: tuple[float, float, float, float]) -> None:
+        if isinstance(box, boxes.TextBox):
+            x0, y0 = box.position_x, box.position_y
+            x1, y1 = x0 + box.width, y0 + box.height
+            cut = x0 < clip[0] - 1 or y0 < clip[1] - 1 or x1 > clip[2] + 1 or y1 > clip[3] + 1
+            if (x1 > right + 1 or cut) and box.text.strip():
+                found.append((index, box.text.replace("\u2060", "")[:40]))
+            return
+        if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.LineBox):
+            right = box.content_box_x() + box.width
+        if box.style["overflow"] != "visible" and isinstance(box, boxes.BlockContainerBox):
+            x, y = box.padding_box_x(), box.padding_box_y()
+            clip = (
+                max(clip[0], x),
+                max(clip[1], y),
+                min(clip[2], x + box.padding_width()),
+                min(clip[3], y + box.padding_height()),
+            )
+        for child in getattr(box, "children", ()):
+            walk(child, index, right, clip)
+
+    everywhere = (-1e9, -1e9, 1e9, 1e9)
+    for index, page in enumerate(document.pages):
+        for area in page._page_box.children:
+            if not isinstance(area, boxes.MarginBox):
+                walk(area, index, 1e9, everywhere)
+    return found
 
 
 def page_links(document: Any) -> list[tuple[int, tuple[float, float, float, float], str]]:
