@@ -258,3 +258,18 @@ def test_text_clipped_by_the_layout_is_a_finding(make_project, cli) -> None:
         css.write("\np.subtitle { height: 2mm; overflow: hidden; }\n")
     result = cli("build", "-p", root)
     assert result.exit_code == 1 and "runs past its text area" in result.output, result.output
+
+
+def test_a_corrupt_font_face_file_is_a_warning_naming_it(make_project, cli) -> None:
+    root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
+    (root / "layouts/default/fonts").mkdir(exist_ok=True)
+    (root / "layouts/default/fonts/Brand.otf").write_bytes(b"OTTO" + bytes(range(256)) * 8)
+    with (root / "layouts/default/style.css").open("a", encoding="utf-8") as css:
+        css.write(
+            "\n@font-face { font-family: Brand; src: url(fonts/Brand.otf) }\n"
+            ".city-country { font-family: Brand, var(--fonts); }\n"
+        )
+    result = cli("build", "-p", root)
+    assert result.exit_code == 0, result.output
+    assert "layouts/default/fonts/Brand.otf" in result.output
+    assert "[glyph-font-unusable]" in result.output

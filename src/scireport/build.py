@@ -524,6 +524,18 @@ class BookBuilder:
                 f"characters with no glyph in the layout's fonts: {listing};"
                 " run scireport validate to find where they are (nothing was written)"
             )
+        bad_fonts = sorted({f for e in entries.values() for f in e.meta.get("bad_fonts", [])})
+        result.warnings += [
+            Finding(
+                self.project.display(Path(font)), None, None, "", "glyph-font-unusable",
+                "warning",
+                "this @font-face file cannot be loaded (damaged or not a font), so another"
+                " font was used in its place; replace the file",
+            )
+            for font in bad_fonts
+            if not any(w.rule == "glyph-font-unusable" and Path(w.file).name == Path(font).name
+                       for w in result.warnings)
+        ]  # fmt: skip
         for city in cities:
             for label in entries[city.slug].meta.get("missing", []):
                 errors.append(dropped_finding(city, label))

@@ -45,6 +45,8 @@ class FetchLog:
     """URLs refused because they point outside the allowed folders or use the network."""
     fetched: list[str] = field(default_factory=list)
     """Files served (stylesheets, fonts, images): the pages depend on them."""
+    warnings: list[str] = field(default_factory=list)
+    """WeasyPrint's warnings while laying out (e.g. an ``@font-face`` it cannot load)."""
 
 
 def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
@@ -153,9 +155,11 @@ class Typesetter:
         """Lay out ``html`` (relative URLs resolve against ``base_dir``); return a Document."""
         from weasyprint import HTML
 
-        document = HTML(
-            string=html, base_url=base_dir.as_uri() + "/", url_fetcher=self.fetcher
-        ).render(font_config=self.font_config)
+        with capture_weasyprint_log() as messages:
+            document = HTML(
+                string=html, base_url=base_dir.as_uri() + "/", url_fetcher=self.fetcher
+            ).render(font_config=self.font_config)
+        self.fetch_log.warnings += messages
         return document
 
     def write(self, document: Any, target: Path, *, seed: str = "", **options: Any) -> list[str]:
@@ -301,13 +305,15 @@ def run_task(task: PageTask) -> dict[str, Any]:
     Keys: ``pages``, ``missing`` (labels of expected paragraphs not found on the pages),
     ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
     drawn as .notdef), ``refused`` (URLs not fetched), ``outside`` (text past its text
-    area, see :func:`text_outside`), ``links`` (internal links: page
+    area, see :func:`text_outside`), ``bad_fonts`` (font files that could not be loaded),
+    ``links`` (internal links: page
     index, rectangle in PDF points, anchor) and ``anchors`` (anchor -> page index).
     """
     typesetter = typesetter_for(task.allowed)
     log = typesetter.fetch_log
     log.refused.clear()  # the log is the process's: it speaks of this task only
     log.fetched.clear()
+    log.warnings.clear()
     document, overflow = render_to_budget(typesetter, task)
     set_metadata(document, task.meta)
     messages = typesetter.write(document, task.output, seed=task.output.stem, **dict(task.options))
@@ -321,6 +327,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "fetched": file_stamps(log.fetched),
         "links": page_links(document),
         "outside": [text for _, text in text_outside(document)],
+        "bad_fonts": unusable_fonts(log),
         "anchors": {
             name: index for index, page in enumerate(document.pages) for name in page.anchors
         },
@@ -349,6 +356,36 @@ def printed_text(document: Any) -> str:
             if isinstance(box, TextBox)
         )
     )
+
+
+FONT_SUFFIXES = {".otf", ".ttf", ".ttc", ".otc", ".woff", ".woff2"}
+
+
+def unusable_fonts(log: FetchLog) -> list[str]:
+    """Font files WeasyPrint was served but could not load (it silently used another font).
+
+    Only looked for when WeasyPrint said an ``@font-face`` cannot be loaded: each font file
+    it fetched is then opened with fontTools, and those that fail are named.
+    """
+    if not any("cannot be loaded" in m or "Failed to load font" in m for m in log.warnings):
+        return []
+    from fontTools.ttLib import TTCollection, TTFont
+
+    bad = []
+    for name in dict.fromkeys(log.fetched):
+        path = Path(name)
+        if path.suffix.lower() not in FONT_SUFFIXES:
+            continue
+        try:
+            if path.suffix.lower() in {".ttc", ".otc"}:
+                TTCollection(name).close()
+            else:
+                with TTFont(name, lazy=False) as font:
+                    font.getGlyphOrder()
+                    font["cmap"]
+        except Exception:  # fontTools raises many kinds for a damaged file
+            bad.append(name)
+    return bad
 
 
 def text_outside(document: Any) -> list[tuple[int, str]]:
