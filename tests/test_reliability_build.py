@@ -18,7 +18,6 @@ from conftest import CONFIG, REPO, SEOUL_EXAMPLE, write_tree
 
 from scireport.assemble import MAX_KEPT_TAGS, WORD_JOINER, render_markdown
 
-
 SAMPLE = ("seoul", "amsterdam", "barcelona", "helsinki")
 
 

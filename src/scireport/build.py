@@ -11,10 +11,10 @@ structure tree stays whole.
 
 from __future__ import annotations
 
+import csv
 import ctypes
 import hashlib
 import json
-import math
 import multiprocessing
 import os
 import shutil
@@ -25,24 +25,27 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from .assemble import BookTemplates, Edition, printed_paragraphs
+from .assemble import BookTemplates, printed_paragraphs
 from .cache import Entry, ImageCache, PageCache, environment_key
+from .checks.fit import overflow_finding
+from .checks.suite import check_project, strict
+from .data import published_rows, report_data
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
-from .files import OutputLedger, Staging, folder_lock, sweep_parts
+from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
-from .layouts import Layout
-from .models import Lang, LayoutManifest, ReportConfig
+from .index import IndexResult
+from .models import Lang, LayoutManifest, pick
+from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .project import City, Project, load_project
 from .stitch import Bookmark, FontUnionCache, Link, stitch
 from .typeset import (
-    Overflow,
     PageTask,
     PdfMeta,
     comparable,
@@ -51,7 +54,6 @@ from .typeset import (
     set_metadata,
     typesetter_for,
 )
-from .validate import check_project, strict
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -122,6 +124,10 @@ class BuildResult:
     """Documents typeset again after a worker crashed or a cache entry was corrupt."""
     removed: int = 0
     """City PDFs removed because their city is no longer in the project."""
+    published: list[Path] = field(default_factory=list)
+    """The index's data files written for the web site (``data/index.csv``, ``.json``)."""
+    left_out: list[str] = field(default_factory=list)
+    """Slugs of the draft cities left out of the book."""
 
 
 def build(
@@ -129,8 +135,10 @@ def build(
 ) -> BuildResult:
     """Validate the project and write its editions; raise on any error, writing nothing bad."""
     started = time.perf_counter()
-    project = load_project(project_dir)
-    findings, layout = check_project(project, placeholder_severity="error")
+    everything = load_project(project_dir)
+    findings, layout = check_project(everything, placeholder_severity="error")
+    project, set_aside = _buildable(everything, options.cities)
+    findings = [replace(f, severity="warning") if f.file in set_aside else f for f in findings]
     if options.strict:
         findings = strict(findings)
     if has_errors(findings):
@@ -145,17 +153,67 @@ def build(
     out = options.out if options.out.is_absolute() else project.root / options.out
     options = replace(options, out=out)
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
+    result.left_out = [c.slug for c in everything.cities if c not in project.cities]
+    data = report_data(project)
     with folder_lock(out):  # one build at a time per output folder
         for name in options.editions:
             edition = Edition(name=name, lang=options.lang or config.lang)
             target = _output_dir(out / name)
-            book = BookBuilder(project, config, layout, edition, options, progress)
+            plan = EditionPlan(project, config, layout, edition, out, data)
+            book = BookBuilder(plan, options, progress)
             book.cache.sweep()
             sweep_parts(target)  # what a killed build staged and never moved into place
             sweep_parts(target / "cities")
             book.write(target, selected, result)
+        if data.index is not None and not options.cities:
+            result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def publish_index(project: Project, index: IndexResult, folder: Path) -> list[Path]:
+    """Write the computed index as ``index.csv`` and ``index.json`` for the report's site."""
+    rows = published_rows(project, index)
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, json_path = folder / "index.csv", folder / "index.json"
+
+    def write_csv(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["slug"])
+            writer.writeheader()
+            writer.writerows(rows)
+
+    def write_json(tmp: Path) -> None:
+        tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+    write_atomically(csv_path, write_csv)
+    write_atomically(json_path, write_json)
+    return [csv_path, json_path]
+
+
+def is_draft(city: City) -> bool:
+    """Is ``city`` marked ``draft: true`` (read from the YAML when its profile is invalid)?"""
+    if city.profile is not None:
+        return city.profile.draft
+    data = city.doc.data
+    return isinstance(data, dict) and data.get("draft") is True
+
+
+def _buildable(project: Project, slugs: list[str]) -> tuple[Project, set[str]]:
+    """The project as this build makes it, and the profile files whose errors it sets aside.
+
+    Drafts are left out of the book (unless named with ``--city``); with ``--city``, the
+    other cities' problems are reported but do not stop the build. Either way their
+    findings become warnings.
+    """
+    drafts = [c for c in project.cities if is_draft(c) and c.slug not in slugs]
+    aside = {c.doc.file for c in drafts}
+    if slugs:
+        aside |= {c.doc.file for c in project.cities if c.slug not in slugs}
+    if not drafts:
+        return project, aside
+    kept = [c for c in project.cities if c not in drafts]
+    return replace(project, cities=kept), aside
 
 
 def _select(project: Project, slugs: list[str]) -> list[City]:
@@ -339,49 +397,32 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
 
 
 class BookBuilder:
-    """Typesets and writes one edition of the book."""
+    """Typesets and writes one edition of the book, following its plan."""
 
     def __init__(
-        self,
-        project: Project,
-        config: ReportConfig,
-        layout: Layout,
-        edition: Edition,
-        options: BuildOptions,
-        progress: ProgressHook | None,
+        self, plan: EditionPlan, options: BuildOptions, progress: ProgressHook | None
     ) -> None:
-        self.project = project
-        self.config = config
-        self.layout = layout
-        self.edition = edition
+        self.plan = plan
+        self.project = plan.project
+        self.config = plan.config
+        self.layout = plan.layout
+        self.edition = plan.edition
         self.options = options
-        self.cache = PageCache(options.out / ".cache" / f"{edition.name}-{edition.lang}")
-        self.templates = BookTemplates(layout, config, edition, project.root)
+        self.cache = PageCache(plan.cache_folder)
+        self.templates = BookTemplates(plan)
         self.progress = progress or (lambda message, done, total: None)
-        self.budget = layout.manifest.pages_per_city
-        self.content_top = layout.manifest.page.margin_mm[0] * 96 / 25.4
-        self.image_folder = options.out / ".cache" / "cmyk"
-        self.images = ImageCache(self.image_folder, use=options.cache)
-        self.allowed = (project.root, *layout.dirs, layout.icc_profile, self.image_folder)
+        self.images = ImageCache(plan.image_folder, use=options.cache)
         self.environment = environment_key(
-            layout.dirs, layout.manifest.fonts, [layout.icc_profile], project.root
+            self.layout.dirs,
+            self.layout.manifest.fonts,
+            [self.layout.icc_profile],
+            self.project.root,
         )
         self.timestamp = build_timestamp()
+        self.pages: dict[str, int] = {}
+        """Page counts that differ from the budgets (cities allowed to overflow)."""
 
     # -- planning ---------------------------------------------------------------------
-
-    def contents_pages(self) -> int:
-        """Pages the table of contents takes, from the manifest's entries per page."""
-        per_page = self.layout.manifest.toc_entries_per_page
-        return max(1, math.ceil(len(self.project.cities) / per_page))
-
-    def start_pages(self, pages: dict[str, int]) -> dict[str, int]:
-        """Book page number of each city's first page (``pages``: known page counts)."""
-        starts, page = {}, 2 + self.contents_pages()
-        for city in self.project.cities:
-            starts[city.slug] = page
-            page += pages.get(city.slug, self.budget)
-        return starts
 
     def pdf_options(self) -> dict[str, Any]:
         """WeasyPrint write options for this edition."""
@@ -392,7 +433,7 @@ class BookBuilder:
     def task(self, name: str, html: str, budget: int, key: str | None = None) -> PageTask:
         """A typesetting task whose output goes to the cache slot of its key.
 
-        Without ``key``, the key is made from the HTML itself (cover and contents).
+        Without ``key``, the key is made from the HTML itself (the report's sections).
         """
         options = self.pdf_options()
         if key is None:
@@ -402,9 +443,9 @@ class BookBuilder:
             name=name,
             html=html,
             base_dir=self.layout.root,
-            allowed=self.allowed,
+            allowed=self.plan.allowed,
             budget=budget,
-            content_top=self.content_top,
+            content_top=self.plan.content_top,
             output=self.cache.path(key).with_suffix(".part"),
             options=tuple(sorted(options.items())),
             meta=self.pdf_meta(),
@@ -418,9 +459,10 @@ class BookBuilder:
     def city_key(self, city: City, start: int) -> str:
         """Cache key of ``city`` typeset from page ``start``, from what its pages are made of.
 
-        The profile's and the settings' text, the page number and the edition stand in for
-        the HTML (the layout, fonts and versions are in the environment key), so that an
-        unchanged city is found in the cache without assembling its HTML.
+        The profile's and the settings' text, the city's numbers and place in the index,
+        the page number and the edition stand in for the HTML (the layout, fonts and
+        versions are in the environment key), so that an unchanged city is found in the
+        cache without assembling its HTML.
         """
         assert city.profile is not None
         images = [self.project.root / image.path for image in city.profile.images]
@@ -431,15 +473,33 @@ class BookBuilder:
             start,
             self.edition.name,
             self.edition.lang,
+            self.city_numbers(city.slug),
         ]
         return self.cache.key(
-            json.dumps(inputs), self.environment, self.key_options(), images, self.project.root
+            json.dumps(inputs, default=str),
+            self.environment,
+            self.key_options(),
+            images,
+            self.project.root,
         )
+
+    def city_numbers(self, slug: str) -> Any:
+        """What a city's pages show of the data: its numbers, index entry and the averages."""
+        data = self.plan.data
+        index = data.index
+        numbers = data.cities.get(slug)
+        entry = index.by_slug.get(slug) if index else None
+        return [
+            numbers.about if numbers else None,
+            asdict(entry) if entry else None,
+            index.averages.get("all") if index else None,
+            index.ranked if index else None,
+        ]
 
     def key_options(self, budget: int | None = None) -> dict[str, Any]:
         """The options a typeset PDF depends on besides its content."""
         fixed = {"date": self.timestamp} if os.environ.get("SOURCE_DATE_EPOCH") else {}
-        pages = self.budget if budget is None else budget
+        pages = self.plan.budget if budget is None else budget
         return {**self.pdf_options(), **fixed, "budget": pages}
 
     def city_task(self, city: City, start: int, key: str | None = None) -> PageTask:
@@ -452,7 +512,7 @@ class BookBuilder:
             }
         html = self.templates.city(city.slug, city.profile, start, converted)
         expected = tuple(printed_paragraphs(city.profile, self.edition.lang))
-        task = self.task(city.slug, html, self.budget, key=key or self.city_key(city, start))
+        task = self.task(city.slug, html, self.plan.budget, key=key or self.city_key(city, start))
         return replace(task, expected=expected)
 
     def city_jobs(self, cities: list[City], starts: dict[str, int]) -> list[Job]:
@@ -462,6 +522,18 @@ class BookBuilder:
             key = self.city_key(city, starts[city.slug])
             jobs.append(Job(city.slug, key, partial(self.city_task, city, starts[city.slug], key)))
         return jobs
+
+    def section_tasks(self, starts: dict[str, int]) -> list[PageTask]:
+        """Typesetting tasks of the report's sections and blank pages (all but the cities)."""
+        tasks = []
+        for part in self.plan.parts(self.pages):
+            if part.kind == "section":
+                assert part.section is not None
+                html = self.templates.section(part.section, starts)
+                tasks.append(self.task(part.key, html, part.pages))
+            elif part.kind == "blank":
+                tasks.append(self.task(part.key, self.templates.blank(part.start), 1))
+        return tasks
 
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
@@ -507,8 +579,6 @@ class BookBuilder:
 
     def check(self, entries: dict[str, Entry], cities: list[City], result: BuildResult) -> None:
         """Fail on overflow, missing glyphs or refused files; keep allowed overflow as warning."""
-        from .checks.fit import overflow_finding
-
         errors: list[Finding] = []
         refused = sorted({url for e in entries.values() for url in e.meta.get("refused", [])})
         if refused:
@@ -545,7 +615,13 @@ class BookBuilder:
             overflow = entries[city.slug].meta.get("overflow")
             if overflow:
                 severity = "warning" if self.options.allow_overflow else "error"
-                finding = overflow_finding(city, Overflow(**overflow), severity)
+                finding = overflow_finding(
+                    city,
+                    overflow["first_id"],
+                    overflow["extra_fraction"],
+                    overflow["budget"],
+                    severity,
+                )
                 (errors if severity == "error" else result.warnings).append(finding)
         if errors:
             raise FindingsError(
@@ -563,11 +639,12 @@ class BookBuilder:
         processes; only when none has an error are they moved over the previous ones. A PDF
         whose inputs have not changed since it was written is left as it is.
         """
-        starts = self.start_pages({})
+        starts = self.plan.start_pages()
         entries = self.typeset(self.city_jobs(selected, starts), result)
         pages = {slug: entry.pages for slug, entry in entries.items()}
-        if self.start_pages(pages) != starts:  # allowed overflow moved later cities
-            starts = self.start_pages(pages)
+        if self.plan.start_pages(pages) != starts:  # allowed overflow moved later parts
+            self.pages = pages
+            starts = self.plan.start_pages(pages)
             entries = self.typeset(self.city_jobs(selected, starts), result)
         self.check(entries, selected, result)
         staging = Staging()
@@ -651,18 +728,21 @@ class BookBuilder:
     ) -> tuple[Output, FinishJob | None]:
         """Stage the book unless it is current; return its output and its job (if staged)."""
         final = target / "report.pdf"
-        cities = self.project.cities
-        toc = self.toc(cities, starts)
-        front = self.front_matter(toc, result)
-        self.check_front(front)
-        stamp = self.book_stamp([front[""], front["contents"], *(entries[c.slug] for c in cities)])
+        sections = self.typeset([Job.ready(t) for t in self.section_tasks(starts)], result)
+        self.check_sections(sections)
+        parts = self.book_parts({**sections, **entries})
+        stamp = self.book_stamp(parts)
         record = ledger.current(final, stamp)
         if record is not None:
             return Output(final, record.pages, self.edition.name, "book", written=False), None
         tmp = staging.new(final)
-        count = self.write_book(tmp, cities, entries, starts, front, toc)
+        count = self.write_book(tmp, {**sections, **entries}, starts)
         job = self.finish_job(tmp, final, count, None, stamp)
         return Output(final, count, self.edition.name, "book"), job
+
+    def book_parts(self, entries: dict[str, Entry]) -> list[Entry]:
+        """Every part of the book in order: sections, blank pages and cities."""
+        return [entries[part.key] for part in self.plan.parts(self.pages)]
 
     def book_stamp(self, parts: list[Entry]) -> str:
         """What the book derives from: every part's cache entry and the finishing options."""
@@ -692,95 +772,95 @@ class BookBuilder:
             lang=self.edition.lang,
         )
 
-    def toc(self, cities: list[City], starts: dict[str, int]) -> list[dict[str, Any]]:
-        """Contents lines: slug, names, country and first page of each city."""
-        return [
-            {
-                "slug": c.slug,
-                "name": c.profile.city if c.profile else c.slug,
-                "native_name": c.profile.native_name if c.profile else None,
-                "country": c.profile.country if c.profile else "",
-                "page": starts[c.slug],
-            }
-            for c in cities
-        ]
-
-    def check_front(self, front: dict[str, Entry]) -> None:
-        """Fail when cover or contents take other page counts than the page numbers assume."""
+    def check_sections(self, sections: dict[str, Entry]) -> None:
+        """Fail when a section takes more pages than its budget (the page numbers assume it)."""
         manifest = f"layouts/{self.layout.manifest.name}/layout.yaml"
-        if front[""].pages != 1:
+        for section in self.plan.sections:
+            if section.name == CITIES:
+                continue
+            entry = sections[section_key(section.name)]
+            budget = self.plan.section_budget(section)
+            if entry.pages == budget:
+                continue
+            template = f"layouts/{self.layout.manifest.name}/{section.template_name}"
+            if section.name == "contents":
+                per_page = self.layout.manifest.toc_entries_per_page
+                raise UserError(
+                    f"the contents take {entry.pages} pages but page numbers were"
+                    f" planned for {budget} ({per_page} entries per page,"
+                    f" toc_entries_per_page in {manifest}): set it to what one page holds"
+                )
             raise UserError(
-                f"the cover takes {front[''].pages} pages; it must take one: shorten it in"
-                f" layouts/{self.layout.manifest.name}/cover.html or its CSS"
-            )
-        planned = self.contents_pages()
-        if front["contents"].pages != planned:
-            per_page = self.layout.manifest.toc_entries_per_page
-            raise UserError(
-                f"the contents take {front['contents'].pages} pages but page numbers were"
-                f" planned for {planned} ({per_page} entries per page,"
-                f" toc_entries_per_page in {manifest}): set it to what one page holds"
+                f"the section {section.name!r} takes {entry.pages} pages but its budget is"
+                f" {budget}: shorten {template} or its CSS, or raise its pages: in {manifest}"
             )
 
-    def front_matter(self, toc: list[dict[str, Any]], result: BuildResult) -> dict[str, Entry]:
-        """Typeset (or take from the cache) the cover and the contents."""
-        cover = self.task("", self.templates.cover(), 0)
-        contents = self.task("contents", self.templates.contents(toc, 2), 0)
-        return self.typeset([Job.ready(cover), Job.ready(contents)], result)
+    def anchor_pages(self, starts: dict[str, int]) -> dict[str, int]:
+        """0-based book page of each linkable anchor: ``city-<slug>`` and ``section-<name>``."""
+        pages = {f"city-{c.slug}": starts[c.slug] - 1 for c in self.plan.cities}
+        for section in self.plan.sections:
+            pages[f"section-{section.name}"] = starts[section_key(section.name)] - 1
+        return pages
 
-    def write_book(
-        self,
-        path: Path,
-        cities: list[City],
-        entries: dict[str, Entry],
-        starts: dict[str, int],
-        front: dict[str, Entry],
-        toc: list[dict[str, Any]],
-    ) -> int:
-        """Write the whole book (cover, contents, every city) to ``path``; return its pages."""
+    def bookmarks(self, starts: dict[str, int]) -> list[Bookmark]:
+        """The outline: each listed section and each city, at its first page."""
+        lang = self.edition.lang
+        marks = []
+        for section in self.plan.sections:
+            if section.name == CITIES:
+                marks += [
+                    Bookmark(c.profile.city if c.profile else c.slug, starts[c.slug] - 1)
+                    for c in self.plan.cities
+                ]
+            elif section.title is not None:
+                title = pick(section.title, lang, "en") or section.name
+                marks.append(Bookmark(title, starts[section_key(section.name)] - 1))
+        return marks
+
+    def write_book(self, path: Path, entries: dict[str, Entry], starts: dict[str, int]) -> int:
+        """Write the whole book to ``path``; return its pages."""
+        cities = self.plan.cities
         self.progress(f"{self.edition.name}: writing report.pdf", len(cities), len(cities))
         if self.edition.name == "screen":
-            return self.write_tagged_book(path, cities, starts, toc)
-        parts = [front[""].pdf, front["contents"].pdf, *(entries[c.slug].pdf for c in cities)]
-        first_page = {c.slug: starts[c.slug] - 1 for c in cities}
-        links = [
-            Link(1 + page, rect, first_page[anchor.removeprefix("city-")])
-            for page, rect, anchor in front["contents"].meta.get("links", [])
-            if anchor.removeprefix("city-") in first_page
-        ]
-        marks = [Bookmark(self.layout.labels(self.edition.lang).get("contents", "Contents"), 1)]
-        marks += [
-            Bookmark(c.profile.city if c.profile else c.slug, first_page[c.slug]) for c in cities
-        ]
+            return self.write_tagged_book(path, starts)
+        anchors = self.anchor_pages(starts)
+        links = []
+        for part_key, entry in entries.items():
+            first = starts[part_key] - 1
+            links += [
+                Link(first + page, rect, anchors[anchor])
+                for page, rect, anchor in entry.meta.get("links", [])
+                if anchor in anchors
+            ]
         # Unions are remembered per layout, fonts and fetched files: a changed font file
         # (the system's or the project's) never reuses a union made from the old one.
-        fetched = sorted({(n, tuple(s)) for p in [*front.values(), *entries.values()]
+        fetched = sorted({(n, tuple(s)) for p in entries.values()
                           for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
         key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
         fonts = FontUnionCache(self.cache.folder / "fonts" / key)
         return stitch(
-            parts,
+            [entry.pdf for entry in self.book_parts(entries)],
             path,
-            bookmarks=marks,
+            bookmarks=self.bookmarks(starts),
             links=links,
             font_cache=fonts,
             pdf_1_4=self.options.pdf_x == "1a",
         )
 
-    def write_tagged_book(
-        self, path: Path, cities: list[City], starts: dict[str, int], toc: list[dict[str, Any]]
-    ) -> int:
+    def write_tagged_book(self, path: Path, starts: dict[str, int]) -> int:
         """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""
-        typesetter = typesetter_for(self.allowed)
-        base = self.layout.root
-        cover = typesetter.render(self.templates.cover(), base)
-        documents = [typesetter.render(self.templates.contents(toc, 2), base)]
-        for city in cities:
-            documents.append(
-                render_to_budget(typesetter, self.city_task(city, starts[city.slug]))[0]
-            )
-        pages = [*cover.pages, *(p for d in documents for p in d.pages)]
-        book = cover.copy(pages)
+        typesetter = typesetter_for(self.plan.allowed)
+        others = {task.name: task for task in self.section_tasks(starts)}
+        documents = []
+        for part in self.plan.parts(self.pages):
+            if part.kind == "city":
+                assert part.city is not None
+                task = self.city_task(part.city, part.start)
+            else:
+                task = others[part.key]
+            documents.append(render_to_budget(typesetter, task)[0])
+        pages = [page for document in documents for page in document.pages]
+        book = documents[0].copy(pages)
         set_metadata(book, self.pdf_meta())
         typesetter.write(book, path, **self.pdf_options())
         return len(pages)

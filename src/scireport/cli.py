@@ -246,6 +246,12 @@ def _print_result(result: Any) -> None:
     for output in result.outputs:
         done = "wrote" if output.written else "unchanged"
         out.print(f"{done} {_safe(output.path)} ({output.pages} pages)", soft_wrap=True)
+    if result.left_out:
+        out.print(
+            f"left out of the book (draft: true): {', '.join(result.left_out)}",
+            markup=False,
+            emoji=False,
+        )
     if result.removed:
         out.print(f"removed {result.removed} PDFs of cities no longer in the project")
     pages = sum(o.pages for o in result.outputs if o.kind == "book")

@@ -112,11 +112,31 @@ def print_human(console: Console, findings: list[Finding], root: Path | None) ->
                 sources[f.file] = []
         lines = sources[f.file]
         if 0 < f.line <= len(lines):
-            text, caret = excerpt(lines[f.line - 1], (f.column or 1) - 1)
+            line = lines[f.line - 1]
+            column = (f.column or 1) - 1
+            if f.file.endswith(".csv"):  # a table's column is a field number
+                column = field_offset(line, column)
+            text, caret = excerpt(line, column)
             console.print(
                 f"  [dim]{f.line:>5} |[/] {markup_free(text)}", highlight=False, crop=True
             )
             console.print(f"  [dim]      |[/] {' ' * caret}[{colour}]^[/]")
+
+
+def field_offset(line: str, field: int) -> int:
+    """Index in a CSV ``line`` where its 0-based ``field`` starts (quotes respected)."""
+    quoted = False
+    current = 0
+    for index, char in enumerate(line):
+        if current == field:
+            return index
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            current += 1
+            if current == field:
+                return index + 1
+    return len(line)
 
 
 def _cells(text: str) -> int:

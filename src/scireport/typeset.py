@@ -61,6 +61,8 @@ def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
         def fetch(self, url: str, headers: Any = None) -> Any:
             """Fetch ``url`` if it is a file inside an allowed folder, else refuse it."""
             parsed = urlparse(url)
+            if parsed.scheme == "data":  # self-contained (the charts): nothing is read
+                return super().fetch(url, headers)
             if parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()
                 if any(path == root or path.is_relative_to(root) for root in roots):
@@ -69,7 +71,7 @@ def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
             log.refused.append(url)
             raise ValueError(f"scireport reads only project files; refused {url}")
 
-    return ProjectFetcher(allowed_protocols=["file"])
+    return ProjectFetcher(allowed_protocols=["file", "data"])
 
 
 @contextmanager
