@@ -49,6 +49,17 @@ _URL = re.compile(r"https?://[^\s<>\"')]+")
 WORD_JOINER = "\u2060"
 """U+2060 WORD JOINER: forbids a line break between the characters it stands between."""
 
+BREAK_HERE = "\u200b"
+"""U+200B ZERO WIDTH SPACE: allows a line break where it stands, invisibly."""
+
+MAX_KEPT_TAGS = 24
+"""Inline tags one kept word may span before a break is allowed after the last of them.
+
+A word glued to thousands of inline elements (``**가**나`` repeated, links without spaces)
+would otherwise be one unbreakable run, and WeasyPrint lays such a run out in quadratic
+time: 2,000 glued pairs took 108 s. No real word holds this many tags.
+"""
+
 
 def _join_word(pieces: list[tuple[bool, str]]) -> str:
     """Render one word's pieces (is_text, value) to HTML, joined against breaks if Korean.
@@ -102,6 +113,7 @@ class _WordWriter:
     def __init__(self) -> None:
         self.out: list[str] = []
         self.word: list[tuple[bool, str]] = []
+        self.tags = 0
 
     def text(self, content: str) -> None:
         for part in _SPACE.split(content):
@@ -114,10 +126,14 @@ class _WordWriter:
 
     def html(self, markup: str) -> None:
         self.word.append((False, markup))
+        self.tags += 1
+        if self.tags >= MAX_KEPT_TAGS:
+            self.boundary(BREAK_HERE)
 
     def boundary(self, separator: str) -> None:
         self.out.append(_join_word(self.word))
         self.word = []
+        self.tags = 0
         self.out.append(separator)
 
     def result(self) -> str:
@@ -586,16 +602,25 @@ def render_template(layout: Layout, name: str, context: dict[str, Any]) -> str:
             f"layouts/{layout.manifest.name}: template {exc.name!r} not found"
             f" (needed by {name}); add it or extend a layout that has it"
         ) from None
-    except jinja2.TemplateError as exc:
-        frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")
-        ]
-        where = (
-            f"{_template_path(layout, frames[-1].filename)}:{frames[-1].lineno}"
-            if frames
-            else f"layouts/{layout.manifest.name}/{name}"
-        )
-        raise UserError(f"{where}: template error: {exc}") from None
+    except RecursionError as exc:
+        where = _template_frame(layout, name, exc)
+        raise UserError(
+            f"{where}: template error: recursion too deep (a macro or include calls itself"
+            " without end)"
+        ) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        # Runtime errors of the template's own expressions: {{ 1/0 }}, a bad format...
+        where = _template_frame(layout, name, exc)
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"{where}: template error: {message[:300]}") from None
+
+
+def _template_frame(layout: Layout, name: str, exc: BaseException) -> str:
+    """``layouts/<name>/<file>:<line>`` of the innermost template line that raised ``exc``."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+    if frames:
+        return f"{_template_path(layout, frames[-1].filename)}:{frames[-1].lineno}"
+    return f"layouts/{layout.manifest.name}/{name}"
 
 
 def _template_path(layout: Layout, filename: str) -> str:

@@ -12,12 +12,15 @@ structure tree stays whole.
 from __future__ import annotations
 
 import csv
+import ctypes
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -29,12 +32,12 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from .assemble import BookTemplates, printed_paragraphs
-from .cache import Entry, PageCache, environment_key
+from .cache import Entry, ImageCache, PageCache, environment_key
 from .checks.fit import overflow_finding
 from .checks.suite import check_project, strict
 from .data import published_rows, report_data
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
-from .files import OutputLedger, Staging, write_atomically
+from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
 from .index import IndexResult
 from .models import LANGS, Lang, LayoutManifest, ReportConfig, pick
@@ -45,6 +48,7 @@ from .stitch import Bookmark, FontUnionCache, Link, stitch
 from .typeset import (
     PageTask,
     PdfMeta,
+    comparable,
     render_to_budget,
     run_task,
     set_metadata,
@@ -164,17 +168,20 @@ def build(
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
     result.left_out = [c.slug for c in everything.cities if c not in project.cities]
     data = report_data(project)
-    for lang in langs:
-        for name in options.editions:
-            edition = Edition(name=name, lang=lang)
-            folder = name if lang == config.main_lang else f"{name}-{lang}"
-            target = _output_dir(out / folder)
-            plan = EditionPlan(project, config, layout, edition, out, data)
-            book = BookBuilder(plan, options, progress)
-            book.cache.sweep()
-            book.write(target, selected, result)
-    if data.index is not None and not options.cities:
-        result.published = publish_index(project, data.index, out / "data")
+    with folder_lock(out):  # one build at a time per output folder
+        for lang in langs:
+            for name in options.editions:
+                edition = Edition(name=name, lang=lang)
+                folder = name if lang == config.main_lang else f"{name}-{lang}"
+                target = _output_dir(out / folder)
+                plan = EditionPlan(project, config, layout, edition, out, data)
+                book = BookBuilder(plan, options, progress)
+                book.cache.sweep()
+                for staged in (target, target / "cities", target / "standalone"):
+                    sweep_parts(staged)  # what a killed build staged and never moved into place
+                book.write(target, selected, result)
+        if data.index is not None and not options.cities:
+            result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -278,7 +285,19 @@ def _output_dir(folder: Path) -> Path:
 def build_timestamp() -> str:
     """ISO time for PDF metadata: ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    if not epoch:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        if not epoch.strip().isdigit():
+            raise ValueError
+        moment = datetime.fromtimestamp(int(epoch), UTC)
+    except (ValueError, OverflowError, OSError):
+        shown = epoch if len(epoch) <= 40 else epoch[:40] + "…"
+        raise UserError(
+            f"SOURCE_DATE_EPOCH={shown!r} is not a time: set it to a whole number of seconds"
+            " since 1970 before the year 10000 (e.g. $(git log -1 --format=%ct)), or unset it",
+            exit_code=2,
+        ) from None
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -315,7 +334,13 @@ def parallel(
     lost: list[T] = []
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=worker_started,
+        initargs=(os.getpid(),),
+    )
+    try:
         futures = {pool.submit(function, item): item for item in items}
         for future in as_completed(futures):
             try:
@@ -324,9 +349,48 @@ def parallel(
                 lost.append(futures[future])
                 continue
             done(futures[future], result)
+    except BaseException:  # Ctrl-C or an error: stop the workers now, do not wait for them
+        _kill_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     for item in lost:
         done(item, function(item))
     return len(lost)
+
+
+def worker_started(parent: int) -> None:
+    """Initialise a worker process: it dies with ``parent`` and leaves Ctrl-C to it.
+
+    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``), even
+    under ``kill -9``; elsewhere a watchdog thread notices the parent is gone within a
+    second. Ctrl-C reaches every process of the terminal's group: the workers ignore it
+    and the main process stops them, so that an interrupted worker is never mistaken for
+    a crashed one and its task run again.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True, name="parent-watchdog").start()
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` at once: cancel what has not started and kill the running workers."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.kill()
+    for child in multiprocessing.active_children():
+        child.join(timeout=5)
 
 
 @dataclass(frozen=True)
@@ -389,8 +453,12 @@ class BookBuilder:
         self.cache = PageCache(plan.cache_folder)
         self.templates = BookTemplates(plan)
         self.progress = progress or (lambda message, done, total: None)
+        self.images = ImageCache(plan.image_folder, use=options.cache)
         self.environment = environment_key(
-            self.layout.dirs, self.layout.manifest.fonts, [self.layout.icc_profile]
+            self.layout.dirs,
+            self.layout.manifest.fonts,
+            [self.layout.icc_profile],
+            self.project.root,
         )
         self.timestamp = build_timestamp()
         self.pages: dict[str, int] = {}
@@ -411,7 +479,8 @@ class BookBuilder:
         """
         options = self.pdf_options()
         if key is None:
-            key = self.cache.key(html, self.environment, self.key_options(budget), [])
+            options_key = self.key_options(budget)
+            key = self.cache.key(html, self.environment, options_key, [], self.project.root)
         return PageTask(
             name=name,
             html=html,
@@ -445,7 +514,6 @@ class BookBuilder:
         assert city.profile is not None
         images = [self.project.root / image.path for image in city.profile.images]
         inputs = [
-            str(self.project.root),
             city.slug,
             city.doc.text,
             self.project.config_doc.text,
@@ -455,7 +523,11 @@ class BookBuilder:
             self.city_numbers(city.slug),
         ]
         return self.cache.key(
-            json.dumps(inputs, default=str), self.environment, self.key_options(), images
+            json.dumps(inputs, default=str),
+            self.environment,
+            self.key_options(),
+            images,
+            self.project.root,
         )
 
     def city_numbers(self, slug: str) -> Any:
@@ -513,11 +585,10 @@ class BookBuilder:
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
         digest = hashlib.sha256(source.read_bytes() + self.layout.icc_profile.read_bytes())
-        target = self.plan.image_folder / f"{digest.hexdigest()[:32]}.jpg"
-        if not target.exists():
-            self.plan.image_folder.mkdir(parents=True, exist_ok=True)
-            convert_image_to_cmyk(source, target, self.layout.icc_profile)
-        return target
+        profile = self.layout.icc_profile
+        return self.images.get(
+            digest.hexdigest(), lambda target: convert_image_to_cmyk(source, target, profile)
+        )
 
     # -- typesetting ------------------------------------------------------------------
 
@@ -570,9 +641,24 @@ class BookBuilder:
                 f"characters with no glyph in the layout's fonts: {listing};"
                 " run scireport validate to find where they are (nothing was written)"
             )
+        bad_fonts = sorted({f for e in entries.values() for f in e.meta.get("bad_fonts", [])})
+        result.warnings += [
+            Finding(
+                self.project.display(Path(font)), None, None, "", "glyph-font-unusable",
+                "warning",
+                "this @font-face file cannot be loaded (damaged or not a font), so another"
+                " font was used in its place; replace the file",
+            )
+            for font in bad_fonts
+            if not any(w.rule == "glyph-font-unusable" and Path(w.file).name == Path(font).name
+                       for w in result.warnings)
+        ]  # fmt: skip
         for city in cities:
             for label in entries[city.slug].meta.get("missing", []):
                 errors.append(dropped_finding(city, label))
+            errors += outside_findings(
+                city, entries[city.slug].meta.get("outside", []), self.edition.lang
+            )
             overflow = entries[city.slug].meta.get("overflow")
             if overflow:
                 severity = "warning" if self.options.allow_overflow else "error"
@@ -927,14 +1013,46 @@ def watch(
         once()
 
 
-def dropped_finding(city: City, label: str) -> Finding:
-    """A finding for a paragraph of ``city`` that is nowhere on its typeset pages."""
+def _label_path(label: str) -> tuple[tuple[str | int, ...], str]:
+    """The field path of a printed paragraph's label (``body#3``), and how to name it."""
     field, _, number = label.partition("#")
     path: tuple[str | int, ...] = tuple(
         int(part) if part.isdigit() else part
         for part in field.replace("[", ".").replace("]", "").split(".")
     )
-    what = f"paragraph {number} of {field}" if number else field
+    return path, f"paragraph {number} of {field}" if number else field
+
+
+def outside_findings(city: City, texts: list[str], lang: Lang) -> list[Finding]:
+    """Findings for text of ``city`` laid out past its text area (see ``text_outside``)."""
+    if not texts or city.profile is None:
+        return []
+    paragraphs = [
+        (label, comparable(text)) for label, text in printed_paragraphs(city.profile, lang)
+    ]
+    findings, seen = [], set()
+    for text in texts:
+        piece = comparable(text)
+        label = next((lb for lb, printed in paragraphs if piece and piece in printed), None)
+        path, what = _label_path(label) if label else ((), "text of the layout")
+        if (path, what) in seen:
+            continue
+        seen.add((path, what))
+        findings.append(
+            city.doc.finding(
+                path,
+                "fit-dropped",
+                f"{what} runs past its text area and is cut off ({text[:20]!r}…): a word"
+                " longer than the line, or a box too small for its text; add a space,"
+                " shorten it or check the layout's CSS",
+            )
+        )
+    return findings
+
+
+def dropped_finding(city: City, label: str) -> Finding:
+    """A finding for a paragraph of ``city`` that is nowhere on its typeset pages."""
+    path, what = _label_path(label)
     return city.doc.finding(
         path,
         "fit-dropped",

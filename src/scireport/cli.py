@@ -6,21 +6,29 @@ message and exits with its code; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.text import Text
 from typer.core import TyperGroup
 
 from . import __version__
 from .errors import FindingsError, UserError, has_errors
 from .models import Lang
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+"""Nothing a user wrote is read as Rich markup or emoji codes: it goes through ``_safe``."""
+
+
+def _safe(text: object) -> str:
+    """User text (a message, a path) for a markup string: brackets and controls literal."""
+    from .reporting import markup_free
+
+    return markup_free(str(text), keep_newlines=True)
 
 
 class ErrorBoundary(TyperGroup):
@@ -34,14 +42,18 @@ class ErrorBoundary(TyperGroup):
             from .reporting import print_human
 
             print_human(err, exc.findings, exc.root)
-            err.print(f"[red]error:[/] {exc.message}")
+            err.print(f"[red]error:[/] {_safe(exc.message)}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except UserError as exc:
-            err.print(f"[red]error:[/] {exc.message}", soft_wrap=True)
+            err.print(f"[red]error:[/] {_safe(exc.message)}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:  # a full disk, a vanished folder: the machine, not a bug
             where = f"{exc.filename}: " if exc.filename else ""
-            err.print(f"[red]error:[/] {where}{exc.strerror or exc}; nothing half-written was kept")
+            err.print(
+                f"[red]error:[/] {_safe(where)}{_safe(exc.strerror or exc)};"
+                " nothing half-written was kept",
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err.print("[red]interrupted[/]: nothing half-written was kept")
@@ -129,7 +141,7 @@ def new_city_command(
     from .scaffold import new_city
 
     path = new_city(project, name, country, lang=_lang(lang), slug=slug, force=force)
-    out.print(f"wrote {path}: fill in the fields marked TODO, then run scireport validate")
+    out.print(f"wrote {_safe(path)}: fill in the fields marked TODO, then run scireport validate")
 
 
 @app.command()
@@ -244,15 +256,19 @@ def _print_result(result: Any) -> None:
             from .reporting import print_human
 
             print_human(err, result.findings, result.root)
-        err.print(f"[red]error:[/] {result.message}", soft_wrap=True)
+        err.print(f"[red]error:[/] {_safe(result.message)}", soft_wrap=True)
         return
     for warning in result.warnings:
-        err.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {_safe(warning)}", soft_wrap=True)
     for output in result.outputs:
         done = "wrote" if output.written else "unchanged"
-        out.print(f"{done} {output.path} ({output.pages} pages)", soft_wrap=True)
+        out.print(f"{done} {_safe(output.path)} ({output.pages} pages)", soft_wrap=True)
     if result.left_out:
-        out.print(f"left out of the book (draft: true): {', '.join(result.left_out)}", markup=False)
+        out.print(
+            f"left out of the book (draft: true): {', '.join(result.left_out)}",
+            markup=False,
+            emoji=False,
+        )
     if result.removed:
         out.print(f"removed {result.removed} PDFs of cities no longer in the project")
     pages = sum(o.pages for o in result.outputs if o.kind == "book")
@@ -300,7 +316,7 @@ def schema(
 
     folder = out_dir if out_dir.is_absolute() else find_root(project) / out_dir
     for path in write_schemas(folder):
-        out.print(f"wrote {path}")
+        out.print(f"wrote {_safe(path)}", soft_wrap=True)
 
 
 def _report_findings(findings: list[Any], fmt: Format, root: Path | None) -> None:
@@ -308,10 +324,10 @@ def _report_findings(findings: list[Any], fmt: Format, root: Path | None) -> Non
     from .reporting import as_github, as_json, print_human, summary
 
     if fmt is Format.json:
-        out.print(as_json(findings), soft_wrap=True, markup=False)
+        out.print(as_json(findings), soft_wrap=True, markup=False, emoji=False)
     elif fmt is Format.github:
         if findings:
-            out.print(as_github(findings), soft_wrap=True, markup=False)
+            out.print(as_github(findings), soft_wrap=True, markup=False, emoji=False)
     else:
         print_human(out, findings, root)
         out.print(summary(findings))
@@ -335,14 +351,18 @@ def _progress_hook() -> tuple[Any, Any]:
     progress.start()
 
     def hook(message: str, done: int, total: int) -> None:
-        progress.update(task, description=message, completed=done, total=total)
+        progress.update(task, description=_safe(message), completed=done, total=total)
 
     return hook, progress.stop
 
 
 def main() -> None:
-    """Entry point of the ``scireport`` command."""
-    app()
+    """Entry point of the ``scireport`` command (Ctrl-C outside a command also exits 130)."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

@@ -107,16 +107,26 @@ def profile_files(root: Path, folder: str, paths: list[Path] | None) -> list[Pat
 def load_project(project: Path | None = None, paths: list[Path] | None = None) -> Project:
     """Read the project's settings and profiles, collecting every YAML and schema finding."""
     root = find_root(project)
-    config_doc = load_yaml(root / CONFIG_NAME, CONFIG_NAME)
+    config_doc = load_yaml(root / CONFIG_NAME, CONFIG_NAME, inside=root)
     findings = list(config_doc.findings)
     config = None
     if config_doc.data is not None:
         config, schema_findings = validate_model(ReportConfig, config_doc)
         findings += schema_findings
     folder = config.profiles if config else "profiles"
+    if not paths and not (root / folder).resolve().is_relative_to(root):
+        findings.append(
+            config_doc.finding(
+                ("profiles",),
+                "file-outside-project",
+                f"profiles: {folder!r} lies outside the project folder; scireport reads only"
+                " files inside the project: name a folder inside it",
+            )
+        )
+        return Project(root, config_doc, config, [], findings)
     cities = []
     for path in profile_files(root, folder, paths):
-        doc = load_yaml(path, display_path(path, root))
+        doc = load_yaml(path, display_path(path, root), inside=None if paths else root)
         findings += doc.findings
         profile = None
         if doc.data is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Finding, Severity
+from .sources import UnsafeFile, read_limited
 
 MAX_TABLE_BYTES = 20 * 1024 * 1024
 """Largest data table read (a 50-city table is a few kilobytes)."""
@@ -135,17 +136,13 @@ def read_table(path: Path, shown: str, sheet: str | None = None) -> Table:
     try:
         if not path.is_file():
             raise FileNotFoundError(2, "no such file")
-        size = path.stat().st_size
-        if size > MAX_TABLE_BYTES:
-            table.findings.append(
-                table.finding(
-                    None,
-                    "data-too-large",
-                    f"the table is {size:,} bytes, over the {MAX_TABLE_BYTES:,}-byte limit",
-                )
-            )
-            return table
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_TABLE_BYTES)  # counted while reading; regular files only
+    except UnsafeFile as exc:
+        rule = "data-too-large" if exc.rule == "yaml-too-large" else "data-unreadable"
+        too_large = f"the table is over the {MAX_TABLE_BYTES:,}-byte limit"
+        message = too_large if rule == "data-too-large" else exc.message
+        table.findings.append(table.finding(None, rule, message))
+        return table
     except OSError as exc:
         table.findings.append(
             table.finding(None, "data-unreadable", f"cannot read the table: {exc.strerror or exc}")

@@ -45,6 +45,8 @@ class FetchLog:
     """URLs refused because they point outside the allowed folders or use the network."""
     fetched: list[str] = field(default_factory=list)
     """Files served (stylesheets, fonts, images): the pages depend on them."""
+    warnings: list[str] = field(default_factory=list)
+    """WeasyPrint's warnings while laying out (e.g. an ``@font-face`` it cannot load)."""
 
 
 def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
@@ -155,9 +157,11 @@ class Typesetter:
         """Lay out ``html`` (relative URLs resolve against ``base_dir``); return a Document."""
         from weasyprint import HTML
 
-        document = HTML(
-            string=html, base_url=base_dir.as_uri() + "/", url_fetcher=self.fetcher
-        ).render(font_config=self.font_config)
+        with capture_weasyprint_log() as messages:
+            document = HTML(
+                string=html, base_url=base_dir.as_uri() + "/", url_fetcher=self.fetcher
+            ).render(font_config=self.font_config)
+        self.fetch_log.warnings += messages
         return document
 
     def write(self, document: Any, target: Path, *, seed: str = "", **options: Any) -> list[str]:
@@ -302,13 +306,16 @@ def run_task(task: PageTask) -> dict[str, Any]:
 
     Keys: ``pages``, ``missing`` (labels of expected paragraphs not found on the pages),
     ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
-    drawn as .notdef), ``refused`` (URLs not fetched), ``links`` (internal links: page
+    drawn as .notdef), ``refused`` (URLs not fetched), ``outside`` (text past its text
+    area, see :func:`text_outside`), ``bad_fonts`` (font files that could not be loaded),
+    ``links`` (internal links: page
     index, rectangle in PDF points, anchor) and ``anchors`` (anchor -> page index).
     """
     typesetter = typesetter_for(task.allowed)
     log = typesetter.fetch_log
     log.refused.clear()  # the log is the process's: it speaks of this task only
     log.fetched.clear()
+    log.warnings.clear()
     document, overflow = render_to_budget(typesetter, task)
     set_metadata(document, task.meta)
     messages = typesetter.write(document, task.output, seed=task.output.stem, **dict(task.options))
@@ -321,6 +328,8 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "refused": list(log.refused),
         "fetched": file_stamps(log.fetched),
         "links": page_links(document),
+        "outside": [text for _, text in text_outside(document)],
+        "bad_fonts": unusable_fonts(log),
         "anchors": {
             name: index for index, page in enumerate(document.pages) for name in page.anchors
         },
@@ -349,6 +358,79 @@ def printed_text(document: Any) -> str:
             if isinstance(box, TextBox)
         )
     )
+
+
+FONT_SUFFIXES = {".otf", ".ttf", ".ttc", ".otc", ".woff", ".woff2"}
+
+
+def unusable_fonts(log: FetchLog) -> list[str]:
+    """Font files WeasyPrint was served but could not load (it silently used another font).
+
+    Only looked for when WeasyPrint said an ``@font-face`` cannot be loaded: each font file
+    it fetched is then opened with fontTools, and those that fail are named.
+    """
+    if not any("cannot be loaded" in m or "Failed to load font" in m for m in log.warnings):
+        return []
+    from fontTools.ttLib import TTCollection, TTFont
+
+    bad = []
+    for name in dict.fromkeys(log.fetched):
+        path = Path(name)
+        if path.suffix.lower() not in FONT_SUFFIXES:
+            continue
+        try:
+            if path.suffix.lower() in {".ttc", ".otc"}:
+                TTCollection(name).close()
+            else:
+                with TTFont(name, lazy=False) as font:
+                    font.getGlyphOrder()
+                    font["cmap"]
+        except Exception:  # fontTools raises many kinds for a damaged file
+            bad.append(name)
+    return bad
+
+
+def text_outside(document: Any) -> list[tuple[int, str]]:
+    """Text laid out past its text area: (page index, the text, up to 40 characters).
+
+    Two cases: a line holding a word wider than its column (a Korean word with no spaces
+    is unbreakable, so it runs on past the measure and off the trim edge), and text cut
+    off by a box with ``overflow: hidden``. Running headers and footers are not looked at.
+    """
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    found: list[tuple[int, str]] = []
+
+    def walk(box: Any, index: int, right: float, clip: tuple[float, float, float, float]) -> None:
+        if isinstance(box, AbsolutePlaceholder):  # a positioned box has its own measure
+            box = box._box
+        if isinstance(box, boxes.TextBox):
+            x0, y0 = box.position_x, box.position_y
+            x1, y1 = x0 + box.width, y0 + box.height
+            cut = x0 < clip[0] - 1 or y0 < clip[1] - 1 or x1 > clip[2] + 1 or y1 > clip[3] + 1
+            if (x1 > right + 1 or cut) and box.text.strip():
+                found.append((index, box.text.replace("\u2060", "")[:40]))
+            return
+        if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.LineBox):
+            right = box.content_box_x() + box.width
+        if box.style["overflow"] != "visible" and isinstance(box, boxes.BlockContainerBox):
+            x, y = box.padding_box_x(), box.padding_box_y()
+            clip = (
+                max(clip[0], x),
+                max(clip[1], y),
+                min(clip[2], x + box.padding_width()),
+                min(clip[3], y + box.padding_height()),
+            )
+        for child in getattr(box, "children", ()):
+            walk(child, index, right, clip)
+
+    everywhere = (-1e9, -1e9, 1e9, 1e9)
+    for index, page in enumerate(document.pages):
+        for area in page._page_box.children:
+            if not isinstance(area, boxes.MarginBox):
+                walk(area, index, 1e9, everywhere)
+    return found
 
 
 def page_links(document: Any) -> list[tuple[int, tuple[float, float, float, float], str]]:
