@@ -168,3 +168,18 @@ def test_standalone_city_pdfs_are_numbered_from_one(tmp_path: Path, cli: Cli) ->
             ["pdftotext", "-layout", "-l", "1", str(in_book), "-"], capture_output=True, text=True
         ).stdout
         assert "10" in first  # the book's own city PDF keeps its book page number
+
+
+def test_every_pdf_is_titled_with_what_it_is(built_sample: Path) -> None:
+    import pikepdf
+
+    for edition in ("print", "screen"):
+        with pikepdf.open(built_sample / edition / "report.pdf") as pdf:
+            assert str(pdf.docinfo.Title) == "Smart Cities Index Report 2022"
+            assert "Smart Cities Index Report 2022" in pdf.open_metadata().get("dc:title", "")
+        for path in (built_sample / edition / "cities").glob("*.pdf"):
+            with pikepdf.open(path) as pdf:
+                title = str(pdf.docinfo.Title)
+                assert title.endswith("· Smart Cities Index Report 2022"), (edition, path.name)
+                assert title.split(" · ")[0].lower().replace(" ", "-") == path.stem
+                assert title in pdf.open_metadata().get("dc:title", "")

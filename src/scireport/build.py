@@ -560,7 +560,8 @@ class BookBuilder:
         html = self.templates.city(city.slug, city.profile, start, converted)
         expected = tuple(printed_paragraphs(city.profile, self.edition.lang))
         task = self.task(city.slug, html, self.plan.budget, key=key or self.city_key(city, start))
-        return replace(task, expected=expected)
+        meta = replace(task.meta, title=self.city_title(city.profile.city))
+        return replace(task, expected=expected, meta=meta)
 
     def city_jobs(self, cities: list[City], starts: dict[str, int]) -> list[Job]:
         """Typesetting jobs for ``cities``: keys now, HTML only for those not cached."""
