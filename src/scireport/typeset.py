@@ -7,20 +7,15 @@ every document (memory stays flat), and every resource is fetched through
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from . import weasy
 from .files import file_stamps
-
-NOTDEF_RE = re.compile(r'\.notdef glyph rendered .*"(.)" \(U\+([0-9A-F]+)\)')
 
 
 @dataclass
@@ -70,56 +65,6 @@ def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
     return ProjectFetcher(allowed_protocols=["file"])
 
 
-@contextmanager
-def capture_weasyprint_log() -> Iterator[list[str]]:
-    """Collect WeasyPrint's warnings and errors (e.g. .notdef glyphs) while the block runs."""
-    messages: list[str] = []
-
-    class Collector(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            messages.append(record.getMessage())
-
-    logger = logging.getLogger("weasyprint")
-    handler = Collector(level=logging.WARNING)
-    previous = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield messages
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = previous
-
-
-def notdef_chars(messages: list[str]) -> list[str]:
-    """Return the characters WeasyPrint drew as .notdef, from its log messages."""
-    found = []
-    for message in messages:
-        match = NOTDEF_RE.search(message)
-        if match and match.group(1) not in found:
-            found.append(match.group(1))
-    return found
-
-
-class FastZlib:
-    """Stands in for ``zlib`` inside pydyf while a PDF is written.
-
-    pydyf compresses every stream at level 9; on the sparse CJK font subsets WeasyPrint
-    embeds (original glyph ids kept), level 1 writes a city 25% faster for files about
-    2% larger. Measured on the sample cities: 180 ms against 119 ms per city PDF.
-    """
-
-    @staticmethod
-    def compress(data: bytes, level: int = 9) -> bytes:
-        """Compress ``data`` at level 1."""
-        return zlib.compress(data, 1)
-
-    @staticmethod
-    def compressobj(level: int = 9) -> Any:
-        """A level-1 compressor."""
-        return zlib.compressobj(1)
-
-
 class Typesetter:
     """Renders HTML strings to WeasyPrint documents and writes them as PDF.
 
@@ -163,21 +108,10 @@ class Typesetter:
 
         WeasyPrint gives PDF/X files a random XMP DocumentID; it is derived from ``seed``
         instead (and from the document's title without one), so that the same inputs give
-        byte-identical PDFs. Streams are compressed at level 1 (see :class:`FastZlib`).
+        byte-identical PDFs. Streams are compressed at level 1 (see :class:`~.weasy.FastZlib`).
         """
-        import pydyf
-        import weasyprint.pdf.metadata as xmp
-
         document_id = uuid.uuid5(uuid.NAMESPACE_URL, seed or str(document.metadata.title))
-        random_uuid, slow_zlib = xmp.uuid4, pydyf.zlib
-        xmp.uuid4 = lambda: document_id
-        pydyf.zlib = FastZlib
-        try:
-            with capture_weasyprint_log() as messages:
-                document.write_pdf(target, **options)
-        finally:
-            xmp.uuid4, pydyf.zlib = random_uuid, slow_zlib
-        return messages
+        return weasy.write_pdf(document, target, document_id, **options)
 
 
 def _field_anchors(page: Any, slug: str) -> list[tuple[float, str]]:
@@ -315,7 +249,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "pages": len(document.pages),
         "missing": [label for label, text in task.expected if comparable(text) not in laid_out],
         "overflow": None if overflow is None else overflow.__dict__,
-        "notdef": notdef_chars(messages),
+        "notdef": weasy.notdef_chars(messages),
         "refused": list(log.refused),
         "fetched": file_stamps(log.fetched),
         "links": page_links(document),
@@ -335,18 +269,7 @@ def comparable(text: str) -> str:
 
 def printed_text(document: Any) -> str:
     """All text laid out in the page areas of ``document``, as :func:`comparable` reduces it."""
-    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
-
-    return comparable(
-        "".join(
-            box.text
-            for page in document.pages
-            for area in page._page_box.children
-            if not isinstance(area, MarginBox)  # footers would cut paragraphs at page ends
-            for box in area.descendants()
-            if isinstance(box, TextBox)
-        )
-    )
+    return comparable("".join(weasy.laid_out_text(document)))
 
 
 def page_links(document: Any) -> list[tuple[int, tuple[float, float, float, float], str]]:
