@@ -43,9 +43,9 @@ def damaged_content(facts: DocumentFacts) -> Iterator[Hit]:
 
 @rule("pdf-oversized")
 def oversized(facts: DocumentFacts) -> Iterator[Hit]:
-    """No stream inflates past 8 MiB (512 MiB for the whole file) and no page draws more
-    than two million operators: preflight stops reading there, so a decompression bomb
-    costs neither minutes nor gigabytes."""
+    """No stream inflates past 4 MiB (512 MiB for the whole file) and no page draws more
+    than 200,000 operators (5 million for the file): preflight stops reading there, so a
+    decompression bomb costs neither minutes nor gigabytes."""
     for page in facts.pages:
         if page.content is not None and page.content.oversized:
             yield Hit(
