@@ -37,6 +37,7 @@ from .layouts import Layout
 from .models import Lang, LayoutManifest, ReportConfig
 from .preflight import preflight
 from .project import City, Project, load_project
+from .sources import dotted
 from .stitch import Bookmark, FontUnionCache, Link, stitch
 from .typeset import (
     Overflow,
@@ -739,13 +740,15 @@ def watch(
         once()
 
 
-def dropped_finding(city: City, label: str) -> Finding:
-    """A finding for a paragraph of ``city`` that is nowhere on its typeset pages."""
-    field, _, number = label.partition("#")
-    path: tuple[str | int, ...] = tuple(
-        int(part) if part.isdigit() else part
-        for part in field.replace("[", ".").replace("]", "").split(".")
-    )
+def dropped_finding(city: City, label: Any) -> Finding:
+    """A finding for a paragraph of ``city`` that is nowhere on its typeset pages.
+
+    ``label`` is what :func:`~.assemble.printed_paragraphs` gave the paragraph, (field path,
+    paragraph number or None), as it comes back from the cache's JSON (lists for tuples).
+    """
+    raw_path, number = label if isinstance(label, list | tuple) and len(label) == 2 else ((), None)
+    path = tuple(raw_path) if isinstance(raw_path, list | tuple) else ()
+    field = dotted(path) or "a field"
     what = f"paragraph {number} of {field}" if number else field
     return city.doc.finding(
         path,

@@ -193,8 +193,8 @@ class PageTask:
     """WeasyPrint write options."""
     meta: PdfMeta
     """Metadata to write."""
-    expected: tuple[tuple[str, str], ...] = ()
-    """(label, text) of every paragraph that must be found on the pages."""
+    expected: tuple[tuple[Any, str], ...] = ()
+    """(label, text) of every paragraph that must be found on the pages (labels: JSON data)."""
 
 
 _TYPESETTERS: dict[tuple[Path, ...], Typesetter] = {}
