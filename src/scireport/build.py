@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from .assemble import BookTemplates, Edition, printed_paragraphs
-from .cache import Entry, PageCache, environment_key
+from .cache import Entry, PageCache, environment_key, forget_fonts
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
@@ -119,6 +119,8 @@ class BuildResult:
     """Documents typeset again after a worker crashed or a cache entry was corrupt."""
     removed: int = 0
     """City PDFs removed because their city is no longer in the project."""
+    collected: int = 0
+    """Cache entries removed because no document of this whole-book build used them."""
 
 
 def build(
@@ -126,6 +128,7 @@ def build(
 ) -> BuildResult:
     """Validate the project and write its editions; raise on any error, writing nothing bad."""
     started = time.perf_counter()
+    forget_fonts()  # a --watch process sees fonts that changed since the last build
     project = load_project(project_dir)
     findings, layout = check_project(project, placeholder_severity="error")
     if options.strict:
@@ -527,6 +530,7 @@ class BookBuilder:
         if self.whole_book(selected):  # cities gone from the project: their PDFs go too
             keep = {o.path for o in outputs}
             result.removed += ledger.remove_stale(target / "cities", keep)
+            result.collected += self.cache.collect(self.cache.used)
         ledger.save()
         result.warnings += found
         result.outputs += outputs
