@@ -25,6 +25,9 @@ CONFIG: dict[str, Any] = {
     "contact": {"email": "index@example.org", "phone": "+82 2 2123 0000", "place": "Seoul"},
     "copyright": "© 2022 the authors",
     "lang": "ko",
+    "index": {
+        "areas": yaml.safe_load((REPO / "scireport.yaml").read_text("utf-8"))["index"]["areas"]
+    },
 }
 
 SEOUL_EXAMPLE = """\
@@ -118,14 +121,40 @@ def _shared(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tup
             ready.touch()
 
 
+def copy_sample(root: Path, cities: tuple[str, ...] | None = None) -> Path:
+    """Copy the repository's sample project to ``root``: all of it, or only ``cities``.
+
+    With ``cities``, the data tables keep only those cities' rows and the groups only
+    those cities, so the copy is a consistent project of its own.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("layouts", "texts"):
+        shutil.copytree(REPO / name, root / name, dirs_exist_ok=True)
+    (root / "profiles").mkdir(exist_ok=True)
+    (root / "data").mkdir(exist_ok=True)
+    config = yaml.safe_load((REPO / "scireport.yaml").read_text("utf-8"))
+    for path in sorted((REPO / "profiles").glob("*.yaml")):
+        if cities is None or path.stem in cities:
+            shutil.copy(path, root / "profiles" / path.name)
+    for path in sorted((REPO / "data").glob("*.csv")):
+        lines = path.read_text("utf-8").splitlines(keepends=True)
+        kept = [lines[0], *(ln for ln in lines[1:] if cities is None or ln.split(",")[0] in cities)]
+        (root / "data" / path.name).write_text("".join(kept), "utf-8")
+    if cities is not None:
+        for group in config["index"].get("groups", {}).values():
+            group["cities"] = [slug for slug in group["cities"] if slug in cities] or [cities[0]]
+        config["order"] = [slug for slug in config.get("order", []) if slug in cities]
+    if cities is None:
+        shutil.copy(REPO / "scireport.yaml", root / "scireport.yaml")
+    else:
+        write_tree(root, {"scireport.yaml": config})
+    return root
+
+
 @pytest.fixture(scope="session")
 def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the repository's sample project (settings, profiles, layouts)."""
-    root = tmp_path_factory.mktemp("sample")
-    for name in ("profiles", "layouts"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "scireport.yaml", root / "scireport.yaml")
-    return root
+    """A copy of the repository's sample project (settings, profiles, layouts, data, texts)."""
+    return copy_sample(tmp_path_factory.mktemp("sample"))
 
 
 @pytest.fixture(scope="session")
@@ -135,9 +164,7 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with _shared(tmp_path_factory, "built-sample") as (root, ready):
         if not ready:
             shutil.rmtree(root, ignore_errors=True)
-            for name in ("profiles", "layouts"):
-                shutil.copytree(REPO / name, root / name)
-            shutil.copy(REPO / "scireport.yaml", root / "scireport.yaml")
+            copy_sample(root)
             result = CliRunner().invoke(
                 app, ["build", "--edition", "both", "--project", str(root), "--out", "out"]
             )
@@ -154,3 +181,18 @@ def cli() -> Callable[..., Any]:
         return runner.invoke(app, [str(a) for a in args])
 
     return invoke
+
+
+def start_pages(root: Path, edition: str = "print") -> dict[str, int]:
+    """First book page of every part of the project at ``root`` (``@cover``, a city slug...)."""
+    from scireport.layouts import load_layout
+    from scireport.plan import Edition, EditionPlan
+    from scireport.project import load_project
+
+    project = load_project(root)
+    assert project.config is not None
+    layout = load_layout(root, project.config.layout)
+    plan = EditionPlan(
+        project, project.config, layout, Edition(edition, project.config.lang), root / "build"
+    )
+    return plan.start_pages()

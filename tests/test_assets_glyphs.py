@@ -216,7 +216,9 @@ def test_uncovered_character_in_the_settings(cli: Cli, make_project: ProjectFact
         "title",
         "glyph-missing",
     )
-    assert (finding["line"], finding["column"]) == (11, 21)
+    lines = (root / "scireport.yaml").read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("title:"))
+    assert (finding["line"], finding["column"]) == (line, 21)
 
 
 def test_whitespace_and_invisible_format_characters_are_exempt(

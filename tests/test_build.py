@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SEOUL_EXAMPLE
+from conftest import SEOUL_EXAMPLE, start_pages
 
 from scireport.models import CityProfile, all_texts
 
@@ -27,18 +28,25 @@ def pages(path: Path) -> int:
 def test_book_has_cover_contents_and_every_city(built_sample: Path, sample_project: Path) -> None:
     profiles = sorted((sample_project / "profiles").glob("*.yaml"))
     book = built_sample / "print" / "report.pdf"
-    assert pages(book) == 2 + 2 * len(profiles)
+    starts = start_pages(sample_project)
+    # cover, contents, introduction, ranking (2 pages), methodology, a blank page so that
+    # the first city opens a spread, the cities, back cover
+    assert starts["@introduction"] == 3 and starts["@ranking"] == 4
+    assert starts["@methodology"] == 6 and starts["@blank-7"] == 7 and starts["seoul"] == 8
+    assert pages(book) == 7 + 2 * len(profiles) + 1
     text = pdftext(book)
     assert "Smart Cities Index Report" in text and "2022" in text
     for name in ("SEOUL", "LOS ANGELES", "NEW YORK", "SINGAPORE", "BARCELONA", "AMSTERDAM"):
         assert name in text
     assert "서울" in text and "THE REPUBLIC OF KOREA" in text
     # Seoul comes first (scireport.yaml order), the rest by English name; contents give pages
-    first_city = pdftext(book, "-f", "3", "-l", "3")
+    first_city = pdftext(book, "-f", "8", "-l", "8")
     assert "SEOUL" in first_city
     contents = pdftext(book, "-layout", "-f", "2", "-l", "2")
-    assert re.search(r"SEOUL .* 3$", contents, re.MULTILINE)
-    assert re.search(r"AMSTERDAM .* 5$", contents, re.MULTILINE)
+    assert re.search(r"SEOUL .* 8$", contents, re.MULTILINE)
+    assert re.search(r"AMSTERDAM .* 10$", contents, re.MULTILINE)
+    assert re.search(r"들어가며 .* 3$", contents, re.MULTILINE)
+    assert re.search(r"스마트시티 지수 순위 .* 4$", contents, re.MULTILINE)
 
 
 def test_each_city_alone_with_book_page_numbers(built_sample: Path) -> None:
@@ -47,7 +55,7 @@ def test_each_city_alone_with_book_page_numbers(built_sample: Path) -> None:
         assert pages(seoul) == 2
         text = pdftext(seoul, "-f", "1", "-l", "1")
         assert "SEOUL" in text and "LOS ANGELES" not in text
-        assert re.search(r"^3$", text, re.MULTILINE)  # first city starts on book page 3
+        assert re.search(r"^8$", text, re.MULTILINE)  # first city starts on book page 8
 
 
 def test_fonts_are_embedded_and_subset(built_sample: Path) -> None:
@@ -81,9 +89,12 @@ def test_no_korean_word_is_split_across_lines(built_sample: Path, sample_project
         for text in texts:
             words.update(w.strip(strip).replace("*", "") for w in text.split())
     layout = yaml.safe_load((sample_project / "layouts/default/layout.yaml").read_text("utf-8"))
-    for table in layout["labels"].values():
-        for label in table.values():
-            words.update(w.strip(strip) for w in label.split())
+    config = yaml.safe_load((sample_project / "scireport.yaml").read_text("utf-8"))
+    labels = [label for table in layout["labels"].values() for label in table.values()]
+    labels += [area["label"]["ko"] for area in config["index"]["areas"]]
+    for label in labels:
+        words.update(w.strip(strip) for w in label.split())
+    words.update(f"{n}{unit}" for n in range(2100) for unit in ("위", "개", "년"))
     hangul = re.compile(r"[가-힣]")
     checked = 0
     for pdf in (built_sample / "print" / "cities").glob("*.pdf"):
@@ -243,3 +254,25 @@ def test_content_the_layout_drops_fails_the_build(make_project, cli) -> None:
     assert "paragraph 2 of body is not on the typeset pages" in result.output
     assert "[fit-dropped]" in result.output
     assert not (root / "build" / "print" / "report.pdf").exists()
+
+
+def test_validate_lays_out_through_the_build_cache(make_project, cli) -> None:
+    profile = yaml.safe_load(SEOUL_EXAMPLE)
+    profile["body"] = "\n\n".join(f"서울 문단 {i} " + "도시 데이터 플랫폼 " * 60 for i in range(12))
+    root = make_project(
+        {
+            "profiles/seoul.yaml": yaml.safe_dump(profile, allow_unicode=True),
+            "profiles/busan.yaml": SEOUL_EXAMPLE.replace("city: Seoul", "city: Busan")
+            .replace("서울", "부산")
+            .replace("native_name: 부산", "native_name: 부산광역시"),
+        }
+    )
+    result = cli("validate", "-p", root, "--format", "json")
+    overflow = [f for f in json.loads(result.output) if f["rule"] == "fit-overflow"]
+    assert result.exit_code == 1 and [f["file"] for f in overflow] == ["profiles/seoul.yaml"]
+    assert overflow[0]["path"] == "body" and overflow[0]["line"] is not None
+    cached = list((root / "build" / ".cache" / "print-ko").glob("*.pdf"))
+    assert len(cached) == 2  # both cities, kept for the build
+    again = cli("validate", "-p", root, "--format", "json")
+    assert again.output == result.output
+    assert sorted((root / "build" / ".cache" / "print-ko").glob("*.pdf")) == sorted(cached)

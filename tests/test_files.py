@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scireport.errors import Finding
 from scireport.files import OutputLedger, Staging, write_atomically
 
 
@@ -35,6 +36,9 @@ def test_staging_commits_together_or_not_at_all(tmp_path: Path) -> None:
     assert a.read_bytes() == b"A"
 
 
+PPI = Finding("print/cities/ours.pdf", None, None, "", "pdf-image-ppi", "warning", "low", 2)
+
+
 def test_ledger_knows_current_files_and_removes_only_its_own_stale_ones(tmp_path: Path) -> None:
     folder = tmp_path / "cities"
     folder.mkdir()
@@ -42,7 +46,7 @@ def test_ledger_knows_current_files_and_removes_only_its_own_stale_ones(tmp_path
     ledger = OutputLedger(tmp_path / "outputs.json")
     for file in (ours, gone, touched):
         file.write_bytes(b"pdf")
-        ledger.record(file, "stamp-1", 2, [{"rule": "pdf-image-ppi"}])
+        ledger.record(file, "stamp-1", 2, [PPI.as_dict()])
     theirs.write_bytes(b"the editor's")
     ledger.save()
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import copy_sample, start_pages
 
 import scireport.build
 import scireport.cache
@@ -17,19 +16,19 @@ import scireport.typeset
 from scireport.build import BuildOptions, build
 
 CITIES = ("seoul", "amsterdam", "barcelona")
+CITY_NAMES = ["Seoul", "Amsterdam", "Barcelona"]
+SECTIONS = 7
+"""Documents of the sample layout besides the cities: cover, contents, introduction,
+ranking, methodology, the blank page that lets the first city open a spread, back cover."""
+FRONT_PAGES, BACK_PAGES = 7, 1
+"""Pages before the first city (the ranking takes two; one blank) and after the last."""
 PARENT = os.getpid()
 
 
 @pytest.fixture
 def small_project(tmp_path: Path) -> Path:
     """Three sample cities with the repository's settings and layout."""
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copy(REPO / "scireport.yaml", root / "scireport.yaml")
-    (root / "profiles").mkdir()
-    for slug in CITIES:
-        shutil.copy(REPO / "profiles" / f"{slug}.yaml", root / "profiles" / f"{slug}.yaml")
-    return root
+    return copy_sample(tmp_path / "project", CITIES)
 
 
 def run(root: Path, **options: object) -> scireport.build.BuildResult:
@@ -58,9 +57,9 @@ def boxes(path: Path) -> str:
 def test_parallel_cached_build_equals_serial_clean_build(small_project: Path) -> None:
     run(small_project, out=Path("par"), jobs=2)
     cached = run(small_project, out=Path("par"), jobs=2)
-    assert cached.typeset == 0 and cached.from_cache == len(CITIES) + 2
+    assert cached.typeset == 0 and cached.from_cache == len(CITIES) + SECTIONS
     serial = run(small_project, out=Path("ser"), jobs=1, cache=False)
-    assert serial.typeset == len(CITIES) + 2
+    assert serial.typeset == len(CITIES) + SECTIONS
     a, b = small_project / "par/print/report.pdf", small_project / "ser/print/report.pdf"
     assert page_texts(a) == page_texts(b)
     assert fonts(a) == fonts(b) and len(set(fonts(a))) == len(fonts(a))  # each font once
@@ -79,7 +78,7 @@ def test_each_kind_of_input_invalidates_what_it_should(small_project: Path, monk
     )
     assert (run(small_project, jobs=1).typeset, run(small_project, jobs=1).typeset) == (1, 0)
 
-    everything = len(CITIES) + 2
+    everything = len(CITIES) + SECTIONS
     edits = {
         "layouts/default/city.html": ("</article>", "<p>.</p></article>"),
         "layouts/default/style.css": ("font-size: 17pt", "font-size: 17.5pt"),
@@ -113,7 +112,7 @@ def test_a_crashed_worker_is_detected_and_its_city_rebuilt(
     assert result.recovered >= 1
     book = page_texts(small_project / "build/print/report.pdf")
     assert any("AMSTERDAM" in page for page in book)
-    assert len(book) - 1 == 2 + 2 * len(CITIES)
+    assert len(book) - 1 == FRONT_PAGES + 2 * len(CITIES) + BACK_PAGES
 
 
 def test_a_corrupted_cache_entry_is_rebuilt_not_used(small_project: Path) -> None:
@@ -144,7 +143,8 @@ def test_one_city_alone(small_project: Path) -> None:
     assert [o.path.name for o in result.outputs] == ["barcelona.pdf"]
     assert not (small_project / "build/print/report.pdf").exists()
     text = page_texts(small_project / "build/print/cities/barcelona.pdf")
-    assert "BARCELONA" in text[0] and re.search(r"\b5\b", text[0])  # its book page number
+    page = start_pages(small_project)["barcelona"]
+    assert "BARCELONA" in text[0] and re.search(rf"\b{page}\b", text[0])  # its book page
 
 
 def test_contents_links_and_bookmarks_point_at_the_cities(small_project: Path) -> None:
@@ -154,10 +154,12 @@ def test_contents_links_and_bookmarks_point_at_the_cities(small_project: Path) -
     with pikepdf.open(small_project / "build/print/report.pdf") as pdf:
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
-        assert titles[1:] == ["Seoul", "Amsterdam", "Barcelona"]
+        assert titles[1:] == ["들어가며", "스마트시티 지수 순위", "평가 방법", *CITY_NAMES]
         annotations = [a for a in pdf.pages[1].Annots if a.Subtype == "/Link"]
         targets = {a.Dest[0].objgen for a in annotations}
-        assert {pdf.pages[i].objgen for i in (2, 4, 6)} <= targets
+        starts = start_pages(small_project)
+        wanted = [starts[key] - 1 for key in ("@introduction", "@ranking", *CITIES)]
+        assert {pdf.pages[i].objgen for i in wanted} <= targets
         width = float(pdf.pages[1].TrimBox[2])
         for annotation in annotations:  # one contents row each, on the page
             x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
@@ -226,8 +228,12 @@ def test_a_removed_city_disappears_from_the_book_and_its_pdf_is_deleted(
     assert mine.exists()
     (small_project / "build/print/cities/notes.pdf").write_bytes(b"the editor's own file")
     (small_project / "profiles/barcelona.yaml").unlink()
+    for table in (small_project / "data").glob("*.csv"):  # its rows go with it
+        rows = table.read_text("utf-8").splitlines(keepends=True)
+        table.write_text("".join(r for r in rows if not r.startswith("barcelona,")), "utf-8")
     result = run(small_project, jobs=1)
     assert result.removed == 1 and not mine.exists()
     assert (small_project / "build/print/cities/notes.pdf").exists()  # not ours: kept
     book = page_texts(small_project / "build/print/report.pdf")
-    assert len(book) - 1 == 2 + 2 * 2 and not any("BARCELONA" in p for p in book)
+    assert len(book) - 1 == FRONT_PAGES + 2 * 2 + BACK_PAGES
+    assert not any("BARCELONA" in p for p in book[FRONT_PAGES:])

@@ -13,7 +13,6 @@ from conftest import REPO, SEOUL_EXAMPLE, ProjectFactory
 
 from scireport.checks.fit import overflow_finding
 from scireport.project import load_project
-from scireport.typeset import Overflow
 
 Cli = Callable[..., Any]
 
@@ -201,10 +200,10 @@ def test_schema_range(cli: Cli, make_project: ProjectFactory) -> None:
     check_rule(cli, make_project, content, "schema-range", (5, 13, "about.area_km2"))
 
 
-def test_schema_range_score_scale(cli: Cli, make_project: ProjectFactory) -> None:
+def test_score_outside_the_index_scale(cli: Cli, make_project: ProjectFactory) -> None:
     content = VALID + "scores:\n  urban_openness: 7.5\n"
     finding = check_rule(
-        cli, make_project, content, "schema-range", (12, 19, "scores.urban_openness")
+        cli, make_project, content, "data-out-of-scale", (12, 19, "scores.urban_openness")
     )
     assert "7.5" in finding["message"]
 
@@ -325,7 +324,9 @@ def test_layout_error_is_a_finding(cli: Cli, make_project: ProjectFactory) -> No
     root = make_project({"profiles/seoul.yaml": VALID}, layout="glossy")
     code, findings = run(cli, root)
     finding = only(findings, "layout-error")
-    assert place(finding) == ("scireport.yaml", 7, 9, "layout")
+    lines = (root / "scireport.yaml").read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("layout:"))
+    assert place(finding) == ("scireport.yaml", line, 9, "layout")
     assert "glossy" in finding["message"]
     assert code == 1
 
@@ -346,7 +347,7 @@ def test_broken_layout_manifest_is_reported_not_raised(
 def test_fit_overflow_names_the_field(make_project: ProjectFactory) -> None:
     project = load_project(make_project({"profiles/seoul.yaml": VALID}))
     city = project.cities[0]
-    finding = overflow_finding(city, Overflow(3, 2, "seoul--body-1", 1.4), "error")
+    finding = overflow_finding(city, "seoul--body-1", 1.4, 2, "error")
     assert (finding.line, finding.column, finding.path, finding.rule) == (
         8,
         7,

@@ -13,7 +13,7 @@ import html
 import re
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,25 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
+from .charts import ChartColours, ChartFont, as_html, radar
+from .data import CityData
 from .errors import UserError
+from .index import ALL, CityScore, IndexResult
 from .layouts import Layout
-from .models import AREAS, CityProfile, FieldPath, Lang, ReportConfig, pick
+from .models import (
+    HANGUL,
+    CityProfile,
+    FieldPath,
+    IndexSpec,
+    Lang,
+    LangText,
+    ReportConfig,
+    Section,
+    pick,
+    text_language,
+)
+from .plan import CITIES, Edition, EditionPlan, section_key
 
-HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _SPACE = re.compile(r"(\s+)")
 _SAFE_HREF = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"')]+")
@@ -35,6 +49,17 @@ _URL = re.compile(r"https?://[^\s<>\"')]+")
 
 WORD_JOINER = "\u2060"
 """U+2060 WORD JOINER: forbids a line break between the characters it stands between."""
+
+BREAK_HERE = "\u200b"
+"""U+200B ZERO WIDTH SPACE: allows a line break where it stands, invisibly."""
+
+MAX_KEPT_TAGS = 24
+"""Inline tags one kept word may span before a break is allowed after the last of them.
+
+A word glued to thousands of inline elements (``**가**나`` repeated, links without spaces)
+would otherwise be one unbreakable run, and WeasyPrint lays such a run out in quadratic
+time: 2,000 glued pairs took 108 s. No real word holds this many tags.
+"""
 
 
 def _join_word(pieces: list[tuple[bool, str]]) -> str:
@@ -74,12 +99,22 @@ def keep_words(text: str | None) -> Markup:
     return Markup("".join(out))
 
 
+def in_language(
+    markup: Markup, text_lang: Lang | None, edition_lang: Lang, tag: str = "span"
+) -> Markup:
+    """Mark ``markup`` with its language when it is not the edition's (a fallback)."""
+    if not markup or text_lang is None or text_lang == edition_lang:
+        return markup
+    return Markup(f'<{tag} lang="{text_lang}">') + markup + Markup(f"</{tag}>")
+
+
 class _WordWriter:
     """Builds inline HTML word by word, so that Korean words can be joined across tags."""
 
     def __init__(self) -> None:
         self.out: list[str] = []
         self.word: list[tuple[bool, str]] = []
+        self.tags = 0
 
     def text(self, content: str) -> None:
         for part in _SPACE.split(content):
@@ -92,10 +127,14 @@ class _WordWriter:
 
     def html(self, markup: str) -> None:
         self.word.append((False, markup))
+        self.tags += 1
+        if self.tags >= MAX_KEPT_TAGS:
+            self.boundary(BREAK_HERE)
 
     def boundary(self, separator: str) -> None:
         self.out.append(_join_word(self.word))
         self.word = []
+        self.tags = 0
         self.out.append(separator)
 
     def result(self) -> str:
@@ -182,79 +221,320 @@ def format_number(value: float | int) -> str:
     return f"{int(value):,}"
 
 
-@dataclass(frozen=True)
-class Edition:
-    """What one build renders: print (CMYK, bleed) or screen (RGB, tagged), in a language."""
-
-    name: str
-    """``print`` or ``screen``."""
-    lang: Lang
-    """Language the edition prints."""
-
-
 def city_context(
-    slug: str, profile: CityProfile, lang: Lang, labels: dict[str, str]
+    slug: str,
+    profile: CityProfile,
+    lang: Lang,
+    labels: dict[str, str],
+    data: CityData | None = None,
 ) -> dict[str, Any]:
-    """Return the template variables for one city, every text escaped and word-kept."""
+    """Return the template variables for one city, every text escaped and word-kept.
+
+    ``data`` holds the numbers the data table gives (ABOUT facts); a profile's own figure
+    is used where the table has none.
+    """
 
     def text(value: Any) -> str | None:
         return pick(value, lang, profile.lang)
 
+    def kept(value: Any) -> Markup:
+        """A plain text field, kept whole and marked with its language when a fallback."""
+        return in_language(keep_words(text(value)), text_language(value, lang, profile.lang), lang)
+
     about = profile.about
+    table = data.about if data else {}
+    area = about.area_km2 if about.area_km2 is not None else table.get("area_km2")
+    population = about.population if about.population is not None else table.get("population")
+    national = (
+        about.national_population
+        if about.national_population is not None
+        else table.get("national_population")
+    )
+    share = about.national_share_pct
+    if share is None and population and national:
+        share = round(100 * population / national, 1)
     facts = []
-    if about.area_km2 is not None:
-        facts.append((labels["area"], f"{format_number(about.area_km2)} km²"))
-    if about.population is not None:
-        facts.append((labels["population"], format_number(about.population)))
-    if about.national_share_pct is not None:
-        facts.append((labels["share"], f"{format_number(about.national_share_pct)}%"))
-    scores = [
-        {"key": key, "label": labels.get(key, key.replace("_", " ").title()), "value": value}
-        for key in AREAS
-        if (value := getattr(profile.scores, key)) is not None
-    ]
+    if area is not None:
+        facts.append((labels["area"], f"{format_number(area)} km²"))
+    if population is not None:
+        facts.append((labels["population"], format_number(int(population))))
+    if share is not None:
+        facts.append((labels["share"], f"{format_number(share)}%"))
     headline = (text(profile.headline) or "").strip("\n")
+    headline_lang = text_language(profile.headline, lang, profile.lang)
+    body = render_markdown(text(profile.body), f"{slug}--body")
     return {
         "slug": slug,
         "id": f"city-{slug}",
         "name": profile.city,
         "country": profile.country,
-        "native_name": profile.native_name,
-        "lang": lang if _has(profile, lang) else profile.lang,
+        "native_name": keep_words(profile.native_name),
+        "lang": lang,
         "facts": facts,
-        "about_text": keep_words(text(about.text)),
-        "headline_lines": [keep_words(line) for line in headline.splitlines()],
-        "subtitle": keep_words(text(profile.subtitle)),
-        "body": render_markdown(text(profile.body), f"{slug}--body"),
+        "about_text": kept(about.text),
+        "headline_lines": [
+            in_language(keep_words(line), headline_lang, lang) for line in headline.splitlines()
+        ],
+        "subtitle": kept(profile.subtitle),
+        "body": in_language(body, text_language(profile.body, lang, profile.lang), lang, "div"),
         "initiatives": [
-            {"name": keep_words(item.name), "text": keep_words(text(item.text)), "index": i}
+            {"name": keep_words(item.name), "text": kept(item.text), "index": i}
             for i, item in enumerate(profile.initiatives)
         ],
-        "scores": scores,
         "images": [
             {
                 "path": image.path,
-                "caption": keep_words(text(image.caption)),
+                "caption": kept(image.caption),
                 "credit": image.credit,
                 "width_mm": image.width_mm,
             }
             for image in profile.images
         ],
         "sources": [linkify(source) for source in profile.sources],
+        "index": None,
     }
 
 
-def _has(profile: CityProfile, lang: Lang) -> bool:
-    body = profile.body
-    return (
-        getattr(body, lang, None) is not None if not isinstance(body, str) else profile.lang == lang
+def ordinal(number: int, lang: Lang) -> str:
+    """``number`` as a rank: 1st, 2nd, 3rd, 11th in English; 1위 in Korean."""
+    if lang == "ko":
+        return f"{number}위"
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
+    return f"{number}{suffix}"
+
+
+def score_text(value: float | None, precision: int) -> str:
+    """A score as printed (``–`` when there is none)."""
+    return "–" if value is None else f"{value:.{precision}f}"
+
+
+def change_context(score: CityScore, precision: int, labels: dict[str, str]) -> dict[str, Any]:
+    """How a city moved since the previous edition: kind (up, down, same, new, none), text."""
+    if score.new:
+        return {"kind": "new", "text": labels.get("new", "NEW"), "places": None, "score": None}
+    places = score.rank_change
+    if places is None:
+        return {"kind": "none", "text": "", "places": None, "score": None}
+    kind = "up" if places > 0 else "down" if places < 0 else "same"
+    arrow = {"up": "▲", "down": "▼", "same": "="}[kind]
+    shown = f"{arrow}{abs(places)}" if places else arrow
+    delta = score.score_change
+    return {
+        "kind": kind,
+        "text": shown,
+        "places": places,
+        "score": None if delta is None else f"{delta:+.{precision}f}",
+    }
+
+
+DEFAULT_CHART_ALT = "Radar chart of {name}'s scores ({low:g} to {high:g}): {values}"
+"""Alternative text of a radar chart when the layout has no ``chart_alt`` label."""
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """Builds the index's template data for one edition (texts in its language, kept whole)."""
+
+    index: IndexResult
+    """The computed index."""
+    spec: IndexSpec
+    """Its methodology (area labels, scale, groups)."""
+    lang: Lang
+    """The edition's language."""
+    labels: dict[str, str]
+    """The layout's labels in that language."""
+    profiles: dict[str, CityProfile]
+    """Profiles by slug (native names, countries)."""
+    colours: ChartColours
+    """Chart colours for this edition."""
+    font: ChartFont
+    """Chart label type."""
+    radar_mm: float = 64
+    """Width of a city's radar chart."""
+
+    def area_label(self, area_id: str) -> str:
+        """An area's printed name in the edition's language."""
+        for area in self.spec.areas:
+            if area.id == area_id:
+                return pick(area.label, self.lang, "en") or area_id
+        return area_id
+
+    def score(self, value: float | None) -> str:
+        """A score as printed."""
+        return score_text(value, self.spec.precision)
+
+    def entry(self, score: CityScore) -> dict[str, Any]:
+        """One city's line in a ranking."""
+        profile = self.profiles.get(score.slug)
+        return {
+            "slug": score.slug,
+            "rank": score.rank,
+            "name": score.name,
+            "native_name": keep_words(profile.native_name if profile else None),
+            "country": profile.country if profile else "",
+            "overall": self.score(score.overall),
+            "value": score.overall,
+            "change": change_context(score, self.spec.precision, self.labels),
+        }
+
+    @cached_property
+    def context(self) -> dict[str, Any]:
+        """The ``index`` variable every template sees."""
+        index, spec = self.index, self.spec
+        averages = {}
+        for group, row in index.averages.items():
+            label = self.labels.get("average_all", "All cities")
+            if group != ALL:
+                label = pick(spec.groups[group].label, self.lang, "en") or group
+            averages[group] = {
+                "id": group,
+                "label": keep_words(label),
+                "overall": self.score(row.get("overall")),
+                "areas": {area: self.score(value) for area, value in row.items()},
+                "count": len(spec.groups[group].cities) if group != ALL else len(index.cities),
+            }
+        return {
+            "areas": [
+                {"id": a.id, "label": keep_words(self.area_label(a.id)), "weight": f"{a.weight:g}"}
+                for a in spec.areas
+            ],
+            "ranking": [self.entry(c) for c in index.cities],
+            "count": index.ranked,
+            "scale": spec.scale,
+            "average": averages[ALL],
+            "groups": [averages[g] for g in spec.groups],
+            "leaders": [
+                {
+                    "id": a.id,
+                    "label": keep_words(self.area_label(a.id)),
+                    "cities": [
+                        {
+                            **self.entry(c),
+                            "area_rank": c.area_ranks[a.id],
+                            "score": self.score(c.scores[a.id]),
+                        }
+                        for c in index.leaders[a.id]
+                        if c.area_ranks[a.id] <= 3
+                    ],
+                }
+                for a in spec.areas
+            ],
+            "previous_year": index.previous_year,
+        }
+
+    def city(self, slug: str, name: str) -> dict[str, Any] | None:
+        """The ``city.index`` variable: rank, scores against the average, the radar chart."""
+        score = self.index.by_slug.get(slug)
+        if score is None or score.rank is None:
+            return None
+        average = self.index.averages[ALL]
+        areas = [
+            {
+                "id": a.id,
+                "label": keep_words(self.area_label(a.id)),
+                "value": self.score(score.scores.get(a.id)),
+                "number": score.scores.get(a.id),
+                "rank": score.area_ranks.get(a.id),
+                "average": self.score(average.get(a.id)),
+            }
+            for a in self.spec.areas
+        ]
+        count = self.index.ranked
+        rank_text = self.labels.get("rank_of", "{rank} of {count}").format(
+            rank=ordinal(score.rank, self.lang), count=count
+        )
+        return {
+            "rank": score.rank,
+            "rank_text": keep_words(rank_text),
+            "count": count,
+            "overall": self.score(score.overall),
+            "average": self.score(average.get("overall")),
+            "areas": areas,
+            "change": change_context(score, self.spec.precision, self.labels),
+            "chart": self.radar_chart(
+                [score.scores.get(a.id) for a in self.spec.areas],
+                [average.get(a.id) for a in self.spec.areas],
+                name,
+            ),
+        }
+
+    def radar_chart(
+        self,
+        values: list[float | None],
+        reference: list[float | None] | None = None,
+        name: str = "",
+        labels: list[str] | None = None,
+    ) -> Markup:
+        """A radar chart of ``values`` by area (``reference``: the average), as an image."""
+        areas = labels or [self.area_label(a.id) for a in self.spec.areas]
+        chart = radar(
+            values,
+            areas,
+            scale=self.spec.scale,
+            colours=self.colours,
+            font=self.font,
+            reference=reference,
+            width_mm=self.radar_mm,
+        )
+        kept = replace(
+            chart,
+            labels=tuple(
+                replace(label, lines=tuple(keep_words(line) for line in label.lines))
+                for label in chart.labels
+            ),
+        )
+        parts = []
+        for i, label in enumerate(areas):
+            value = self.score(values[i])
+            if reference is not None:
+                template = self.labels.get("chart_value_vs", "{area} {value} (average {average})")
+                parts.append(
+                    template.format(area=label, value=value, average=self.score(reference[i]))
+                )
+            else:
+                parts.append(f"{label} {value}")
+        low, high = self.spec.scale
+        alt = self.labels.get("chart_alt", DEFAULT_CHART_ALT)
+        return as_html(
+            kept, alt.format(name=name, low=low, high=high, values="; ".join(parts)), "chart radar"
+        )
+
+
+def settings_context(config: ReportConfig, lang: Lang) -> dict[str, Any]:
+    """The ``report`` variable: the settings' printed texts in ``lang``, kept whole.
+
+    A text printed in another language than the edition's (a fallback) is marked with its
+    language.
+    """
+
+    def kept(value: str | LangText | None) -> Markup:
+        if value is None:
+            return Markup("")
+        return in_language(
+            keep_words(config.text(value, lang)), text_language(value, lang, None), lang
+        )
+
+    return {
+        "title": kept(config.title),
+        "subtitle": kept(config.subtitle),
+        "year": config.year,
+        "organisations": [kept(name) for name in config.organisations],
+        "contact": {
+            "email": config.contact.email,
+            "phone": config.contact.phone,
+            "place": kept(config.contact.place),
+        },
+        "copyright": kept(config.copyright),
+        "languages": config.langs,
+    }
 
 
 def report_context(config: ReportConfig, layout: Layout, edition: Edition) -> dict[str, Any]:
     """Return the variables every template sees: report settings, labels, edition."""
     return {
-        "report": config,
+        "report": settings_context(config, edition.lang),
         "labels": layout.labels(edition.lang),
         "lang": edition.lang,
         "edition": edition.name,
@@ -323,16 +603,25 @@ def render_template(layout: Layout, name: str, context: dict[str, Any]) -> str:
             f"layouts/{layout.manifest.name}: template {exc.name!r} not found"
             f" (needed by {name}); add it or extend a layout that has it"
         ) from None
-    except jinja2.TemplateError as exc:
-        frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")
-        ]
-        where = (
-            f"{_template_path(layout, frames[-1].filename)}:{frames[-1].lineno}"
-            if frames
-            else f"layouts/{layout.manifest.name}/{name}"
-        )
-        raise UserError(f"{where}: template error: {exc}") from None
+    except RecursionError as exc:
+        where = _template_frame(layout, name, exc)
+        raise UserError(
+            f"{where}: template error: recursion too deep (a macro or include calls itself"
+            " without end)"
+        ) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        # Runtime errors of the template's own expressions: {{ 1/0 }}, a bad format...
+        where = _template_frame(layout, name, exc)
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"{where}: template error: {message[:300]}") from None
+
+
+def _template_frame(layout: Layout, name: str, exc: BaseException) -> str:
+    """``layouts/<name>/<file>:<line>`` of the innermost template line that raised ``exc``."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+    if frames:
+        return f"{_template_path(layout, frames[-1].filename)}:{frames[-1].lineno}"
+    return f"layouts/{layout.manifest.name}/{name}"
 
 
 def _template_path(layout: Layout, filename: str) -> str:
@@ -345,22 +634,99 @@ def _template_path(layout: Layout, filename: str) -> str:
     return filename
 
 
+MAX_TEXT_BYTES = 256 * 1024
+"""Largest editorial text (Markdown) a section prints."""
+
+
+def text_path(config: ReportConfig, name: str, lang: Lang) -> str | None:
+    """The project-relative Markdown file of editorial text ``name`` in ``lang``."""
+    given = config.texts.get(name)
+    return pick(given, lang, config.lang) if given is not None else None
+
+
+def read_text_file(root: Path, relative: str) -> str:
+    """Read an editorial Markdown file inside the project; a problem is a UserError."""
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise UserError(
+            f"{relative}: no such file in the project (named in scireport.yaml's texts:)"
+        )
+    try:
+        raw = path.open("rb").read(MAX_TEXT_BYTES + 1)
+        if len(raw) > MAX_TEXT_BYTES:
+            raise UserError(f"{relative}: over {MAX_TEXT_BYTES:,} bytes; shorten it")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{relative}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise UserError(f"{relative}: cannot read it: {exc.strerror or exc}") from None
+
+
 @dataclass
 class BookTemplates:
     """Renders the book's HTML documents for one edition of one project."""
 
-    layout: Layout
-    """The layout whose templates are used."""
-    config: ReportConfig
-    """The report's settings."""
-    edition: Edition
-    """Which edition and language."""
-    project_root: Path
-    """Project folder; images are resolved against it."""
+    plan: EditionPlan
+    """The edition: project, settings, layout, index and the tables' numbers."""
+
+    @property
+    def layout(self) -> Layout:
+        """The layout whose templates are used."""
+        return self.plan.layout
+
+    @property
+    def edition(self) -> Edition:
+        """Which edition and language."""
+        return self.plan.edition
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """The layout's labels in the edition's language."""
+        return self.layout.labels(self.edition.lang)
+
+    @cached_property
+    def index_view(self) -> IndexView | None:
+        """The index's template data builder (None without an index)."""
+        plan = self.plan
+        spec = plan.config.index
+        if plan.index is None or spec is None:
+            return None
+        manifest = self.layout.manifest
+        style = manifest.charts
+
+        def colour(name: str) -> str:
+            cmyk = manifest.colours.get(name)
+            if cmyk is None:
+                raise UserError(
+                    f"layouts/{manifest.name}/layout.yaml: charts name the colour {name!r},"
+                    f" which colours: does not define"
+                )
+            return colour_css(cmyk, self.edition.name)
+
+        return IndexView(
+            index=plan.index,
+            spec=spec,
+            lang=self.edition.lang,
+            labels=self.labels,
+            profiles={c.slug: c.profile for c in plan.cities if c.profile is not None},
+            colours=ChartColours(
+                series=colour(style.city),
+                fill=colour(style.fill),
+                reference=colour(style.average),
+                grid=colour(style.grid),
+                text=colour(style.text),
+            ),
+            font=ChartFont(", ".join(manifest.fonts), style.label_pt),
+            radar_mm=style.radar_mm,
+        )
 
     @cached_property
     def _shared(self) -> dict[str, Any]:
-        return report_context(self.config, self.layout, self.edition)
+        context = report_context(self.plan.config, self.layout, self.edition)
+        view = self.index_view
+        context["index"] = view.context if view else None
+        context["radar_chart"] = view.radar_chart if view else None
+        return context
 
     def _context(self, start_page: int | None) -> dict[str, Any]:
         context = dict(self._shared)
@@ -368,15 +734,87 @@ class BookTemplates:
             context["page_css"] += Markup(f"\n@page :first {{ counter-reset: page {start_page} }}")
         return context
 
-    def cover(self) -> str:
-        """HTML of the cover page."""
-        return render_template(self.layout, "cover.html", self._context(None))
+    def contents_entries(self, starts: dict[str, int]) -> list[dict[str, Any]]:
+        """Lines of the contents: each listed section and each city, with its first page."""
+        lang = self.edition.lang
+        listed = self.plan.listed()
+        entries: list[dict[str, Any]] = []
+        for section in self.plan.sections:
+            if section.name == CITIES:
+                for city in self.plan.cities:
+                    profile = city.profile
+                    entries.append(
+                        {
+                            "kind": "city",
+                            "slug": city.slug,
+                            "anchor": f"city-{city.slug}",
+                            "name": profile.city if profile else city.slug,
+                            "native_name": keep_words(profile.native_name if profile else None),
+                            "country": profile.country if profile else "",
+                            "page": starts[city.slug],
+                        }
+                    )
+            elif section in listed:
+                title = pick(section.title, lang, "en") or section.name
+                entries.append(
+                    {
+                        "kind": "section",
+                        "slug": section.name,
+                        "anchor": f"section-{section.name}",
+                        "name": title,
+                        "native_name": Markup(""),
+                        "country": "",
+                        "page": starts[section_key(section.name)],
+                    }
+                )
+        return entries
 
-    def contents(self, entries: list[dict[str, Any]], start_page: int) -> str:
-        """HTML of the table of contents (entries: slug, name, native_name, country, page)."""
-        context = self._context(start_page)
+    def section(self, section: Section, starts: dict[str, int]) -> str:
+        """HTML of a section of the whole report (cover, contents, ranking, a text...)."""
+        start = starts[section_key(section.name)]
+        context = self._context(None if section.name == "cover" else start)
+        entries = self.contents_entries(starts)
+        title = pick(section.title, self.edition.lang, "en") if section.title else None
         context["entries"] = entries
-        return render_template(self.layout, "contents.html", context)
+        context["section"] = {
+            "name": section.name,
+            "id": f"section-{section.name}",
+            "title": keep_words(title),
+            "page": start,
+            "pages": self.plan.section_budget(section),
+        }
+        context["text"] = Markup("")
+        if section.text:
+            relative = text_path(self.plan.config, section.text, self.edition.lang)
+            if relative is None:
+                raise UserError(
+                    f"the section {section.name!r} prints the text {section.text!r}, which"
+                    " scireport.yaml's texts: does not name"
+                )
+            source = read_text_file(self.plan.project.root, relative)
+            context["text"] = render_markdown(source, f"@{section.name}--text")
+        return render_template(self.layout, section.template_name, context)
+
+    def city_cover(self, slug: str) -> str:
+        """HTML of the cover of a city's PDF for the city itself (``build --standalone``)."""
+        context = self._context(None)
+        city = next(c for c in self.plan.cities if c.slug == slug)
+        profile = city.profile
+        assert profile is not None
+        context["section"] = {"name": "city-cover", "id": f"cover-{slug}", "title": "", "page": 1}
+        context["city"] = {
+            "slug": slug,
+            "name": profile.city,
+            "country": profile.country,
+            "native_name": keep_words(profile.native_name),
+        }
+        return render_template(self.layout, "city-cover.html", context)
+
+    def blank(self, page: int) -> str:
+        """HTML of a blank page numbered ``page`` (before a city that opens a spread)."""
+        context = self._context(page)
+        context["section"] = {"name": "blank", "id": f"blank-{page}", "title": "", "page": page}
+        return render_template(self.layout, "blank.html", context)
 
     def city(
         self,
@@ -390,14 +828,18 @@ class BookTemplates:
         ``image_files`` maps a profile's image path to the file to print instead (the
         print edition's CMYK conversions).
         """
-        labels = self.layout.labels(self.edition.lang)
         context = self._context(start_page)
-        city = city_context(slug, profile, self.edition.lang, labels)
+        data = self.plan.data.cities.get(slug)
+        city = city_context(slug, profile, self.edition.lang, self.labels, data)
+        if self.index_view is not None:
+            city["index"] = self.index_view.city(slug, profile.city)
+        root = self.plan.project.root
         for image in city["images"]:
-            source = (image_files or {}).get(image["path"], self.project_root / image["path"])
+            source = (image_files or {}).get(image["path"], root / image["path"])
             image["src"] = source.as_uri()
         context["city"] = city
-        return render_template(self.layout, "city.html", context)
+        template = next(s for s in self.plan.sections if s.name == CITIES).template_name
+        return render_template(self.layout, template, context)
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -11,44 +11,50 @@ structure tree stays whole.
 
 from __future__ import annotations
 
+import csv
+import ctypes
 import hashlib
 import json
-import math
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from .assemble import BookTemplates, Edition, printed_paragraphs
-from .cache import Entry, PageCache, environment_key, forget_fonts
+from .assemble import BookTemplates, printed_paragraphs
+from .cache import Entry, ImageCache, PageCache, environment_key, forget_fonts
+from .checks.fit import overflow_finding
+from .checks.suite import check_project, strict
+from .data import published_rows, report_data
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
-from .files import OutputLedger, Staging
+from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
-from .layouts import Layout
-from .models import Lang, LayoutManifest, ReportConfig
+from .index import IndexResult
+from .models import LANGS, Lang, LayoutManifest, ReportConfig, pick
+from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .project import City, Project, load_project
 from .sources import dotted
 from .stitch import Bookmark, FontUnionCache, Link, stitch
 from .typeset import (
-    Overflow,
     PageTask,
     PdfMeta,
+    comparable,
     render_to_budget,
     run_task,
     set_metadata,
     typesetter_for,
 )
-from .validate import check_project, strict
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,8 +73,12 @@ class BuildOptions:
     """Slugs to build alone (their city PDFs only); empty builds the whole book."""
     editions: list[EditionName] = field(default_factory=lambda: ["print"])
     """Editions to write."""
-    lang: Lang | None = None
-    """Language of the edition; None uses ``scireport.yaml``'s ``lang``."""
+    langs: list[str] = field(default_factory=list)
+    """Languages to build (``ko``, ``en``, ``all``); empty builds the main one (see
+    :func:`languages_to_build`)."""
+    allow_fallback: bool = False
+    """Print a text missing in the language being built in another language (a warning)
+    instead of refusing the build."""
     allow_overflow: bool = False
     """Let a city run past its page budget (with a warning) instead of failing."""
     strict: bool = False
@@ -83,6 +93,9 @@ class BuildOptions:
     """PDF/X standard of the print edition."""
     pdf_a: bool = False
     """Write the screen edition as PDF/A-2a (archival, tagged) instead of PDF/UA-1."""
+    standalone: bool = False
+    """Also write each city alone for the city itself: a short cover, pages numbered from 1
+    (``DIR/<edition>/standalone/<slug>.pdf``)."""
 
 
 @dataclass
@@ -95,7 +108,7 @@ class Output:
     """Number of pages."""
     edition: str
     """``print`` or ``screen``."""
-    kind: Literal["book", "city"]
+    kind: Literal["book", "city", "standalone"]
     """The whole book or one city alone."""
     written: bool = True
     """False when the file was already current and left as it was."""
@@ -121,6 +134,10 @@ class BuildResult:
     """City PDFs removed because their city is no longer in the project."""
     collected: int = 0
     """Cache entries removed because no document of this whole-book build used them."""
+    published: list[Path] = field(default_factory=list)
+    """The index's data files written for the web site (``data/index.csv``, ``.json``)."""
+    left_out: list[str] = field(default_factory=list)
+    """Slugs of the draft cities left out of the book."""
 
 
 def build(
@@ -129,8 +146,16 @@ def build(
     """Validate the project and write its editions; raise on any error, writing nothing bad."""
     started = time.perf_counter()
     forget_fonts()  # a --watch process sees fonts that changed since the last build
-    project = load_project(project_dir)
-    findings, layout = check_project(project, placeholder_severity="error")
+    everything = load_project(project_dir)
+    langs = languages_to_build(everything.config, options.langs)
+    findings, layout = check_project(
+        everything,
+        placeholder_severity="error",
+        langs=langs,
+        translation_severity="warning" if options.allow_fallback else "error",
+    )
+    project, set_aside = _buildable(everything, options.cities)
+    findings = [replace(f, severity="warning") if f.file in set_aside else f for f in findings]
     if options.strict:
         findings = strict(findings)
     if has_errors(findings):
@@ -145,14 +170,96 @@ def build(
     out = options.out if options.out.is_absolute() else project.root / options.out
     options = replace(options, out=out)
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
-    for name in options.editions:
-        edition = Edition(name=name, lang=options.lang or config.lang)
-        target = _output_dir(out / name)
-        book = BookBuilder(project, config, layout, edition, options, progress)
-        book.cache.sweep()
-        book.write(target, selected, result)
+    result.left_out = [c.slug for c in everything.cities if c not in project.cities]
+    data = report_data(project)
+    with folder_lock(out):  # one build at a time per output folder
+        for lang in langs:
+            for name in options.editions:
+                edition = Edition(name=name, lang=lang)
+                folder = name if lang == config.main_lang else f"{name}-{lang}"
+                target = _output_dir(out / folder)
+                plan = EditionPlan(project, config, layout, edition, out, data)
+                book = BookBuilder(plan, options, progress)
+                book.cache.sweep()
+                for staged in (target, target / "cities", target / "standalone"):
+                    sweep_parts(staged)  # what a killed build staged and never moved into place
+                book.write(target, selected, result)
+        if data.index is not None and not options.cities:
+            result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def publish_index(project: Project, index: IndexResult, folder: Path) -> list[Path]:
+    """Write the computed index as ``index.csv`` and ``index.json`` for the report's site."""
+    rows = published_rows(project, index)
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, json_path = folder / "index.csv", folder / "index.json"
+
+    def write_csv(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["slug"])
+            writer.writeheader()
+            writer.writerows(rows)
+
+    def write_json(tmp: Path) -> None:
+        tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+    write_atomically(csv_path, write_csv)
+    write_atomically(json_path, write_json)
+    return [csv_path, json_path]
+
+
+def languages_to_build(config: ReportConfig | None, asked: list[str]) -> list[Lang]:
+    """The languages a build prints: ``asked`` (``all``: every declared one), else the main.
+
+    A report that declares ``languages`` builds only those; one that does not may build
+    either language (its main one is ``lang``).
+    """
+    if config is None:
+        return []
+    declared = config.langs
+    if not asked:
+        return [config.main_lang]
+    if "all" in asked:
+        return declared
+    chosen: list[Lang] = []
+    for lang in dict.fromkeys(asked):
+        if lang not in LANGS:
+            raise UserError(f"unknown language {lang!r}: use ko, en or all", exit_code=2)
+        if config.languages and lang not in config.languages:
+            raise UserError(
+                f"{lang} is not one of the report's languages ({', '.join(declared)}):"
+                " add it to languages: in scireport.yaml",
+                exit_code=2,
+            )
+        chosen.append("ko" if lang == "ko" else "en")
+    return chosen
+
+
+def is_draft(city: City) -> bool:
+    """Is ``city`` marked ``draft: true`` (read from the YAML when its profile is invalid)?"""
+    if city.profile is not None:
+        return city.profile.draft
+    data = city.doc.data
+    return isinstance(data, dict) and data.get("draft") is True
+
+
+def _buildable(project: Project, slugs: list[str]) -> tuple[Project, set[str]]:
+    """The project as this build makes it, and the profile files whose errors it sets aside.
+
+    Drafts are left out of the book (unless named with ``--city``); with ``--city``, the
+    other cities' problems are reported but do not stop the build. Either way their
+    findings become warnings.
+    """
+    drafts = [c for c in project.cities if is_draft(c) and c.slug not in slugs]
+    aside = {c.doc.file for c in drafts}
+    if slugs:
+        aside |= {c.doc.file for c in project.cities if c.slug not in slugs}
+    if not drafts:
+        return project, aside
+    kept = [c for c in project.cities if c not in drafts]
+    return replace(project, cities=kept), aside
 
 
 def _select(project: Project, slugs: list[str]) -> list[City]:
@@ -182,7 +289,19 @@ def _output_dir(folder: Path) -> Path:
 def build_timestamp() -> str:
     """ISO time for PDF metadata: ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    if not epoch:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        if not epoch.strip().isdigit():
+            raise ValueError
+        moment = datetime.fromtimestamp(int(epoch), UTC)
+    except (ValueError, OverflowError, OSError):
+        shown = epoch if len(epoch) <= 40 else epoch[:40] + "…"
+        raise UserError(
+            f"SOURCE_DATE_EPOCH={shown!r} is not a time: set it to a whole number of seconds"
+            " since 1970 before the year 10000 (e.g. $(git log -1 --format=%ct)), or unset it",
+            exit_code=2,
+        ) from None
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -219,7 +338,13 @@ def parallel(
     lost: list[T] = []
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=worker_started,
+        initargs=(os.getpid(),),
+    )
+    try:
         futures = {pool.submit(function, item): item for item in items}
         for future in as_completed(futures):
             try:
@@ -228,9 +353,48 @@ def parallel(
                 lost.append(futures[future])
                 continue
             done(futures[future], result)
+    except BaseException:  # Ctrl-C or an error: stop the workers now, do not wait for them
+        _kill_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     for item in lost:
         done(item, function(item))
     return len(lost)
+
+
+def worker_started(parent: int) -> None:
+    """Initialise a worker process: it dies with ``parent`` and leaves Ctrl-C to it.
+
+    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``), even
+    under ``kill -9``; elsewhere a watchdog thread notices the parent is gone within a
+    second. Ctrl-C reaches every process of the terminal's group: the workers ignore it
+    and the main process stops them, so that an interrupted worker is never mistaken for
+    a crashed one and its task run again.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True, name="parent-watchdog").start()
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` at once: cancel what has not started and kill the running workers."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.kill()
+    for child in multiprocessing.active_children():
+        child.join(timeout=5)
 
 
 @dataclass(frozen=True)
@@ -279,46 +443,32 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
 
 
 class BookBuilder:
-    """Typesets and writes one edition of the book."""
+    """Typesets and writes one edition of the book, following its plan."""
 
     def __init__(
-        self,
-        project: Project,
-        config: ReportConfig,
-        layout: Layout,
-        edition: Edition,
-        options: BuildOptions,
-        progress: ProgressHook | None,
+        self, plan: EditionPlan, options: BuildOptions, progress: ProgressHook | None
     ) -> None:
-        self.project = project
-        self.config = config
-        self.layout = layout
-        self.edition = edition
+        self.plan = plan
+        self.project = plan.project
+        self.config = plan.config
+        self.layout = plan.layout
+        self.edition = plan.edition
         self.options = options
-        self.cache = PageCache(options.out / ".cache" / f"{edition.name}-{edition.lang}")
-        self.templates = BookTemplates(layout, config, edition, project.root)
+        self.cache = PageCache(plan.cache_folder)
+        self.templates = BookTemplates(plan)
         self.progress = progress or (lambda message, done, total: None)
-        self.budget = layout.manifest.pages_per_city
-        self.content_top = layout.manifest.page.margin_mm[0] * 96 / 25.4
-        self.image_folder = options.out / ".cache" / "cmyk"
-        self.allowed = (project.root, *layout.dirs, layout.icc_profile, self.image_folder)
-        self.environment = environment_key(layout.dirs, layout.manifest.fonts, [layout.icc_profile])
+        self.images = ImageCache(plan.image_folder, use=options.cache)
+        self.environment = environment_key(
+            self.layout.dirs,
+            self.layout.manifest.fonts,
+            [self.layout.icc_profile],
+            self.project.root,
+        )
         self.timestamp = build_timestamp()
+        self.pages: dict[str, int] = {}
+        """Page counts that differ from the budgets (cities allowed to overflow)."""
 
     # -- planning ---------------------------------------------------------------------
-
-    def contents_pages(self) -> int:
-        """Pages the table of contents takes, from the manifest's entries per page."""
-        per_page = self.layout.manifest.toc_entries_per_page
-        return max(1, math.ceil(len(self.project.cities) / per_page))
-
-    def start_pages(self, pages: dict[str, int]) -> dict[str, int]:
-        """Book page number of each city's first page (``pages``: known page counts)."""
-        starts, page = {}, 2 + self.contents_pages()
-        for city in self.project.cities:
-            starts[city.slug] = page
-            page += pages.get(city.slug, self.budget)
-        return starts
 
     def pdf_options(self) -> dict[str, Any]:
         """WeasyPrint write options for this edition."""
@@ -329,18 +479,19 @@ class BookBuilder:
     def task(self, name: str, html: str, budget: int, key: str | None = None) -> PageTask:
         """A typesetting task whose output goes to the cache slot of its key.
 
-        Without ``key``, the key is made from the HTML itself (cover and contents).
+        Without ``key``, the key is made from the HTML itself (the report's sections).
         """
         options = self.pdf_options()
         if key is None:
-            key = self.cache.key(html, self.environment, self.key_options(budget), [])
+            options_key = self.key_options(budget)
+            key = self.cache.key(html, self.environment, options_key, [], self.project.root)
         return PageTask(
             name=name,
             html=html,
             base_dir=self.layout.root,
-            allowed=self.allowed,
+            allowed=self.plan.allowed,
             budget=budget,
-            content_top=self.content_top,
+            content_top=self.plan.content_top,
             output=self.cache.path(key).with_suffix(".part"),
             options=tuple(sorted(options.items())),
             meta=self.pdf_meta(),
@@ -348,33 +499,58 @@ class BookBuilder:
 
     def pdf_meta(self) -> PdfMeta:
         """The metadata every PDF of this edition carries."""
-        title = f"{self.config.title} {self.config.year}"
-        return PdfMeta(title, tuple(self.config.organisations), self.edition.lang, self.timestamp)
+        lang = self.edition.lang
+        title = f"{self.config.text(self.config.title, lang)} {self.config.year}"
+        return PdfMeta(title, self.authors(), lang, self.timestamp)
+
+    def authors(self) -> tuple[str, ...]:
+        """The organisations, in this edition's language, as the PDFs' authors."""
+        return tuple(self.config.text(org, self.edition.lang) for org in self.config.organisations)
 
     def city_key(self, city: City, start: int) -> str:
         """Cache key of ``city`` typeset from page ``start``, from what its pages are made of.
 
-        The profile's and the settings' text, the page number and the edition stand in for
-        the HTML (the layout, fonts and versions are in the environment key), so that an
-        unchanged city is found in the cache without assembling its HTML.
+        The profile's and the settings' text, the city's numbers and place in the index,
+        the page number and the edition stand in for the HTML (the layout, fonts and
+        versions are in the environment key), so that an unchanged city is found in the
+        cache without assembling its HTML.
         """
         assert city.profile is not None
         images = [self.project.root / image.path for image in city.profile.images]
         inputs = [
-            str(self.project.root),
             city.slug,
             city.doc.text,
             self.project.config_doc.text,
             start,
             self.edition.name,
             self.edition.lang,
+            self.city_numbers(city.slug),
         ]
-        return self.cache.key(json.dumps(inputs), self.environment, self.key_options(), images)
+        return self.cache.key(
+            json.dumps(inputs, default=str),
+            self.environment,
+            self.key_options(),
+            images,
+            self.project.root,
+        )
+
+    def city_numbers(self, slug: str) -> Any:
+        """What a city's pages show of the data: its numbers, index entry and the averages."""
+        data = self.plan.data
+        index = data.index
+        numbers = data.cities.get(slug)
+        entry = index.by_slug.get(slug) if index else None
+        return [
+            numbers.about if numbers else None,
+            asdict(entry) if entry else None,
+            index.averages.get("all") if index else None,
+            index.ranked if index else None,
+        ]
 
     def key_options(self, budget: int | None = None) -> dict[str, Any]:
         """The options a typeset PDF depends on besides its content."""
         fixed = {"date": self.timestamp} if os.environ.get("SOURCE_DATE_EPOCH") else {}
-        pages = self.budget if budget is None else budget
+        pages = self.plan.budget if budget is None else budget
         return {**self.pdf_options(), **fixed, "budget": pages}
 
     def city_task(self, city: City, start: int, key: str | None = None) -> PageTask:
@@ -387,8 +563,9 @@ class BookBuilder:
             }
         html = self.templates.city(city.slug, city.profile, start, converted)
         expected = tuple(printed_paragraphs(city.profile, self.edition.lang))
-        task = self.task(city.slug, html, self.budget, key=key or self.city_key(city, start))
-        return replace(task, expected=expected)
+        task = self.task(city.slug, html, self.plan.budget, key=key or self.city_key(city, start))
+        meta = replace(task.meta, title=self.city_title(city.profile.city))
+        return replace(task, expected=expected, meta=meta)
 
     def city_jobs(self, cities: list[City], starts: dict[str, int]) -> list[Job]:
         """Typesetting jobs for ``cities``: keys now, HTML only for those not cached."""
@@ -398,14 +575,25 @@ class BookBuilder:
             jobs.append(Job(city.slug, key, partial(self.city_task, city, starts[city.slug], key)))
         return jobs
 
+    def section_tasks(self, starts: dict[str, int]) -> list[PageTask]:
+        """Typesetting tasks of the report's sections and blank pages (all but the cities)."""
+        tasks = []
+        for part in self.plan.parts(self.pages):
+            if part.kind == "section":
+                assert part.section is not None
+                html = self.templates.section(part.section, starts)
+                tasks.append(self.task(part.key, html, part.pages))
+            elif part.kind == "blank":
+                tasks.append(self.task(part.key, self.templates.blank(part.start), 1))
+        return tasks
+
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
         digest = hashlib.sha256(source.read_bytes() + self.layout.icc_profile.read_bytes())
-        target = self.image_folder / f"{digest.hexdigest()[:32]}.jpg"
-        if not target.exists():
-            self.image_folder.mkdir(parents=True, exist_ok=True)
-            convert_image_to_cmyk(source, target, self.layout.icc_profile)
-        return target
+        profile = self.layout.icc_profile
+        return self.images.get(
+            digest.hexdigest(), lambda target: convert_image_to_cmyk(source, target, profile)
+        )
 
     # -- typesetting ------------------------------------------------------------------
 
@@ -443,8 +631,6 @@ class BookBuilder:
 
     def check(self, entries: dict[str, Entry], cities: list[City], result: BuildResult) -> None:
         """Fail on overflow, missing glyphs or refused files; keep allowed overflow as warning."""
-        from .checks.fit import overflow_finding
-
         errors: list[Finding] = []
         refused = sorted({url for e in entries.values() for url in e.meta.get("refused", [])})
         if refused:
@@ -460,13 +646,34 @@ class BookBuilder:
                 f"characters with no glyph in the layout's fonts: {listing};"
                 " run scireport validate to find where they are (nothing was written)"
             )
+        bad_fonts = sorted({f for e in entries.values() for f in e.meta.get("bad_fonts", [])})
+        result.warnings += [
+            Finding(
+                self.project.display(Path(font)), None, None, "", "glyph-font-unusable",
+                "warning",
+                "this @font-face file cannot be loaded (damaged or not a font), so another"
+                " font was used in its place; replace the file",
+            )
+            for font in bad_fonts
+            if not any(w.rule == "glyph-font-unusable" and Path(w.file).name == Path(font).name
+                       for w in result.warnings)
+        ]  # fmt: skip
         for city in cities:
             for label in entries[city.slug].meta.get("missing", []):
                 errors.append(dropped_finding(city, label))
+            errors += outside_findings(
+                city, entries[city.slug].meta.get("outside", []), self.edition.lang
+            )
             overflow = entries[city.slug].meta.get("overflow")
             if overflow:
                 severity = "warning" if self.options.allow_overflow else "error"
-                finding = overflow_finding(city, Overflow(**overflow), severity)
+                finding = overflow_finding(
+                    city,
+                    overflow["first_id"],
+                    overflow["extra_fraction"],
+                    overflow["budget"],
+                    severity,
+                )
                 (errors if severity == "error" else result.warnings).append(finding)
         if errors:
             raise FindingsError(
@@ -484,17 +691,22 @@ class BookBuilder:
         processes; only when none has an error are they moved over the previous ones. A PDF
         whose inputs have not changed since it was written is left as it is.
         """
-        starts = self.start_pages({})
+        starts = self.plan.start_pages()
         entries = self.typeset(self.city_jobs(selected, starts), result)
         pages = {slug: entry.pages for slug, entry in entries.items()}
-        if self.start_pages(pages) != starts:  # allowed overflow moved later cities
-            starts = self.start_pages(pages)
+        if self.plan.start_pages(pages) != starts:  # allowed overflow moved later parts
+            self.pages = pages
+            starts = self.plan.start_pages(pages)
             entries = self.typeset(self.city_jobs(selected, starts), result)
         self.check(entries, selected, result)
         staging = Staging()
         ledger = OutputLedger(self.cache.folder / "outputs.json")
         try:
             outputs, jobs = self.stage_cities(target, selected, entries, staging, ledger)
+            if self.options.standalone:
+                alone, alone_jobs = self.stage_standalone(target, selected, staging, ledger, result)
+                outputs += alone
+                jobs += alone_jobs
             checked: dict[str, list[Finding]] = {}
 
             def finished(job: FinishJob, findings: list[Finding]) -> None:
@@ -539,6 +751,61 @@ class BookBuilder:
         """Is this build writing every city (and so the book)?"""
         return {c.slug for c in selected} == {c.slug for c in self.project.cities}
 
+    def stage_standalone(
+        self,
+        target: Path,
+        cities: list[City],
+        staging: Staging,
+        ledger: OutputLedger,
+        result: BuildResult,
+    ) -> tuple[list[Output], list[FinishJob]]:
+        """Stage each city's PDF for the city itself: a cover, then its pages from 1."""
+        folder = target / "standalone"
+        folder.mkdir(parents=True, exist_ok=True)
+        covers = [
+            self.task(f"@cover-{c.slug}", self.templates.city_cover(c.slug), 1) for c in cities
+        ]
+        entries = self.typeset(
+            [Job.ready(t) for t in covers] + self.city_jobs(cities, dict.fromkeys(
+                (c.slug for c in cities), 1)),
+            result,
+        )  # fmt: skip
+        self.check(entries, cities, result)
+        outputs, jobs = [], []
+        for city in cities:
+            final = folder / f"{city.slug}.pdf"
+            parts = [entries[f"@cover-{city.slug}"], entries[city.slug]]
+            stamp = self.book_stamp(parts)
+            pages = sum(part.pages for part in parts)
+            current = ledger.current(final, stamp) is not None
+            outputs.append(Output(final, pages, self.edition.name, "standalone", not current))
+            if current:
+                continue
+            tmp = staging.new(final)
+            name = city.profile.city if city.profile else city.slug
+            if self.edition.name == "screen":
+                typesetter = typesetter_for(self.plan.allowed)
+                cover, _ = render_to_budget(typesetter, covers[cities.index(city)])
+                pages_doc, _ = render_to_budget(typesetter, self.city_task(city, 1))
+                document = cover.copy([*cover.pages, *pages_doc.pages])
+                set_metadata(document, replace(self.pdf_meta(), title=self.city_title(name)))
+                typesetter.write(document, tmp, **self.pdf_options())
+            else:
+                stitch(
+                    [part.pdf for part in parts],
+                    tmp,
+                    bookmarks=[Bookmark(name, 1)],
+                    links=[],
+                    font_cache=self.font_unions(parts),
+                    pdf_1_4=self.options.pdf_x == "1a",
+                )
+            jobs.append(self.finish_job(tmp, final, pages, name, stamp))
+        return outputs, jobs
+
+    def city_title(self, name: str) -> str:
+        """The title of a PDF of one city: the city, then the report."""
+        return f"{name} · {self.pdf_meta().title}"
+
     def stage_cities(
         self,
         target: Path,
@@ -573,18 +840,21 @@ class BookBuilder:
     ) -> tuple[Output, FinishJob | None]:
         """Stage the book unless it is current; return its output and its job (if staged)."""
         final = target / "report.pdf"
-        cities = self.project.cities
-        toc = self.toc(cities, starts)
-        front = self.front_matter(toc, result)
-        self.check_front(front)
-        stamp = self.book_stamp([front[""], front["contents"], *(entries[c.slug] for c in cities)])
+        sections = self.typeset([Job.ready(t) for t in self.section_tasks(starts)], result)
+        self.check_sections(sections)
+        parts = self.book_parts({**sections, **entries})
+        stamp = self.book_stamp(parts)
         record = ledger.current(final, stamp)
         if record is not None:
             return Output(final, record.pages, self.edition.name, "book", written=False), None
         tmp = staging.new(final)
-        count = self.write_book(tmp, cities, entries, starts, front, toc)
+        count = self.write_book(tmp, {**sections, **entries}, starts)
         job = self.finish_job(tmp, final, count, None, stamp)
         return Output(final, count, self.edition.name, "book"), job
+
+    def book_parts(self, entries: dict[str, Entry]) -> list[Entry]:
+        """Every part of the book in order: sections, blank pages and cities."""
+        return [entries[part.key] for part in self.plan.parts(self.pages)]
 
     def book_stamp(self, parts: list[Entry]) -> str:
         """What the book derives from: every part's cache entry and the finishing options."""
@@ -609,100 +879,105 @@ class BookBuilder:
             edition=self.edition.name,
             manifest=self.layout.manifest,
             marks=self.options.marks,
-            title=f"{city} · {title}" if city else title,
-            authors=tuple(self.config.organisations),
+            title=self.city_title(city) if city else title,
+            authors=self.authors(),
             lang=self.edition.lang,
         )
 
-    def toc(self, cities: list[City], starts: dict[str, int]) -> list[dict[str, Any]]:
-        """Contents lines: slug, names, country and first page of each city."""
-        return [
-            {
-                "slug": c.slug,
-                "name": c.profile.city if c.profile else c.slug,
-                "native_name": c.profile.native_name if c.profile else None,
-                "country": c.profile.country if c.profile else "",
-                "page": starts[c.slug],
-            }
-            for c in cities
-        ]
-
-    def check_front(self, front: dict[str, Entry]) -> None:
-        """Fail when cover or contents take other page counts than the page numbers assume."""
+    def check_sections(self, sections: dict[str, Entry]) -> None:
+        """Fail when a section takes more pages than its budget (the page numbers assume it)."""
         manifest = f"layouts/{self.layout.manifest.name}/layout.yaml"
-        if front[""].pages != 1:
+        for section in self.plan.sections:
+            if section.name == CITIES:
+                continue
+            entry = sections[section_key(section.name)]
+            budget = self.plan.section_budget(section)
+            if entry.pages == budget:
+                continue
+            template = f"layouts/{self.layout.manifest.name}/{section.template_name}"
+            if section.name == "contents":
+                per_page = self.layout.manifest.toc_entries_per_page
+                raise UserError(
+                    f"the contents take {entry.pages} pages but page numbers were"
+                    f" planned for {budget} ({per_page} entries per page,"
+                    f" toc_entries_per_page in {manifest}): set it to what one page holds"
+                )
             raise UserError(
-                f"the cover takes {front[''].pages} pages; it must take one: shorten it in"
-                f" layouts/{self.layout.manifest.name}/cover.html or its CSS"
-            )
-        planned = self.contents_pages()
-        if front["contents"].pages != planned:
-            per_page = self.layout.manifest.toc_entries_per_page
-            raise UserError(
-                f"the contents take {front['contents'].pages} pages but page numbers were"
-                f" planned for {planned} ({per_page} entries per page,"
-                f" toc_entries_per_page in {manifest}): set it to what one page holds"
+                f"the section {section.name!r} takes {entry.pages} pages but its budget is"
+                f" {budget}: shorten {template} or its CSS, or raise its pages: in {manifest}"
             )
 
-    def front_matter(self, toc: list[dict[str, Any]], result: BuildResult) -> dict[str, Entry]:
-        """Typeset (or take from the cache) the cover and the contents."""
-        cover = self.task("", self.templates.cover(), 0)
-        contents = self.task("contents", self.templates.contents(toc, 2), 0)
-        return self.typeset([Job.ready(cover), Job.ready(contents)], result)
+    def anchor_pages(self, starts: dict[str, int]) -> dict[str, int]:
+        """0-based book page of each linkable anchor: ``city-<slug>`` and ``section-<name>``."""
+        pages = {f"city-{c.slug}": starts[c.slug] - 1 for c in self.plan.cities}
+        for section in self.plan.sections:
+            pages[f"section-{section.name}"] = starts[section_key(section.name)] - 1
+        return pages
 
-    def write_book(
-        self,
-        path: Path,
-        cities: list[City],
-        entries: dict[str, Entry],
-        starts: dict[str, int],
-        front: dict[str, Entry],
-        toc: list[dict[str, Any]],
-    ) -> int:
-        """Write the whole book (cover, contents, every city) to ``path``; return its pages."""
+    def bookmarks(self, starts: dict[str, int]) -> list[Bookmark]:
+        """The outline: each listed section and each city, at its first page."""
+        lang = self.edition.lang
+        marks = []
+        for section in self.plan.sections:
+            if section.name == CITIES:
+                marks += [
+                    Bookmark(c.profile.city if c.profile else c.slug, starts[c.slug] - 1)
+                    for c in self.plan.cities
+                ]
+            elif section.title is not None:
+                title = pick(section.title, lang, "en") or section.name
+                marks.append(Bookmark(title, starts[section_key(section.name)] - 1))
+        return marks
+
+    def write_book(self, path: Path, entries: dict[str, Entry], starts: dict[str, int]) -> int:
+        """Write the whole book to ``path``; return its pages."""
+        cities = self.plan.cities
         self.progress(f"{self.edition.name}: writing report.pdf", len(cities), len(cities))
         if self.edition.name == "screen":
-            return self.write_tagged_book(path, cities, starts, toc)
-        parts = [front[""].pdf, front["contents"].pdf, *(entries[c.slug].pdf for c in cities)]
-        first_page = {c.slug: starts[c.slug] - 1 for c in cities}
-        links = [
-            Link(1 + page, rect, first_page[anchor.removeprefix("city-")])
-            for page, rect, anchor in front["contents"].meta.get("links", [])
-            if anchor.removeprefix("city-") in first_page
-        ]
-        marks = [Bookmark(self.layout.labels(self.edition.lang).get("contents", "Contents"), 1)]
-        marks += [
-            Bookmark(c.profile.city if c.profile else c.slug, first_page[c.slug]) for c in cities
-        ]
-        # Unions are remembered per layout, fonts and fetched files: a changed font file
-        # (the system's or the project's) never reuses a union made from the old one.
-        fetched = sorted({(n, tuple(s)) for p in [*front.values(), *entries.values()]
-                          for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
-        key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
-        fonts = FontUnionCache(self.cache.folder / "fonts" / key)
+            return self.write_tagged_book(path, starts)
+        anchors = self.anchor_pages(starts)
+        links = []
+        for part_key, entry in entries.items():
+            first = starts[part_key] - 1
+            links += [
+                Link(first + page, rect, anchors[anchor])
+                for page, rect, anchor in entry.meta.get("links", [])
+                if anchor in anchors
+            ]
         return stitch(
-            parts,
+            [entry.pdf for entry in self.book_parts(entries)],
             path,
-            bookmarks=marks,
+            bookmarks=self.bookmarks(starts),
             links=links,
-            font_cache=fonts,
+            font_cache=self.font_unions(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
         )
 
-    def write_tagged_book(
-        self, path: Path, cities: list[City], starts: dict[str, int], toc: list[dict[str, Any]]
-    ) -> int:
+    def font_unions(self, parts: list[Entry]) -> FontUnionCache:
+        """Where the font subsets shared by ``parts`` are kept between builds.
+
+        Unions are remembered per layout, fonts and fetched files: a changed font file (the
+        system's or the project's) never reuses a union made from the old one.
+        """
+        fetched = sorted({(n, tuple(s)) for p in parts
+                          for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
+        key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
+        return FontUnionCache(self.cache.folder / "fonts" / key)
+
+    def write_tagged_book(self, path: Path, starts: dict[str, int]) -> int:
         """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""
-        typesetter = typesetter_for(self.allowed)
-        base = self.layout.root
-        cover = typesetter.render(self.templates.cover(), base)
-        documents = [typesetter.render(self.templates.contents(toc, 2), base)]
-        for city in cities:
-            documents.append(
-                render_to_budget(typesetter, self.city_task(city, starts[city.slug]))[0]
-            )
-        pages = [*cover.pages, *(p for d in documents for p in d.pages)]
-        book = cover.copy(pages)
+        typesetter = typesetter_for(self.plan.allowed)
+        others = {task.name: task for task in self.section_tasks(starts)}
+        documents = []
+        for part in self.plan.parts(self.pages):
+            if part.kind == "city":
+                assert part.city is not None
+                task = self.city_task(part.city, part.start)
+            else:
+                task = others[part.key]
+            documents.append(render_to_budget(typesetter, task)[0])
+        pages = [page for document in documents for page in document.pages]
+        book = documents[0].copy(pages)
         set_metadata(book, self.pdf_meta())
         typesetter.write(book, path, **self.pdf_options())
         return len(pages)
@@ -744,16 +1019,49 @@ def watch(
         once()
 
 
-def dropped_finding(city: City, label: Any) -> Finding:
-    """A finding for a paragraph of ``city`` that is nowhere on its typeset pages.
+def _label_path(label: Any) -> tuple[tuple[str | int, ...], str]:
+    """The field path of a printed paragraph's label, and how to name it.
 
-    ``label`` is what :func:`~.assemble.printed_paragraphs` gave the paragraph, (field path,
-    paragraph number or None), as it comes back from the cache's JSON (lists for tuples).
+    A label is what :func:`~.assemble.printed_paragraphs` gives a paragraph, (field path,
+    paragraph number or None), or that as it comes back from the cache's JSON (lists for
+    tuples); the path is never parsed from a string.
     """
     raw_path, number = label if isinstance(label, list | tuple) and len(label) == 2 else ((), None)
     path = tuple(raw_path) if isinstance(raw_path, list | tuple) else ()
     field = dotted(path) or "a field"
-    what = f"paragraph {number} of {field}" if number else field
+    return path, f"paragraph {number} of {field}" if number else field
+
+
+def outside_findings(city: City, texts: list[str], lang: Lang) -> list[Finding]:
+    """Findings for text of ``city`` laid out past its text area (see ``text_outside``)."""
+    if not texts or city.profile is None:
+        return []
+    paragraphs = [
+        (label, comparable(text)) for label, text in printed_paragraphs(city.profile, lang)
+    ]
+    findings, seen = [], set()
+    for text in texts:
+        piece = comparable(text)
+        label = next((lb for lb, printed in paragraphs if piece and piece in printed), None)
+        path, what = _label_path(label) if label else ((), "text of the layout")
+        if (path, what) in seen:
+            continue
+        seen.add((path, what))
+        findings.append(
+            city.doc.finding(
+                path,
+                "fit-dropped",
+                f"{what} runs past its text area and is cut off ({text[:20]!r}…): a word"
+                " longer than the line, or a box too small for its text; add a space,"
+                " shorten it or check the layout's CSS",
+            )
+        )
+    return findings
+
+
+def dropped_finding(city: City, label: Any) -> Finding:
+    """A finding for a paragraph of ``city`` that is nowhere on its typeset pages."""
+    path, what = _label_path(label)
     return city.doc.finding(
         path,
         "fit-dropped",

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib.metadata import version
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .files import file_stamps
+from .files import file_stamps, move_into_place, write_text
 
 
 @dataclass(frozen=True)
@@ -39,16 +40,26 @@ class Entry:
     """What typesetting reported (overflow, missing glyphs, refused fetches, links)."""
 
 
-def digest_files(paths: list[Path]) -> str:
-    """SHA-256 over the names and bytes of ``paths`` (missing files count as missing)."""
+def digest_files(paths: list[Path], root: Path | None = None) -> str:
+    """SHA-256 over the names and bytes of ``paths`` (missing files count as missing).
+
+    Names inside ``root`` are hashed relative to it, so that a key does not change when
+    the project is moved or copied to another folder (reproducible builds).
+    """
     h = hashlib.sha256()
     for path in sorted(paths):
-        h.update(str(path).encode())
+        h.update(_portable_name(path, root).encode())
         try:
             h.update(path.read_bytes())
         except OSError:
             h.update(b"<missing>")
     return h.hexdigest()
+
+
+def _portable_name(path: Path, root: Path | None) -> str:
+    if root is not None and path.is_relative_to(root):
+        return f"<project>/{path.relative_to(root)}"
+    return str(path)
 
 
 @cache
@@ -88,12 +99,17 @@ def _stat(path: Path) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def environment_key(layout_dirs: list[Path], fonts: list[str], extra: list[Path]) -> str:
-    """Hash of what every page depends on besides its HTML: layout files, fonts, versions."""
+def environment_key(
+    layout_dirs: list[Path], fonts: list[str], extra: list[Path], root: Path | None = None
+) -> str:
+    """Hash of what every page depends on besides its HTML: layout files, fonts, versions.
+
+    Files inside ``root`` (the project) are named relative to it.
+    """
     layout_files = [p for d in layout_dirs for p in d.rglob("*") if p.is_file()]
     parts = {
-        "layout": digest_files(layout_files),
-        "extra": digest_files(extra),
+        "layout": digest_files(layout_files, root),
+        "extra": digest_files(extra, root),
         "fonts": [font_files(f) for f in fonts],
         "scireport": __version__,
         "weasyprint": version("weasyprint"),
@@ -116,13 +132,27 @@ class PageCache:
         for leftover in self.folder.glob("*.part"):
             leftover.unlink(missing_ok=True)
 
-    def key(self, html: str, environment: str, options: dict[str, Any], images: list[Path]) -> str:
-        """The key of a document: its HTML plus everything else it depends on."""
+    def key(
+        self,
+        html: str,
+        environment: str,
+        options: dict[str, Any],
+        images: list[Path],
+        root: Path | None = None,
+    ) -> str:
+        """The key of a document: its HTML plus everything else it depends on.
+
+        Where ``root`` (the project folder) appears in the HTML it is replaced by a
+        placeholder, and images are named relative to it, so that the same project gives
+        the same keys (and so the same PDF ids) wherever it lies.
+        """
+        if root is not None:
+            html = html.replace(root.as_uri(), "<project>").replace(str(root), "<project>")
         h = hashlib.sha256()
         h.update(html.encode())
         h.update(environment.encode())
         h.update(json.dumps(options, sort_keys=True, default=str).encode())
-        h.update(digest_files(images).encode())
+        h.update(digest_files(images, root).encode())
         return h.hexdigest()
 
     def path(self, key: str) -> Path:
@@ -141,7 +171,7 @@ class PageCache:
             )
         except (OSError, ValueError):
             return None
-        if not intact:
+        if not intact or not _well_formed(meta):
             self.rebuilt_corrupt.append(key)
             pdf.unlink(missing_ok=True)
             meta_path.unlink(missing_ok=True)
@@ -150,7 +180,7 @@ class PageCache:
         if file_stamps(list(fetched)) != fetched:  # a stylesheet, font or image changed
             return None
         self.used.add(pdf.stem)
-        return Entry(pdf, int(meta["pages"]), meta)
+        return Entry(pdf, meta["pages"], meta)
 
     def store(self, key: str, produced: Path, pages: int, meta: dict[str, Any]) -> Entry:
         """Move the PDF at ``produced`` into the cache under ``key``."""
@@ -158,12 +188,10 @@ class PageCache:
         pdf = self.path(key)
         data = produced.read_bytes()
         record = {**meta, "pages": pages, "sha256": hashlib.sha256(data).hexdigest()}
-        os.replace(produced, pdf)
-        record["stat"] = _stat(pdf)
+        record["stat"] = _stat(produced)  # a rename keeps size and time
+        move_into_place(produced, pdf)
         self.used.add(pdf.stem)
-        tmp = pdf.with_suffix(".json.part")
-        tmp.write_text(json.dumps(record, default=_plain), "utf-8")
-        os.replace(tmp, pdf.with_suffix(".json"))
+        write_text(pdf.with_suffix(".json"), json.dumps(record, default=_plain))
         return Entry(pdf, pages, record)
 
     def collect(self, keep: set[str]) -> int:
@@ -180,6 +208,87 @@ class PageCache:
             if unused and not meta.with_suffix(".pdf").exists():
                 meta.unlink(missing_ok=True)
         return removed
+
+
+def _well_formed(meta: dict[str, Any]) -> bool:
+    """Does a cache entry's record hold what the build reads from it, with the right types?"""
+    fetched = meta.get("fetched", {})
+    lists = ("missing", "notdef", "refused", "outside", "bad_fonts", "links")
+    overflow = meta.get("overflow")
+    return (
+        type(meta.get("pages")) is int
+        and meta["pages"] >= 0
+        and isinstance(fetched, dict)
+        and all(isinstance(v, list) for v in fetched.values())
+        and all(isinstance(meta.get(name, []), list) for name in lists)
+        and all(isinstance(item, str) for name in lists[:5] for item in meta.get(name, []))
+        and all(_is_link(link) for link in meta.get("links", []))
+        and (overflow is None or _is_overflow(overflow))
+        and isinstance(meta.get("anchors", {}), dict)
+    )
+
+
+def _is_link(link: Any) -> bool:
+    return (
+        isinstance(link, list)
+        and len(link) == 3
+        and type(link[0]) is int
+        and isinstance(link[1], list)
+        and len(link[1]) == 4
+        and all(isinstance(v, int | float) for v in link[1])
+        and isinstance(link[2], str)
+    )
+
+
+def _is_overflow(value: Any) -> bool:
+    if not isinstance(value, dict) or set(value) != {
+        "pages",
+        "budget",
+        "first_id",
+        "extra_fraction",
+    }:
+        return False
+    return (
+        type(value["pages"]) is int
+        and type(value["budget"]) is int
+        and isinstance(value["first_id"], str | None)
+        and isinstance(value["extra_fraction"], int | float)
+    )
+
+
+class ImageCache:
+    """Converted (CMYK) copies of images, under ``folder`` (``<out>/.cache/cmyk``).
+
+    Each copy is stored with the SHA-256 of its bytes beside it; a copy whose bytes no
+    longer match (truncated, substituted) is made again, never printed.
+    """
+
+    def __init__(self, folder: Path, use: bool = True) -> None:
+        self.folder = folder
+        self.use = use
+        """False (``--no-cache``): every copy is made again."""
+        self.made: set[Path] = set()
+        """Copies made by this build (so verified once, not on every lookup)."""
+
+    def get(self, key: str, make: Callable[[Path], None]) -> Path:
+        """The intact copy for ``key``, made with ``make(path)`` when missing or damaged."""
+        target = self.folder / f"{key[:32]}.jpg"
+        record = target.with_suffix(".sha256")
+        if target in self.made or (self.use and self._intact(target, record)):
+            return target
+        self.folder.mkdir(parents=True, exist_ok=True)
+        make(target)
+        write_text(record, hashlib.sha256(target.read_bytes()).hexdigest())
+        self.made.add(target)
+        return target
+
+    @staticmethod
+    def _intact(target: Path, record: Path) -> bool:
+        try:
+            expected = record.read_text("ascii").strip()
+            return hashlib.sha256(target.read_bytes()).hexdigest() == expected
+        except (OSError, ValueError):
+            return False
 
 
 def _plain(value: Any) -> Any:

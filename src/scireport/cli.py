@@ -6,6 +6,7 @@ message and exits with its code; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,8 +19,16 @@ from . import __version__
 from .errors import FindingsError, UserError, has_errors
 from .models import Lang
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+"""Nothing a user wrote is read as Rich markup or emoji codes: it goes through ``_safe``."""
+
+
+def _safe(text: object) -> str:
+    """User text (a message, a path) for a markup string: brackets and controls literal."""
+    from .reporting import markup_free
+
+    return markup_free(str(text), keep_newlines=True)
 
 
 class ErrorBoundary(TyperGroup):
@@ -33,14 +42,18 @@ class ErrorBoundary(TyperGroup):
             from .reporting import print_human
 
             print_human(err, exc.findings, exc.root)
-            err.print(f"[red]error:[/] {exc.message}")
+            err.print(f"[red]error:[/] {_safe(exc.message)}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except UserError as exc:
-            err.print(f"[red]error:[/] {exc.message}", soft_wrap=True)
+            err.print(f"[red]error:[/] {_safe(exc.message)}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:  # a full disk, a vanished folder: the machine, not a bug
             where = f"{exc.filename}: " if exc.filename else ""
-            err.print(f"[red]error:[/] {where}{exc.strerror or exc}; nothing half-written was kept")
+            err.print(
+                f"[red]error:[/] {_safe(where)}{_safe(exc.strerror or exc)};"
+                " nothing half-written was kept",
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err.print("[red]interrupted[/]: nothing half-written was kept")
@@ -128,7 +141,7 @@ def new_city_command(
     from .scaffold import new_city
 
     path = new_city(project, name, country, lang=_lang(lang), slug=slug, force=force)
-    out.print(f"wrote {path}: fill in the fields marked TODO, then run scireport validate")
+    out.print(f"wrote {_safe(path)}: fill in the fields marked TODO, then run scireport validate")
 
 
 @app.command()
@@ -143,6 +156,10 @@ def validate(
     no_layout: Annotated[
         bool, typer.Option("--no-layout", help="Skip the page-fit check (faster).")
     ] = False,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="Check translations for ko, en or all (default: main)."),
+    ] = None,
     project: ProjectOption = None,
 ) -> None:
     """Check scireport.yaml and the profiles; report every problem with file:line:col."""
@@ -150,7 +167,9 @@ def validate(
     from .validate import validate as run_validate
 
     root = find_root(project)
-    findings = run_validate(root, paths or None, layout=not no_layout, strict_mode=strict)
+    findings = run_validate(
+        root, paths or None, layout=not no_layout, strict_mode=strict, langs=lang
+    )
     _report_findings(findings, fmt, root)
 
 
@@ -164,8 +183,13 @@ def build(
         EditionChoice, typer.Option("--edition", help="print, screen or both.")
     ] = EditionChoice.print,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of the edition: ko or en.")
+        list[str] | None,
+        typer.Option("--lang", help="Language: ko, en or all (default: the main one)."),
     ] = None,
+    allow_fallback: Annotated[
+        bool,
+        typer.Option("--allow-fallback", help="Print missing translations in the other language."),
+    ] = False,
     allow_overflow: Annotated[
         bool, typer.Option("--allow-overflow", help="Let a city run past its page budget.")
     ] = False,
@@ -184,6 +208,10 @@ def build(
     pdf_a: Annotated[
         bool, typer.Option("--pdf-a", help="Screen edition as PDF/A-2a (archival, tagged).")
     ] = False,
+    standalone: Annotated[
+        bool,
+        typer.Option("--standalone", help="Also each city alone: a cover, pages from 1."),
+    ] = False,
     project: ProjectOption = None,
 ) -> None:
     """Validate, then write the book and each city's PDF for the press and/or the screen."""
@@ -196,7 +224,8 @@ def build(
         out=out_dir,
         cities=cities or [],
         editions=editions,
-        lang=_lang(lang) if lang else None,
+        langs=lang or [],
+        allow_fallback=allow_fallback,
         allow_overflow=allow_overflow,
         strict=strict,
         jobs=jobs,
@@ -204,6 +233,7 @@ def build(
         marks=marks,
         pdf_x=pdf_x.value,
         pdf_a=pdf_a,
+        standalone=standalone,
     )
     if watch:
         err.print("watching for changes; press Ctrl-C to stop")
@@ -226,13 +256,19 @@ def _print_result(result: Any) -> None:
             from .reporting import print_human
 
             print_human(err, result.findings, result.root)
-        err.print(f"[red]error:[/] {result.message}", soft_wrap=True)
+        err.print(f"[red]error:[/] {_safe(result.message)}", soft_wrap=True)
         return
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {_safe(warning)}", soft_wrap=True)
     for output in result.outputs:
         done = "wrote" if output.written else "unchanged"
-        out.print(f"{done} {output.path} ({output.pages} pages)", soft_wrap=True)
+        out.print(f"{done} {_safe(output.path)} ({output.pages} pages)", soft_wrap=True)
+    if result.left_out:
+        out.print(
+            f"left out of the book (draft: true): {', '.join(result.left_out)}",
+            markup=False,
+            emoji=False,
+        )
     if result.removed:
         out.print(f"removed {result.removed} PDFs of cities no longer in the project")
     pages = sum(o.pages for o in result.outputs if o.kind == "book")
@@ -280,7 +316,7 @@ def schema(
 
     folder = out_dir if out_dir.is_absolute() else find_root(project) / out_dir
     for path in write_schemas(folder):
-        out.print(f"wrote {path}")
+        out.print(f"wrote {_safe(path)}", soft_wrap=True)
 
 
 def _report_findings(findings: list[Any], fmt: Format, root: Path | None) -> None:
@@ -288,10 +324,10 @@ def _report_findings(findings: list[Any], fmt: Format, root: Path | None) -> Non
     from .reporting import as_github, as_json, print_human, summary
 
     if fmt is Format.json:
-        out.print(as_json(findings), soft_wrap=True, markup=False)
+        out.print(as_json(findings), soft_wrap=True, markup=False, emoji=False)
     elif fmt is Format.github:
         if findings:
-            out.print(as_github(findings), soft_wrap=True, markup=False)
+            out.print(as_github(findings), soft_wrap=True, markup=False, emoji=False)
     else:
         print_human(out, findings, root)
         out.print(summary(findings))
@@ -315,14 +351,18 @@ def _progress_hook() -> tuple[Any, Any]:
     progress.start()
 
     def hook(message: str, done: int, total: int) -> None:
-        progress.update(task, description=message, completed=done, total=total)
+        progress.update(task, description=_safe(message), completed=done, total=total)
 
     return hook, progress.stop
 
 
 def main() -> None:
-    """Entry point of the ``scireport`` command."""
-    app()
+    """Entry point of the ``scireport`` command (Ctrl-C outside a command also exits 130)."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

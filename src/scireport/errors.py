@@ -57,16 +57,21 @@ class Finding:
     """What is wrong and what to do about it."""
     page: int | None = None
     """1-based page number, for findings about a PDF."""
+    cell: str | None = None
+    """Spreadsheet cell with its sheet (``Scores!C7``), for findings about an XLSX table."""
 
     def as_dict(self) -> dict[str, object]:
-        """Return the finding as a JSON-ready dict (``page`` only when set)."""
+        """Return the finding as a JSON-ready dict (``page`` and ``cell`` only when set)."""
         data = asdict(self)
-        if self.page is None:
-            del data["page"]
+        for optional in ("page", "cell"):
+            if data[optional] is None:
+                del data[optional]
         return data
 
     def location(self) -> str:
-        """Return ``file:line:col`` (or ``file`` / ``file:page N``) for messages."""
+        """Return ``file:line:col`` (or ``file:Sheet!C7``, ``file:page N``, ``file``)."""
+        if self.cell is not None:
+            return f"{self.file}:{self.cell}"
         if self.line is not None:
             return f"{self.file}:{self.line}:{self.column or 1}"
         if self.page is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,22 +12,70 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import Finding, UserError
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _final_mode(path: Path) -> int:
+    """The mode ``path`` should have: the mode of the file it replaces, else 0666 & ~umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def temporary_sibling(path: Path) -> Path:
+    """Create an empty file with a unique name beside ``path`` (``.<name>.XXXX.part``)."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    return Path(name)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush ``folder``'s entries to disk, so that a rename in it survives a power cut."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the rename itself is still atomic
+    finally:
+        os.close(fd)
+
+
+def move_into_place(tmp: Path, path: Path) -> None:
+    """Flush ``tmp``, give it the mode ``path`` has (or a new file's), move it over ``path``.
+
+    The move is one ``os.replace`` in the same folder: a reader sees the old file or the
+    new one, never half of one. The folder is flushed after, so the move is durable.
+    """
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(tmp, _final_mode(path))
+    os.replace(tmp, path)
+    fsync_folder(path.parent)
+
 
 @contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """Yield a temporary sibling of ``path``; move it over ``path`` when the block succeeds.
 
-    On any failure (or interruption) the temporary file is removed and ``path`` is left as
-    it was.
+    This is the one way scireport writes a file. On any failure (or interruption) the
+    temporary file is removed and ``path`` is left as it was. The result is readable as a
+    user expects (0644 under umask 022, or the mode of the file it replaces).
     """
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(name)
+    tmp = temporary_sibling(path)
     try:
         yield tmp
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        move_into_place(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -35,6 +84,33 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` then move ``tmp`` over ``path``; a failure leaves ``path`` as it was."""
     with replacing(path) as tmp:
         write(tmp)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`replacing`)."""
+    write_atomically(path, lambda tmp: tmp.write_bytes(data))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8, atomically (see :func:`replacing`)."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def sweep_parts(folder: Path) -> int:
+    """Remove the ``.<name>.XXXX.part`` files an interrupted write left in ``folder``.
+
+    Only call it while holding the folder's build lock: another build's staged files
+    would otherwise be removed under it.
+    """
+    removed = 0
+    for leftover in folder.glob(".*.part"):
+        try:
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 class Staging:
@@ -51,17 +127,14 @@ class Staging:
 
     def new(self, final: Path) -> Path:
         """Return a temporary path to write the future ``final`` to."""
-        fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
-        os.close(fd)
-        self.files.append((Path(name), final))
-        return Path(name)
+        tmp = temporary_sibling(final)
+        self.files.append((tmp, final))
+        return tmp
 
     def commit(self) -> None:
         """Move every staged file over its target."""
         for tmp, final in self.files:
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, final)
+            move_into_place(tmp, final)
         self.files = []
 
     def discard(self) -> None:
@@ -99,6 +172,27 @@ class Written:
     """Its preflight findings, as JSON objects."""
 
 
+def _written(record: Any) -> Written | None:
+    """A ledger record read back, or None when it was damaged or tampered with."""
+    if not isinstance(record, dict):
+        return None
+    try:
+        written = Written(**record)
+    except TypeError:
+        return None
+    numbers = (written.size, written.mtime_ns, written.pages)
+    if not isinstance(written.stamp, str) or not all(type(n) is int for n in numbers):
+        return None
+    findings = written.findings
+    if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
+        return None
+    try:
+        [Finding(**f) for f in findings]
+    except TypeError:
+        return None
+    return written
+
+
 class OutputLedger:
     """Which output files earlier builds wrote, from what, and what preflight said of them.
 
@@ -111,7 +205,11 @@ class OutputLedger:
         self.records: dict[str, Written] = {}
         try:
             data = json.loads(path.read_text("utf-8"))
-            self.records = {name: Written(**record) for name, record in data.items()}
+            self.records = {
+                name: written
+                for name, record in data.items()
+                if (written := _written(record)) is not None
+            }
         except (OSError, ValueError, TypeError, AttributeError):
             self.records = {}
 
@@ -153,4 +251,41 @@ class OutputLedger:
         """Write the ledger next to the cache."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {name: asdict(record) for name, record in self.records.items()}
-        self.path.write_text(json.dumps(data), "utf-8")
+        write_text(self.path, json.dumps(data))
+
+
+LOCK_NAME = ".scireport.lock"
+"""The lock file a build holds in its output folder."""
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold ``folder``'s build lock while the block runs; refuse at once if another holds it.
+
+    The lock is an ``flock`` on ``<folder>/.scireport.lock``: the system releases it when
+    the build ends, however it ends (even under ``kill -9``), so a stale lock cannot stay.
+    """
+    import fcntl
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UserError(
+            f"cannot write to {folder}: {exc.strerror or exc}; choose another --out"
+        ) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            by = f" (process {holder})" if holder.isdigit() else ""
+            raise UserError(
+                f"another build is writing to {folder}{by}; wait for it to finish"
+                " or choose another --out"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock

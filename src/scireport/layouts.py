@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from .checks.schema import validate_model
 from .errors import FindingsError, UserError, has_errors
@@ -24,7 +27,7 @@ class Layout:
     dirs: list[Path]
     """Layout folders, this layout's first, then each parent it extends."""
     env: jinja2.Environment
-    """Jinja2 environment: autoescape on, undefined variables are errors."""
+    """Sandboxed Jinja2 environment: autoescape on, undefined variables are errors."""
 
     @property
     def root(self) -> Path:
@@ -52,14 +55,62 @@ class Layout:
         return self.resolve(str(given)) or self.root / given
 
 
+MAX_RANGE = 10_000
+"""Longest ``range()`` a template may make: a book has tens of cities, not millions."""
+
+
+def _bounded_range(*args: int) -> range:
+    """``range`` for templates, refusing more than :data:`MAX_RANGE` items."""
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise SecurityError(
+            f"range() of {len(numbers):,} items is over the {MAX_RANGE:,}-item limit for templates"
+        )
+    return numbers
+
+
+class LayoutEnvironment(SandboxedEnvironment):
+    """A sandboxed Jinja2 environment: no attribute tricks, bounded ``range``.
+
+    Templates come from a designer, not from the code, so they are run like untrusted
+    code: ``{{ ''.__class__ }}`` and friends are refused, and ``range`` is bounded.
+    Runaway recursion (a macro calling itself) ends in a RecursionError, which
+    ``render_template`` reports as a template error.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = _bounded_range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """Refuse ``*`` and ``**`` whose result would be huge (``'x' * 10**9``, ``9**9**9``)."""
+        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
+            raise SecurityError(f"power with exponent {right:,} is too large for a template")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_RANGE * 100:
+                    raise SecurityError("repeated text or list is too long for a template")
+        return super().call_binop(context, operator, left, right)
+
+
 def load_layout(project_root: Path, name: str) -> Layout:
     """Load ``layouts/<name>`` (and the layouts it extends) from the project."""
     dirs: list[Path] = []
     manifests: list[LayoutManifest] = []
     current: str | None = name
+    layouts = (project_root / "layouts").resolve()
     while current is not None:
         folder = project_root / "layouts" / current
         manifest_path = folder / MANIFEST_NAME
+        if not folder.resolve().is_relative_to(layouts) or folder.resolve() == layouts:
+            raise UserError(
+                f"layout {current!r} lies outside the project's layouts/ folder; name a"
+                " folder of layouts/"
+            )
+        _refuse_links_out(folder, project_root)
         if folder in dirs:
             raise UserError(f"layouts/{current}: layouts extend each other in a loop")
         if not manifest_path.is_file():
@@ -72,7 +123,7 @@ def load_layout(project_root: Path, name: str) -> Layout:
                 f"unknown layout {current!r}: layouts/{current}/{MANIFEST_NAME} does not exist"
                 f" (available: {', '.join(available) or 'none'})"
             )
-        doc = load_yaml(manifest_path, f"layouts/{current}/{MANIFEST_NAME}")
+        doc = load_yaml(manifest_path, f"layouts/{current}/{MANIFEST_NAME}", inside=project_root)
         manifest, findings = None, list(doc.findings)
         if doc.data is not None:
             manifest, schema_findings = validate_model(LayoutManifest, doc)
@@ -89,7 +140,7 @@ def load_layout(project_root: Path, name: str) -> Layout:
     }
     if parents:
         loaders.append(jinja2.PrefixLoader(parents))
-    env = jinja2.Environment(
+    env = LayoutEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -97,6 +148,19 @@ def load_layout(project_root: Path, name: str) -> Layout:
         lstrip_blocks=True,
     )
     return Layout(manifest=_merged(manifests), dirs=dirs, env=env)
+
+
+def _refuse_links_out(folder: Path, project_root: Path) -> None:
+    """Refuse a layout holding a symlink to a file outside the project."""
+    if not folder.is_dir():
+        return
+    inside = project_root.resolve()
+    for path in folder.rglob("*"):
+        if path.is_symlink() and not path.resolve().is_relative_to(inside):
+            shown = path.relative_to(project_root) if path.is_relative_to(project_root) else path
+            raise UserError(
+                f"{shown} links to a file outside the project; copy the file into the layout"
+            )
 
 
 def _merged(manifests: list[LayoutManifest]) -> LayoutManifest:

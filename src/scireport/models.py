@@ -16,20 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Lang = Literal["ko", "en"]
 LANGS: tuple[Lang, ...] = ("ko", "en")
 
-SCORE_MAX = 5.0
-"""Top of the index's assessment scale (scores run from 0 to this)."""
+AREA_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+"""An assessment area's id: snake_case, as used for table columns and profile ``scores``."""
 
-AREAS: tuple[str, ...] = (
-    "service_innovation",
-    "urban_intelligence",
-    "urban_sustainability",
-    "urban_openness",
-    "infra_integration",
-    "urban_innovation",
-    "collaborative_partnership",
-    "smart_city_governance",
-)
-"""The eight assessment areas of the index, in the report's order."""
+HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+"""Hangul syllables and jamo."""
 
 PLACEHOLDER = "TODO"
 """Text starting with this marks a field still to fill (warning in validate, error in build)."""
@@ -77,6 +68,24 @@ def pick(text: str | LangText | None, lang: Lang, fallback: Lang) -> str | None:
     return None
 
 
+def text_language(value: str | LangText | None, lang: Lang, own: Lang | None) -> Lang | None:
+    """The language ``value`` is printed in for an edition in ``lang``.
+
+    ``own`` is the language of plain text (a profile's ``lang``); plain text of the
+    settings (``own`` None) counts as Korean when it holds Hangul, else as language-neutral
+    (None: names of organisations and places print alike in every language).
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if own is not None:
+            return own
+        return "ko" if HANGUL.search(value) else None
+    if getattr(value, lang) is not None:
+        return lang
+    return next(choice for choice in LANGS if getattr(value, choice) is not None)
+
+
 def all_texts(text: str | LangText | None) -> list[str]:
     """Return every language version of ``text``."""
     if text is None:
@@ -110,27 +119,6 @@ class Initiative(Model):
     """The programme's name as printed (e.g. ``S-Net``)."""
     text: Text
     """One or two sentences on what it does."""
-
-
-class Scores(Model):
-    """Assessment scores, one per area of the index, from 0 to 5."""
-
-    service_innovation: float | None = Field(None, ge=0, le=SCORE_MAX)
-    """Service Innovation score."""
-    urban_intelligence: float | None = Field(None, ge=0, le=SCORE_MAX)
-    """Urban Intelligence score."""
-    urban_sustainability: float | None = Field(None, ge=0, le=SCORE_MAX)
-    """Urban Sustainability score."""
-    urban_openness: float | None = Field(None, ge=0, le=SCORE_MAX)
-    """Urban Openness score."""
-    infra_integration: float | None = Field(None, ge=0, le=SCORE_MAX)
-    """Infra Integration score."""
-    urban_innovation: float | None = Field(None, ge=0, le=SCORE_MAX)
-    """Urban Innovation score."""
-    collaborative_partnership: float | None = Field(None, ge=0, le=SCORE_MAX)
-    """Collaborative Partnership score."""
-    smart_city_governance: float | None = Field(None, ge=0, le=SCORE_MAX)
-    """Smart City Governance score."""
 
 
 class Image(Model):
@@ -175,12 +163,16 @@ class CityProfile(Model):
     """The main text: paragraphs separated by blank lines, light Markdown (no HTML)."""
     initiatives: list[Initiative] = []
     """Named programmes of the city's strategy."""
-    scores: Scores = Scores()
-    """Assessment scores by area."""
+    scores: dict[str, Annotated[float, Field(ge=0)]] = {}
+    """Assessment scores by area id (see ``index.areas`` in scireport.yaml); for small
+    projects only: a city's scores normally come from the table ``index.data`` names."""
     images: list[Image] = []
     """Pictures for the city's pages."""
     sources: list[str] = []
     """Public sources of the facts and figures (name each one)."""
+    draft: bool = False
+    """Work in progress: ``validate`` reports its placeholders as warnings and ``build``
+    leaves the city out of the book (``build --city`` still makes its PDF for review)."""
 
     def printed_texts(self, lang: Lang | None = None) -> Iterator[tuple[FieldPath, str]]:
         """Every printed text field as (field path, text): the one enumeration of them.
@@ -223,8 +215,8 @@ class Contact(Model):
     """Contact e-mail address."""
     phone: str
     """Contact telephone number, international form preferred (+82 2 ...)."""
-    place: str
-    """Postal place (institution and city)."""
+    place: Text
+    """Postal place (institution and city), in one or both languages."""
 
     @field_validator("email")
     @classmethod
@@ -241,29 +233,151 @@ class Contact(Model):
         return value
 
 
+class IndexArea(Model):
+    """One assessment area of the index."""
+
+    id: str = Field(pattern=AREA_ID_RE.pattern)
+    """The area's id (snake_case): its column in the data table and its key in ``scores``."""
+    label: LangText
+    """The area's printed name, ``{ko: ..., en: ...}``."""
+    weight: float = Field(1, gt=0)
+    """Weight of the area in the overall index (a weighted mean of the area scores)."""
+
+
+class IndexGroup(Model):
+    """A named set of cities whose average the report shows (e.g. the Korean cities)."""
+
+    label: Text
+    """The group's printed name."""
+    cities: list[str] = Field(min_length=1)
+    """Slugs of the group's cities."""
+
+
+class DataTable(Model):
+    """A data table: a CSV or XLSX file with one row per city."""
+
+    data: str = Field(min_length=1)
+    """The table file, relative to the project folder (``.csv`` or ``.xlsx``)."""
+    sheet: str | None = None
+    """For an XLSX file: the sheet to read (default: the first)."""
+
+
+class PreviousEdition(DataTable):
+    """The previous edition's table, for the change since then."""
+
+    year: int = Field(ge=1990, le=2100)
+    """Year of the previous edition."""
+
+
+class IndexSpec(Model):
+    """The index: its scale, its areas, its groups and the tables its scores come from."""
+
+    scale: tuple[float, float] = (0, 5)
+    """Lowest and highest score of the assessment scale."""
+    precision: int = Field(2, ge=0, le=4)
+    """Decimals of the overall index; cities are ranked on the index rounded so."""
+    areas: list[IndexArea] = Field(min_length=1)
+    """The assessment areas, in print order."""
+    groups: dict[str, IndexGroup] = {}
+    """Named groups of cities for group averages, by group id."""
+    data: str | None = None
+    """The table of this edition's scores (CSV or XLSX, relative to the project): a
+    ``slug`` column, one column per area id and optionally ``area_km2``, ``population``,
+    ``national_population``."""
+    sheet: str | None = None
+    """For an XLSX ``data`` file: the sheet to read (default: the first)."""
+    previous: PreviousEdition | None = None
+    """The previous edition's table and year, for rank and score changes."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IndexSpec:
+        low, high = self.scale
+        if low >= high:
+            raise ValueError(f"scale: the lowest score {low:g} must be below the highest {high:g}")
+        ids = [area.id for area in self.areas]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"area ids must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+    def area_ids(self) -> list[str]:
+        """The area ids in print order."""
+        return [area.id for area in self.areas]
+
+
 class ReportConfig(Model):
     """The report's settings, read from ``scireport.yaml``."""
 
-    title: str = Field(min_length=1)
-    """Report title, on the cover and in every footer."""
-    subtitle: str | None = None
+    title: Text
+    """Report title, on the cover and in every footer (``{ko: ..., en: ...}`` for both)."""
+    subtitle: Text | None = None
     """Line under the title on the cover."""
     year: int = Field(ge=1990, le=2100)
     """Edition year."""
-    organisations: list[str] = Field(min_length=1)
+    organisations: list[Text] = Field(min_length=1)
     """Organisations publishing the report, in the order printed."""
     contact: Contact
     """Contact details for the footer."""
-    copyright: str = Field(min_length=1)
+    copyright: Text
     """Copyright line for the footer."""
     lang: Lang = "ko"
-    """Default language of the edition (``build --lang`` overrides it)."""
+    """The report's main language when ``languages`` is not given."""
+    languages: list[Lang] = []
+    """The report's languages, the main one first (default: ``[lang]``); ``build --lang``
+    picks one, ``--lang all`` builds every one."""
     layout: str = "default"
     """Name of the layout folder under ``layouts/``."""
     profiles: str = "profiles"
     """Folder holding the city profiles, relative to the project."""
     order: list[str] = []
     """City slugs in print order; cities not listed follow by English name."""
+    index: IndexSpec | None = None
+    """The index: areas, scale, groups and the data tables (none: profiles only)."""
+    texts: dict[str, Text] = {}
+    """Editorial texts for the layout's text sections, by name: a Markdown file path
+    relative to the project, per language if needed (``{ko: texts/intro.ko.md, ...}``)."""
+
+    @model_validator(mode="after")
+    def _languages(self) -> ReportConfig:
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages: each language once")
+        if self.languages and "lang" in self.model_fields_set and self.lang != self.languages[0]:
+            raise ValueError(
+                f"lang is {self.lang!r} but languages starts with {self.languages[0]!r}:"
+                " the first of languages is the main one; drop lang or make them agree"
+            )
+        for name in ("title", "copyright"):
+            if not (pick(getattr(self, name), self.main_lang, self.main_lang) or "").strip():
+                raise ValueError(f"{name} cannot be empty")
+        return self
+
+    def printed_fields(self) -> list[tuple[tuple[str | int, ...], str | LangText]]:
+        """Every printed text of the settings with its field path (cover, footers)."""
+        fields: list[tuple[tuple[str | int, ...], str | LangText]] = [(("title",), self.title)]
+        if self.subtitle is not None:
+            fields.append((("subtitle",), self.subtitle))
+        fields += [(("organisations", i), name) for i, name in enumerate(self.organisations)]
+        fields += [
+            (("contact", "email"), self.contact.email),
+            (("contact", "phone"), self.contact.phone),
+            (("contact", "place"), self.contact.place),
+            (("copyright",), self.copyright),
+        ]
+        return fields
+
+    def text(self, value: str | LangText | None, lang: Lang) -> str:
+        """A settings text in ``lang`` (else in the main language, else any it has)."""
+        return pick(value, lang, self.main_lang) or ""
+
+    @property
+    def main_lang(self) -> Lang:
+        """The report's main language (its editions go to ``DIR/<edition>/``)."""
+        return self.languages[0] if self.languages else self.lang
+
+    @property
+    def langs(self) -> list[Lang]:
+        """Every language of the report, the main one first."""
+        return list(self.languages) or [self.lang]
 
 
 class PageSpec(Model):
@@ -292,6 +406,57 @@ class PageSpec(Model):
         return self
 
 
+SPECIAL_SECTIONS = ("cover", "contents", "cities")
+"""Section names with a meaning of their own: the cover, the contents and the city pages."""
+
+
+class Section(Model):
+    """One section of the book, in the order the layout prints them."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    """The section's name; ``cover``, ``contents`` and ``cities`` are the cover, the
+    contents and the city pages, any other name is a page of the whole report."""
+    template: str | None = None
+    """Its template (default: ``<name>.html``; the cities use ``city.html``)."""
+    pages: int = Field(1, ge=1, le=64)
+    """Page budget: the section always takes this many pages (shorter ones are padded;
+    ignored for the contents, whose pages follow from ``toc_entries_per_page``, and for the
+    cities, which use ``pages_per_city``)."""
+    title: LangText | None = None
+    """Its name in the contents and the bookmarks (none: not listed)."""
+    text: str | None = None
+    """Name of an editorial text in scireport.yaml's ``texts`` that the section prints
+    (the section is left out of a report whose ``texts`` does not name it)."""
+    needs_index: bool = False
+    """Print the section only when scireport.yaml declares an ``index`` (rankings)."""
+
+    @property
+    def template_name(self) -> str:
+        """The template file this section is rendered with."""
+        if self.template:
+            return self.template
+        return "city.html" if self.name == "cities" else f"{self.name}.html"
+
+
+class ChartStyle(Model):
+    """How the layout draws charts: colours by name from ``colours``, sizes in mm and pt."""
+
+    city: str = "accent"
+    """Colour of the city's series (its outline)."""
+    fill: str = "accent-light"
+    """Colour of the area inside the city's series (opaque)."""
+    average: str = "muted"
+    """Colour of the average's series."""
+    grid: str = "rule"
+    """Colour of grid lines and axes."""
+    text: str = "ink"
+    """Colour of labels."""
+    radar_mm: float = Field(64, gt=10, le=300)
+    """Width of a radar chart."""
+    label_pt: float = Field(6.5, gt=2, le=30)
+    """Size of chart labels."""
+
+
 class LayoutManifest(Model):
     """A layout's ``layout.yaml``: geometry, fonts, colours, labels and the page budget."""
 
@@ -305,6 +470,9 @@ class LayoutManifest(Model):
     """Page size, margins and bleed."""
     pages_per_city: int = Field(2, ge=1, le=16)
     """Page budget: every city occupies exactly this many pages."""
+    spread: bool = False
+    """Open every city on a left-hand (even) page so its pages face each other; a blank
+    page (numbered, without footer text) is inserted where needed."""
     toc_entries_per_page: int = Field(30, ge=5, le=200)
     """Contents lines per page (sets how many pages the contents take)."""
     fonts: list[str] = Field(["Noto Sans CJK KR"], min_length=1)
@@ -317,6 +485,28 @@ class LayoutManifest(Model):
     """Image resolution limits: below the first is an error, below the second a warning."""
     labels: dict[Lang, dict[str, str]] = {}
     """Fixed words the templates print (ABOUT, contents, page...), per language."""
+    sections: list[Section] = [Section(name=name) for name in SPECIAL_SECTIONS]
+    """The book, section by section: must hold ``cities`` once."""
+    charts: ChartStyle = ChartStyle()
+    """Colours and sizes of the charts."""
+
+    @field_validator("sections", mode="before")
+    @classmethod
+    def _section_names(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"name": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @field_validator("sections")
+    @classmethod
+    def _sections(cls, value: list[Section]) -> list[Section]:
+        names = [section.name for section in value]
+        if names.count("cities") != 1:
+            raise ValueError("sections must hold 'cities' exactly once")
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"section names must be unique; repeated: {', '.join(repeated)}")
+        return value
 
     @field_validator("colours")
     @classmethod

@@ -11,6 +11,7 @@ from .checks.schema import validate_model
 from .errors import Finding, UserError
 from .models import CityProfile, ReportConfig
 from .sources import YamlDocument, load_yaml
+from .tables import Table, read_table
 
 CONFIG_NAME = "scireport.yaml"
 
@@ -43,6 +44,11 @@ class Project:
     """Every profile found, in print order."""
     findings: list[Finding] = field(default_factory=list)
     """YAML and schema findings from loading."""
+    tables: dict[str, Table] = field(default_factory=dict)
+    """The index's data tables as read: ``data`` (this edition) and ``previous``."""
+    partial: bool = False
+    """Only some profiles were loaded (``validate FILE``): rules about the whole set of
+    cities (a table row with no profile, a group naming an unloaded city) do not apply."""
 
     def display(self, path: Path) -> str:
         """Return ``path`` relative to the project root when inside it."""
@@ -101,16 +107,26 @@ def profile_files(root: Path, folder: str, paths: list[Path] | None) -> list[Pat
 def load_project(project: Path | None = None, paths: list[Path] | None = None) -> Project:
     """Read the project's settings and profiles, collecting every YAML and schema finding."""
     root = find_root(project)
-    config_doc = load_yaml(root / CONFIG_NAME, CONFIG_NAME)
+    config_doc = load_yaml(root / CONFIG_NAME, CONFIG_NAME, inside=root)
     findings = list(config_doc.findings)
     config = None
     if config_doc.data is not None:
         config, schema_findings = validate_model(ReportConfig, config_doc)
         findings += schema_findings
     folder = config.profiles if config else "profiles"
+    if not paths and not (root / folder).resolve().is_relative_to(root):
+        findings.append(
+            config_doc.finding(
+                ("profiles",),
+                "file-outside-project",
+                f"profiles: {folder!r} lies outside the project folder; scireport reads only"
+                " files inside the project: name a folder inside it",
+            )
+        )
+        return Project(root, config_doc, config, [], findings)
     cities = []
     for path in profile_files(root, folder, paths):
-        doc = load_yaml(path, display_path(path, root))
+        doc = load_yaml(path, display_path(path, root), inside=None if paths else root)
         findings += doc.findings
         profile = None
         if doc.data is not None:
@@ -120,7 +136,49 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
         cities.append(City(slug=slug, path=path, doc=doc, profile=profile))
     order = config.order if config else []
     cities.sort(key=lambda c: print_key(c, order))
-    return Project(root, config_doc, config, cities, findings)
+    tables = load_tables(root, config_doc, config)
+    findings += [f for table in tables.values() for f in table.findings]
+    return Project(root, config_doc, config, cities, findings, tables, partial=bool(paths))
+
+
+def load_tables(
+    root: Path, config_doc: YamlDocument, config: ReportConfig | None
+) -> dict[str, Table]:
+    """Read the data tables ``index:`` names: ``data`` and, if given, ``previous``.
+
+    A path outside the project is not read: its table is empty, with a finding located at
+    the path in ``scireport.yaml``.
+    """
+    index = config.index if config else None
+    if index is None:
+        return {}
+    wanted: dict[str, tuple[tuple[str, ...], str, str | None]] = {}
+    if index.data:
+        wanted["data"] = (("index", "data"), index.data, index.sheet)
+    if index.previous:
+        wanted["previous"] = (
+            ("index", "previous", "data"),
+            index.previous.data,
+            index.previous.sheet,
+        )
+    tables = {}
+    for name, (key, relative, sheet) in wanted.items():
+        path = (root / relative).resolve()
+        problem = None
+        if not path.is_relative_to(root):
+            problem = (
+                f"{relative} is outside the project folder: keep data tables in the"
+                " project (e.g. data/scores.csv)"
+            )
+        elif not path.is_file():
+            problem = f"{relative}: no such file; create it or correct the path"
+        if problem:
+            table = Table(file=relative)
+            table.findings.append(config_doc.finding(key, "data-path", problem))
+        else:
+            table = read_table(path, display_path(path, root), sheet)
+        tables[name] = table
+    return tables
 
 
 def print_key(city: City, order: list[str]) -> tuple[int, str]:

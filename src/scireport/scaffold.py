@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel
 
 from .errors import UserError
+from .files import write_text
 from .models import PLACEHOLDER, SLUG_RE, CityProfile, Lang
 from .project import find_root, slugify
 
@@ -115,7 +116,7 @@ def new_city(
             " or pass --force to overwrite it"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    target.write_text(skeleton(city, country, lang, slug), encoding="utf-8")
+    write_text(target, skeleton(city, country, lang, slug))
     return target
 
 
@@ -136,6 +137,6 @@ def write_schemas(folder: Path) -> list[Path]:
     for name, model in (("profile", CityProfile), ("config", ReportConfig)):
         path = folder / f"{name}.schema.json"
         text = json.dumps(json_schema(model), indent=2, ensure_ascii=False) + "\n"
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)
         written.append(path)
     return written

@@ -10,7 +10,9 @@ expansion. Problems come back as findings, never as exceptions.
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,9 @@ MAX_FILE_BYTES = 1024 * 1024
 
 MAX_NODES = 50_000
 """Upper bound on nodes visited while expanding aliases ("billion laughs" guard)."""
+
+MAX_DIGITS = 1000
+"""Longest integer read as a number: a figure has a few digits, Python refuses 4,300."""
 
 PathKey = tuple[str | int, ...]
 
@@ -210,8 +215,51 @@ def _line_col_of_text_offset(text: str, offset: int) -> Position:
     return Position(line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
-def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
-    """Read ``path`` as YAML; never raises for bad content, returns findings instead."""
+class UnsafeFile(Exception):
+    """A file scireport refuses to read: outside the project, not a regular file, too large."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES, inside: Path | None = None) -> bytes:
+    """Read ``path``, refusing what a project file should never be; raise UnsafeFile.
+
+    Refused: a file that resolves outside ``inside`` (a symlink to ``/etc/shadow``), a
+    file that is not a regular file (a FIFO would block, ``/dev/zero`` never ends) and a
+    file over ``limit`` bytes, counted while reading (at most ``limit + 1`` bytes are
+    read, whatever ``stat`` says). OSError is left to the caller.
+    """
+    if inside is not None and not path.resolve().is_relative_to(inside.resolve()):
+        raise UnsafeFile(
+            "file-outside-project",
+            "the file lies outside the project (a symlink?); scireport reads only files"
+            " inside the project folder: copy it in",
+        )
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnsafeFile(
+                "file-not-regular",
+                "this is not a regular file (a pipe, a device or a socket); use a plain file",
+            )
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise UnsafeFile(
+            "yaml-too-large",
+            f"file is over the {limit:,}-byte limit for a profile; split it or remove"
+            " embedded data",
+        )
+    return data
+
+
+def load_yaml(path: Path, display: str | None = None, inside: Path | None = None) -> YamlDocument:
+    """Read ``path`` as YAML; never raises for bad content, returns findings instead.
+
+    With ``inside`` (the project folder), a file resolving outside it is refused unread.
+    """
     shown = display or str(path)
     doc = YamlDocument(file=shown, text="")
 
@@ -221,14 +269,9 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         return doc
 
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return fail(
-                "yaml-too-large",
-                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a profile;"
-                " split it or remove embedded data",
-            )
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_FILE_BYTES, inside)
+    except UnsafeFile as exc:
+        return fail(exc.rule, exc.message)
     except OSError as exc:
         return fail("file-unreadable", f"cannot read the file: {exc.strerror or exc}")
     return parse_yaml(raw, shown)
@@ -330,7 +373,9 @@ class _Builder:
     def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
         self.values = doc.values
+        self.seen: set[int] = set()
         self.count = 0
+        """Nodes visited again through aliases (plain nodes are bounded by the file size)."""
 
     def _pos(self, node: yaml.Node) -> Position:
         return Position(node.start_mark.line + 1, node.start_mark.column + 1)
@@ -342,9 +387,12 @@ class _Builder:
         )
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _TooManyNodes
+        if id(node) in self.seen:
+            self.count += 1
+            if self.count > MAX_NODES:
+                raise _TooManyNodes
+        else:
+            self.seen.add(id(node))
         if path not in self.values:
             mark = node.start_mark
             self.values[path] = Position(mark.line + 1, mark.column + 1)
@@ -370,6 +418,16 @@ class _Builder:
             return None
         if node.tag == _STR_TAG:
             return node.value
+        digits = sum(c.isdigit() for c in node.value[: MAX_DIGITS + 10])
+        if node.tag == "tag:yaml.org,2002:int" and digits > MAX_DIGITS:
+            self._report(
+                node,
+                path,
+                "yaml-syntax",
+                f"a number of {len(node.value):,} characters is too long to be a figure"
+                f" (at most {MAX_DIGITS:,} digits); quote it if it is text",
+            )
+            return None
         try:
             # The tag's constructor, called directly: construct_object would also remember
             # every node it ever built, for the life of the process.

@@ -24,6 +24,8 @@ from typing import Any
 
 import pikepdf
 
+from .files import write_bytes, write_text
+
 
 @dataclass(frozen=True)
 class Link:
@@ -459,11 +461,11 @@ class FontUnionCache:
 
     def get(self, name: str, needed: set[int]) -> bytes | None:
         """Return a cached union of ``name`` covering ``needed`` glyphs, if one is intact."""
-        entry = self._index().get(name)
-        if self.folder is None or not entry or not needed <= set(entry["gids"]):
+        entry: Any = self._index().get(name)
+        if self.folder is None or not _union_entry(entry) or not needed <= set(entry["gids"]):
             return None
         try:
-            data = (self.folder / entry["file"]).read_bytes()
+            data = (self.folder / Path(entry["file"]).name).read_bytes()
         except OSError:
             return None
         return data if hashlib.sha256(data).hexdigest() == entry["sha256"] else None
@@ -475,10 +477,21 @@ class FontUnionCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(data).hexdigest()
         file = f"{digest[:20]}.font"
-        (self.folder / file).write_bytes(data)
+        write_bytes(self.folder / file, data)
         index = self._index()
         index[name] = {"gids": sorted(gids), "file": file, "sha256": digest}
-        (self.folder / "unions.json").write_text(json.dumps(index), "utf-8")
+        write_text(self.folder / "unions.json", json.dumps(index))
+
+
+def _union_entry(entry: Any) -> bool:
+    """Is ``entry`` a well-formed record of the union cache (a tampered one is a miss)?"""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("gids"), list)
+        and all(type(g) is int for g in entry["gids"])
+        and isinstance(entry.get("file"), str)
+        and isinstance(entry.get("sha256"), str)
+    )
 
 
 FONT_MARK = "/ScireportFont"

@@ -40,6 +40,8 @@ class FetchLog:
     """URLs refused because they point outside the allowed folders or use the network."""
     fetched: list[str] = field(default_factory=list)
     """Files served (stylesheets, fonts, images): the pages depend on them."""
+    warnings: list[str] = field(default_factory=list)
+    """WeasyPrint's warnings while laying out (e.g. an ``@font-face`` it cannot load)."""
 
 
 def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
@@ -54,6 +56,8 @@ def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
         def fetch(self, url: str, headers: Any = None) -> Any:
             """Fetch ``url`` if it is a file inside an allowed folder, else refuse it."""
             parsed = urlparse(url)
+            if parsed.scheme == "data":  # self-contained (the charts): nothing is read
+                return super().fetch(url, headers)
             if parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()
                 if any(path == root or path.is_relative_to(root) for root in roots):
@@ -62,7 +66,7 @@ def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
             log.refused.append(url)
             raise ValueError(f"scireport reads only project files; refused {url}")
 
-    return ProjectFetcher(allowed_protocols=["file"])
+    return ProjectFetcher(allowed_protocols=["file", "data"])
 
 
 class Typesetter:
@@ -98,9 +102,11 @@ class Typesetter:
         """Lay out ``html`` (relative URLs resolve against ``base_dir``); return a Document."""
         from weasyprint import HTML
 
-        document = HTML(
-            string=html, base_url=base_dir.as_uri() + "/", url_fetcher=self.fetcher
-        ).render(font_config=self.font_config)
+        with weasy.capture_log() as messages:
+            document = HTML(
+                string=html, base_url=base_dir.as_uri() + "/", url_fetcher=self.fetcher
+            ).render(font_config=self.font_config)
+        self.fetch_log.warnings += messages
         return document
 
     def write(self, document: Any, target: Path, *, seed: str = "", **options: Any) -> list[str]:
@@ -234,13 +240,16 @@ def run_task(task: PageTask) -> dict[str, Any]:
 
     Keys: ``pages``, ``missing`` (labels of expected paragraphs not found on the pages),
     ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
-    drawn as .notdef), ``refused`` (URLs not fetched), ``links`` (internal links: page
+    drawn as .notdef), ``refused`` (URLs not fetched), ``outside`` (text past its text
+    area, see :func:`~.weasy.text_outside`), ``bad_fonts`` (font files that could not be loaded),
+    ``links`` (internal links: page
     index, rectangle in PDF points, anchor) and ``anchors`` (anchor -> page index).
     """
     typesetter = typesetter_for(task.allowed)
     log = typesetter.fetch_log
     log.refused.clear()  # the log is the process's: it speaks of this task only
     log.fetched.clear()
+    log.warnings.clear()
     document, overflow = render_to_budget(typesetter, task)
     set_metadata(document, task.meta)
     messages = typesetter.write(document, task.output, seed=task.output.stem, **dict(task.options))
@@ -253,6 +262,8 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "refused": list(log.refused),
         "fetched": file_stamps(log.fetched),
         "links": page_links(document),
+        "outside": [text for _, text in weasy.text_outside(document)],
+        "bad_fonts": unusable_fonts(log),
         "anchors": {
             name: index for index, page in enumerate(document.pages) for name in page.anchors
         },
@@ -270,6 +281,36 @@ def comparable(text: str) -> str:
 def printed_text(document: Any) -> str:
     """All text laid out in the page areas of ``document``, as :func:`comparable` reduces it."""
     return comparable("".join(weasy.laid_out_text(document)))
+
+
+FONT_SUFFIXES = {".otf", ".ttf", ".ttc", ".otc", ".woff", ".woff2"}
+
+
+def unusable_fonts(log: FetchLog) -> list[str]:
+    """Font files WeasyPrint was served but could not load (it silently used another font).
+
+    Only looked for when WeasyPrint said an ``@font-face`` cannot be loaded: each font file
+    it fetched is then opened with fontTools, and those that fail are named.
+    """
+    if not any("cannot be loaded" in m or "Failed to load font" in m for m in log.warnings):
+        return []
+    from fontTools.ttLib import TTCollection, TTFont
+
+    bad = []
+    for name in dict.fromkeys(log.fetched):
+        path = Path(name)
+        if path.suffix.lower() not in FONT_SUFFIXES:
+            continue
+        try:
+            if path.suffix.lower() in {".ttc", ".otc"}:
+                TTCollection(name).close()
+            else:
+                with TTFont(name, lazy=False) as font:
+                    font.getGlyphOrder()
+                    font["cmap"]
+        except Exception:  # fontTools raises many kinds for a damaged file
+            bad.append(name)
+    return bad
 
 
 def page_links(document: Any) -> list[tuple[int, tuple[float, float, float, float], str]]:

@@ -1,68 +1,59 @@
-"""Validate stage: run every check family over a loaded project and collect findings."""
+"""Validate: every check over a loaded project, and the page fit from the build's typesetting.
+
+``validate`` sits beside ``build``: its fit check typesets through the build's cache and
+worker processes, so a warm cache makes it nearly free and a cold one warms the build.
+"""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checks import sanity
-from .errors import Finding, FindingsError, UserError, sort_findings
-from .project import CONFIG_NAME, Project, load_project
+from .checks.suite import check_project, strict
+from .errors import Finding, sort_findings
+from .project import Project, load_project
 
 if TYPE_CHECKING:
     from .layouts import Layout
 
 
-def check_project(
-    project: Project, *, placeholder_severity: str = "warning"
-) -> tuple[list[Finding], Layout | None]:
-    """Run the checks that need no typesetting: YAML, schema, plausibility, across profiles,
-    and, against the layout's manifest, images and glyphs.
+def fit_findings(project: Project, layout: Layout, jobs: int = 0) -> list[Finding]:
+    """Typeset every valid city (print edition, into the build's cache) and report overflows.
 
-    Returns the findings and the layout, loaded once for every stage after (None when it
-    cannot load: that is then among the findings).
+    Cities already in the cache cost a lookup; the others are typeset in ``jobs`` worker
+    processes and kept, so the next build finds them.
     """
-    from .checks import cross
+    from .build import BookBuilder, BuildOptions, BuildResult
+    from .checks.fit import overflow_finding
+    from .data import report_data
+    from .plan import Edition, EditionPlan
 
-    findings = list(project.findings)
-    for city in project.cities:
-        if city.profile is None:
-            continue
-        findings += sanity.placeholders(city.doc, city.profile, severity=placeholder_severity)
-        findings += sanity.plausibility(city.doc, city.profile)
-    findings += cross.check(project)
-    layout, problems = load_project_layout(project)
-    findings += problems
-    if layout is not None:
-        from .checks import assets, glyphs
-
-        findings += assets.check(project, layout.manifest)
-        findings += glyphs.check(project, layout.manifest.fonts, layout.dirs)
-    return findings, layout
-
-
-def load_project_layout(project: Project) -> tuple[Layout | None, list[Finding]]:
-    """Load the project's layout; a layout that cannot load becomes findings, not an error."""
-    if project.config is None:
-        return None, []
-    from .layouts import load_layout
-
-    try:
-        return load_layout(project.root, project.config.layout), []
-    except FindingsError as exc:
-        return None, list(exc.findings)
-    except UserError as exc:
-        return None, [
-            project.config_doc.finding(
-                ("layout",),
-                "layout-error",
-                f"{exc.message}; fix the layout or set {CONFIG_NAME}'s layout: to one that exists",
+    config = project.config
+    assert config is not None
+    edition = Edition(name="print", lang=config.main_lang)
+    plan = EditionPlan(
+        project, config, layout, edition, project.root / "build", report_data(project)
+    )
+    builder = BookBuilder(plan, BuildOptions(jobs=jobs), None)
+    cities = [city for city in project.cities if city.profile is not None]
+    entries = builder.typeset(builder.city_jobs(cities, plan.start_pages()), BuildResult([], [], 0))
+    findings = []
+    for city in cities:
+        overflow = entries[city.slug].meta.get("overflow")
+        if overflow:
+            findings.append(
+                overflow_finding(
+                    city,
+                    overflow["first_id"],
+                    overflow["extra_fraction"],
+                    overflow["budget"],
+                    "error",
+                )
             )
-        ]
+    return findings
 
 
 @contextmanager
@@ -83,26 +74,27 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def strict(findings: list[Finding]) -> list[Finding]:
-    """Turn every warning into an error (``--strict``)."""
-    return [replace(f, severity="error") for f in findings]
-
-
 def validate(
     project_dir: Path | None = None,
     paths: list[Path] | None = None,
     *,
     layout: bool = True,
     strict_mode: bool = False,
+    langs: list[str] | None = None,
 ) -> list[Finding]:
-    """Check the project's settings and profiles; return every finding, sorted."""
+    """Check the project's settings and profiles; return every finding, sorted.
+
+    ``langs`` are the languages whose translations are checked (as ``build --lang`` takes
+    them; default: the main language).
+    """
+    from .build import languages_to_build
+
     with _no_gc_pauses():
         project = load_project(project_dir, paths)
-        findings, loaded = check_project(project)
-    if layout and loaded is not None:
-        from .checks import fit
-
-        findings += fit.check(project, loaded)
+        wanted = languages_to_build(project.config, langs or [])
+        findings, loaded = check_project(project, langs=wanted)
+    if layout and loaded is not None and project.config is not None:
+        findings += fit_findings(project, loaded)
     if strict_mode:
         findings = strict(findings)
     return sort_findings(findings)

@@ -11,6 +11,8 @@ imports these internals):
 - :func:`write_pdf`: swaps ``pydyf.zlib`` for a level-1 compressor (:class:`FastZlib`) and
   ``weasyprint.pdf.metadata.uuid4`` for a fixed id, so the same inputs give the same bytes;
 - :func:`laid_out_text`: the text boxes of each page's areas, read from ``Page._page_box``;
+- :func:`text_outside`: text boxes past their column or clip, from the same box tree
+  (``formatting_structure.boxes``, ``layout.absolute.AbsolutePlaceholder``);
 - :data:`SUBSETTING`: what the stitcher relies on in WeasyPrint's font subsets (original
   glyph ids kept, CFF desubroutinized); the contract test checks both on a real PDF.
 """
@@ -119,3 +121,46 @@ def laid_out_text(document: Any) -> Iterator[str]:
             for box in area.descendants():
                 if isinstance(box, TextBox):
                     yield box.text
+
+
+def text_outside(document: Any) -> list[tuple[int, str]]:
+    """Text laid out past its text area: (page index, the text, up to 40 characters).
+
+    Two cases: a line holding a word wider than its column (a Korean word with no spaces
+    is unbreakable, so it runs on past the measure and off the trim edge), and text cut
+    off by a box with ``overflow: hidden``. Running headers and footers are not looked at.
+    """
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    found: list[tuple[int, str]] = []
+
+    def walk(box: Any, index: int, right: float, clip: tuple[float, float, float, float]) -> None:
+        if isinstance(box, AbsolutePlaceholder):  # a positioned box has its own measure
+            box = box._box
+        if isinstance(box, boxes.TextBox):
+            x0, y0 = box.position_x, box.position_y
+            x1, y1 = x0 + box.width, y0 + box.height
+            cut = x0 < clip[0] - 1 or y0 < clip[1] - 1 or x1 > clip[2] + 1 or y1 > clip[3] + 1
+            if (x1 > right + 1 or cut) and box.text.strip():
+                found.append((index, box.text.replace("\u2060", "")[:40]))
+            return
+        if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.LineBox):
+            right = box.content_box_x() + box.width
+        if box.style["overflow"] != "visible" and isinstance(box, boxes.BlockContainerBox):
+            x, y = box.padding_box_x(), box.padding_box_y()
+            clip = (
+                max(clip[0], x),
+                max(clip[1], y),
+                min(clip[2], x + box.padding_width()),
+                min(clip[3], y + box.padding_height()),
+            )
+        for child in getattr(box, "children", ()):
+            walk(child, index, right, clip)
+
+    everywhere = (-1e9, -1e9, 1e9, 1e9)
+    for index, page in enumerate(document.pages):
+        for area in page._page_box.children:
+            if not isinstance(area, boxes.MarginBox):
+                walk(area, index, 1e9, everywhere)
+    return found

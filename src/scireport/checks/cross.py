@@ -79,7 +79,7 @@ def slugs_and_order(project: Project) -> list[Finding]:
     for i, slug in enumerate(project.config.order):
         if slug in seen:
             message = f"{slug!r} is listed twice in order: remove one"
-        elif slug not in known:
+        elif slug not in known and not project.partial:
             close = difflib.get_close_matches(slug, sorted(known), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             message = f"no profile has the slug {slug!r}{hint}"
