@@ -68,10 +68,22 @@ VALIDATION_RULES: tuple[RuleDoc, ...] = (
         "\nThe file cannot be read at all (permissions, a folder named like a profile, I/O error).\n\n```text\n$ mkdir profiles/seoul.yaml\nprofiles/seoul.yaml:1:1 cannot read the file: Is a directory [file-unreadable]\n```\n\n",
     ),
     RuleDoc(
+        "file-outside-project",
+        "YAML",
+        "",
+        "\nThe file resolves outside the project folder, usually through a symlink (`profiles/x.yaml\n-> /etc/shadow`). It is refused unread, so nothing of it is echoed in findings.\n\n```text\nprofiles/x.yaml:1:1 the file lies outside the project (a symlink?); scireport reads only files inside the project folder: copy it in [file-outside-project]\n```\n\nThe same rule refuses a `profiles:` folder in `scireport.yaml` that lies outside the project\n(`../elsewhere`, `/etc`):\n\n```text\nscireport.yaml:3:11 profiles: '/etc' lies outside the project folder; scireport reads only files inside the project: name a folder inside it [file-outside-project]\n```\n\n",
+    ),
+    RuleDoc(
+        "file-not-regular",
+        "YAML",
+        "",
+        "\nThe file is a pipe, a device or a socket (a FIFO would block the build for ever, a link to\n`/dev/zero` would never end). Only regular files are read.\n\n```text\nprofiles/x.yaml:1:1 this is not a regular file (a pipe, a device or a socket); use a plain file [file-not-regular]\n```\n\n",
+    ),
+    RuleDoc(
         "yaml-too-large",
         "YAML",
         "",
-        "\nThe file is over 1 MiB (`sources.MAX_FILE_BYTES`); a profile is a few kilobytes, so it\nis refused unread.\n\n```yaml\ncity: Seoul\nbody: ...           # followed by a megabyte of pasted data\n```\n\n```text\nprofiles/seoul.yaml:1:1 file is 1,100,120 bytes, over the 1,048,576-byte limit for a profile; split it or remove embedded data [yaml-too-large]\n```\n\n",
+        "\nThe file is over 1 MiB (`sources.MAX_FILE_BYTES`); a profile is a few kilobytes, so it\nis refused. The limit is counted while reading (at most one byte more than the limit is\never read), so a file whose size the system misreports cannot get past it.\n\n```yaml\ncity: Seoul\nbody: ...           # followed by a megabyte of pasted data\n```\n\n```text\nprofiles/seoul.yaml:1:1 file is over the 1,048,576-byte limit for a profile; split it or remove embedded data [yaml-too-large]\n```\n\n",
     ),
     RuleDoc(
         "yaml-bom",
@@ -288,6 +300,12 @@ VALIDATION_RULES: tuple[RuleDoc, ...] = (
         "Glyphs",
         "",
         "\nA family in the layout's `fonts` is not installed (fontconfig would substitute another),\nor its file cannot be read. A warning instead when fontconfig itself (`fc-match`) is\nmissing, so glyphs cannot be checked at all.\n\n```yaml\n# layouts/default/layout.yaml\nfonts: [Noto Sans CJK KR, Gotham Rounded]\n```\n\n```text\nlayouts/default/layout.yaml:11:27 fonts[1]: font family 'Gotham Rounded' is not installed (fontconfig would use DejaVu Sans instead); install it or name an installed family [glyph-font-missing]\n```\n\n",
+    ),
+    RuleDoc(
+        "glyph-font-unusable",
+        "Glyphs",
+        "",
+        "\nA warning: a font file named by the layout's `@font-face` was found but cannot be loaded\n(truncated, damaged, or not a font at all). WeasyPrint says only that the font face cannot\nbe loaded and silently sets the text in another font; the build names the file.\n\n```text\nwarning: layouts/default/fonts/Brand.otf this @font-face file cannot be loaded (damaged or not a font), so another font was used in its place; replace the file [glyph-font-unusable]\n```\n\n",
     ),
     RuleDoc(
         "layout-error",
