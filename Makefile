@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf libgs-common
 SCIREPORT := $(BIN)/scireport
 
-.PHONY: setup system venv demo test check lint format bench bench-validate bench-build schema clean
+.PHONY: setup system venv demo test test-fast check lint format bench bench-validate bench-build schema clean
 
 setup: system venv
 
@@ -34,10 +34,14 @@ demo: setup
 test: setup
 	$(BIN)/pytest
 
+test-fast: setup
+	$(BIN)/pytest -m 'not slow'
+
 check: setup
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 format: venv
