@@ -98,7 +98,6 @@ def write_pdf(document: Any, target: Path, document_id: uuid.UUID, **options: An
     """
     import pydyf
     import weasyprint.pdf.metadata as xmp
-
     import weasyprint.pdf.tags as tags
 
     random_uuid, slow_zlib, build_tree = xmp.uuid4, pydyf.zlib, tags._build_box_tree
