@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import json
+import os
 import socket
 import threading
 import time
@@ -260,7 +260,8 @@ def listen(host: str, port: int) -> socket.socket:
         ) from None
     except OSError as exc:
         raise UserError(
-            f"cannot listen on {host}:{port}: {exc.errno and os.strerror(exc.errno) or exc}; choose another --port"
+            f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc};"
+            " choose another --port"
         ) from None
 
 
