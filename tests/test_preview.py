@@ -225,11 +225,11 @@ def test_help_imports_no_web_server_or_weasyprint() -> None:
 @pytest.mark.browser
 def test_browser_shows_every_page_and_the_contents(page: Any, server: Server) -> None:
     state = server.state()
-    assert len(state["pages"]) == 6  # cover, contents, two cities of two pages
-    assert page.locator("figure.page").count() == 6
-    assert page.locator("#contents a").all_inner_texts()[0].startswith("Cover")
+    assert len(state["pages"]) >= 6  # cover, contents, two cities of two pages at least
+    assert page.locator("figure.page").count() == len(state["pages"])
     titles = page.locator("#contents").inner_text()
     assert "Seoul" in titles and "Amsterdam" in titles
+    assert sum(1 for p in state["pages"] if p["label"] == "Amsterdam") == 2
     page.locator("#jump").fill("amst")
     assert page.locator("#contents li:not([hidden])").count() == 1
 
@@ -275,6 +275,7 @@ def test_saved_change_updates_the_page_without_reload(
 def test_broken_profile_shows_the_finding_then_clears(
     page: Any, server: Server, project: Path
 ) -> None:
+    pages = len(server.state()["pages"])
     profile = project / "profiles/seoul.yaml"
     text = profile.read_text(encoding="utf-8")
     line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("  population:"))
@@ -285,9 +286,9 @@ def test_broken_profile_shows_the_finding_then_clears(
         assert f"profiles/seoul.yaml:{line}:" in shown
         assert "schema-range" in shown and "about.population" in shown
         assert "stale" in (page.get_attribute("#pages", "class") or "")
-        assert page.locator("figure.page").count() == 6  # the last good pages stay
+        assert page.locator("figure.page").count() == pages  # the last good pages stay
     finally:
         profile.write_text(text, encoding="utf-8")
     page.wait_for_selector("#findings", state="hidden", timeout=60_000)
     assert "stale" not in (page.get_attribute("#pages", "class") or "")
-    assert page.locator("figure.page").count() == 6
+    assert page.locator("figure.page").count() == pages

@@ -312,7 +312,7 @@ def preview(
         out=out_dir,
         cities=cities or [],
         editions=[edition.value],
-        lang=_lang(lang) if lang else None,
+        langs=[_lang(lang)] if lang else [],
     )
     say = partial(err.print, markup=False, highlight=False, soft_wrap=True)
     serve(project, options, host=host, port=port, open_browser=open_browser, say=say)

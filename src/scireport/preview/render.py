@@ -24,6 +24,7 @@ import tempfile
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import UserError
 
@@ -86,6 +87,62 @@ class PageRenderer:
             self.origin.setdefault(image.digest, (kept, number))
         return images
 
+    def book(self, pdf: Path) -> tuple[list[PageImage], list[tuple[str, int]]]:
+        """Every page of ``pdf``, rendering only pages not seen before; and its outline.
+
+        A page is known by what it draws: its content streams and the images and forms it
+        paints (a stitched book's shared fonts keep their glyph ids, so they are left out).
+        An edit to one city re-renders that city's pages only. The outline is the PDF's
+        top-level bookmarks as (title, 1-based page).
+        """
+        import pikepdf
+
+        digest = self.file_digest(pdf)
+        kept = self.sources / f"{digest[:32]}.pdf"
+        self._keep(pdf, kept)
+        known = self._known()
+        with pikepdf.open(kept) as document:
+            keys = [page_key(page) for page in document.pages]
+            with document.open_outline() as outline:
+                marks = []
+                for item in outline.root:
+                    target = item.destination
+                    if isinstance(target, pikepdf.Array) and len(target):
+                        marks.append((str(item.title), _page_number(document, target[0])))
+        missing = [n for n, key in enumerate(keys, start=1) if key not in known]
+        if missing:
+            drawn = self._draw_pages(kept, missing, SCREEN_DPI)
+            for number, data in zip(missing, drawn, strict=True):
+                known[keys[number - 1]] = self._store(data)
+            self._save_known(known)
+        images = [known[key] for key in keys]
+        for number, image in enumerate(images, start=1):
+            self.origin[image.digest] = (kept, number)
+        return images, [(title, page) for title, page in marks if page]
+
+    def _known(self) -> dict[str, PageImage]:
+        if not hasattr(self, "known"):
+            try:
+                data = json.loads((self.renders / "pages.json").read_text(encoding="utf-8"))
+                self.known = {k: PageImage(**v) for k, v in data.items()}
+            except (OSError, ValueError, TypeError):
+                self.known = {}
+            self.known = {
+                k: v for k, v in self.known.items() if (self.images / f"{v.digest}.png").is_file()
+            }
+        return self.known
+
+    def _save_known(self, known: dict[str, PageImage]) -> None:
+        data = json.dumps({k: asdict(v) for k, v in known.items()})
+        _write(self.renders / "pages.json", data.encode())
+
+    def _store(self, data: bytes) -> PageImage:
+        digest = hashlib.sha256(data).hexdigest()[:20]
+        target = self.images / f"{digest}.png"
+        if not target.exists():
+            _write(target, data)
+        return PageImage(digest, *png_size(data))
+
     def _recorded(self, record: Path) -> list[PageImage] | None:
         try:
             images = [PageImage(**i) for i in json.loads(record.read_text(encoding="utf-8"))]
@@ -104,17 +161,19 @@ class PageRenderer:
             shutil.copyfile(pdf, kept)
 
     def _render(self, pdf: Path, first: int, last: int | None) -> list[PageImage]:
-        images = []
-        for data in self._draw(pdf, first, last, SCREEN_DPI):
-            digest = hashlib.sha256(data).hexdigest()[:20]
-            target = self.images / f"{digest}.png"
-            if not target.exists():
-                _write(target, data)
-            images.append(PageImage(digest, *png_size(data)))
-        return images
+        return [self._store(data) for data in self._draw(pdf, first, last, SCREEN_DPI)]
 
     def _draw(self, pdf: Path, first: int, last: int | None, dpi: int) -> list[bytes]:
-        """PNG bytes of pages ``first``..``last`` of ``pdf`` at ``dpi``."""
+        """PNG bytes of pages ``first``..``last`` (None: the last page) of ``pdf``."""
+        import pypdfium2
+
+        with self.lock:
+            count = len(pypdfium2.PdfDocument(str(pdf)))
+        end = count if last is None else min(last, count)
+        return self._draw_pages(pdf, list(range(first, end + 1)), dpi)
+
+    def _draw_pages(self, pdf: Path, numbers: list[int], dpi: int) -> list[bytes]:
+        """PNG bytes of the pages ``numbers`` (1-based) of ``pdf`` at ``dpi``."""
         import pypdfium2
 
         with self.lock:  # PDFium is not thread-safe: one page at a time
@@ -123,10 +182,9 @@ class PageRenderer:
             except pypdfium2.PdfiumError as exc:
                 raise UserError(f"cannot render {pdf} for the preview: {exc}") from None
             try:
-                end = len(document) if last is None else min(last, len(document))
                 pages = []
-                for index in range(first - 1, end):
-                    image = document[index].render(scale=dpi / 72).to_pil()
+                for number in numbers:
+                    image = document[number - 1].render(scale=dpi / 72).to_pil()
                     buffer = io.BytesIO()
                     image.save(buffer, "PNG", compress_level=1)
                     pages.append(buffer.getvalue())
@@ -143,7 +201,7 @@ class PageRenderer:
         if origin is None or not origin[0].exists():
             return None
         pdf, number = origin
-        _write(target, self._draw(pdf, number, number, ZOOM_DPI)[0])
+        _write(target, self._draw_pages(pdf, [number], ZOOM_DPI)[0])
         return target
 
 
@@ -160,3 +218,28 @@ def png_size(data: bytes) -> tuple[int, int]:
         raise ValueError("not a PNG file")
     width, height = struct.unpack(">II", data[16:24])
     return width, height
+
+
+def page_key(page: Any) -> str:
+    """A hash of what a page draws: its content streams, box, and painted images and forms."""
+    import pikepdf
+
+    digest = hashlib.sha256(str(list(page.mediabox)).encode())
+    contents = page.obj.get("/Contents")
+    streams = contents if isinstance(contents, pikepdf.Array) else [contents]
+    for stream in streams:
+        if stream is not None:
+            digest.update(stream.read_raw_bytes())
+    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+    for name in sorted(xobjects.keys()):
+        digest.update(name.encode())
+        digest.update(xobjects[name].read_raw_bytes())
+    return digest.hexdigest()
+
+
+def _page_number(document: Any, target: Any) -> int:
+    """1-based number of the page object ``target`` in ``document`` (0 if none)."""
+    for number, page in enumerate(document.pages, start=1):
+        if page.obj.objgen == target.objgen:
+            return number
+    return 0

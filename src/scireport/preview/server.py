@@ -23,6 +23,7 @@ import time
 import webbrowser
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from starlette.routing import Route
 
 from ..build import BuildOptions, BuildResult, watch
 from ..errors import Finding, FindingsError, UserError
-from .render import IMAGE_NAME, PageImage, PageRenderer
+from .render import IMAGE_NAME, PageRenderer
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -150,27 +151,33 @@ class Session:
         self.say(f"error: {error.message}{': ' + shown + more if shown else ''}")
 
     def pages(self, result: BuildResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Every page of this edition as the page shows it, and the contents to navigate by."""
+        """Every page of this edition as the page shows it, and the contents to navigate by.
+
+        The book's pages come from its PDF (its bookmarks are the contents); with ``--city``
+        there is no book, and each city's PDF is shown in turn.
+        """
         outputs = [o for o in result.outputs if o.edition == self.edition]
         book = next((o for o in outputs if o.kind == "book"), None)
-        cities = [o for o in outputs if o.kind == "city"]
-        names = self.city_names()
         pages: list[dict[str, Any]] = []
         nav: list[dict[str, Any]] = []
-
-        def add(images: list[PageImage], label: str) -> None:
-            nav.append({"title": label, "page": len(pages) + 1})
-            for image in images:
-                pages.append({**image.__dict__, "label": label})
-
         if book is not None:
-            front = book.pages - sum(c.pages for c in cities)
-            images = self.renderer.pages(book.path, 1, front)
-            add(images[:1], "Cover")
-            if images[1:]:
-                add(images[1:], "Contents")
-        for city in cities:
-            add(self.renderer.pages(city.path), names.get(city.path.stem, city.path.stem))
+            images, marks = self.renderer.book(book.path)
+            titles = {page: title for title, page in marks}
+            if 1 not in titles:
+                titles[1] = "Cover"
+            label = ""
+            for number, image in enumerate(images, start=1):
+                if number in titles:
+                    label = titles[number]
+                    nav.append({"title": label, "page": number})
+                pages.append({**asdict(image), "label": label})
+            return pages, nav
+        names = self.city_names()
+        for city in (o for o in outputs if o.kind == "city"):
+            label = names.get(city.path.stem, city.path.stem)
+            nav.append({"title": label, "page": len(pages) + 1})
+            images, _marks = self.renderer.book(city.path)
+            pages += [{**asdict(image), "label": label} for image in images]
         return pages, nav
 
     def city_names(self) -> dict[str, str]:
