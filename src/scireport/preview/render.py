@@ -5,8 +5,9 @@ against 1.69 s for poppler's ``pdftoppm`` (same machine, same load, 96 dpi).
 
 Each page image is named by the SHA-256 of its PNG bytes, so a page that looks the same
 after a rebuild keeps its URL and the browser never fetches it again. A PDF is rendered
-only when its bytes are new: what each PDF's pages became is remembered (in memory and in
-``<folder>/renders/``), so a warm start renders nothing. The PDF itself is kept as a hard
+page by page, and only a page not seen before: pages are known by what they draw, and
+what each became is remembered (in ``<folder>/renders/pages.json``), so a warm start
+renders nothing. The PDF itself is kept as a hard
 link under ``<folder>/sources/`` (the builder replaces files by renaming, so the link keeps
 the old bytes), from which a sharper image is rendered when the page is zoomed.
 """
@@ -73,20 +74,6 @@ class PageRenderer:
                 self.digests[key] = hashlib.file_digest(handle, "sha256").hexdigest()
         return self.digests[key]
 
-    def pages(self, pdf: Path, first: int = 1, last: int | None = None) -> list[PageImage]:
-        """The images of pages ``first``..``last`` of ``pdf`` (all from ``first`` if None)."""
-        digest = self.file_digest(pdf)
-        record = self.renders / f"{digest[:32]}-{first}-{last or 'end'}.json"
-        kept = self.sources / f"{digest[:32]}.pdf"
-        images = self._recorded(record)
-        if images is None:
-            self._keep(pdf, kept)
-            images = self._render(kept, first, last)
-            record.write_text(json.dumps([asdict(i) for i in images]), encoding="utf-8")
-        for number, image in enumerate(images, start=first):
-            self.origin.setdefault(image.digest, (kept, number))
-        return images
-
     def book(self, pdf: Path) -> tuple[list[PageImage], list[tuple[str, int]]]:
         """Every page of ``pdf``, rendering only pages not seen before; and its outline.
 
@@ -143,15 +130,6 @@ class PageRenderer:
             _write(target, data)
         return PageImage(digest, *png_size(data))
 
-    def _recorded(self, record: Path) -> list[PageImage] | None:
-        try:
-            images = [PageImage(**i) for i in json.loads(record.read_text(encoding="utf-8"))]
-        except (OSError, ValueError, TypeError):
-            return None
-        if all((self.images / f"{i.digest}.png").is_file() for i in images):
-            return images
-        return None
-
     def _keep(self, pdf: Path, kept: Path) -> None:
         if kept.exists():
             return
@@ -159,18 +137,6 @@ class PageRenderer:
             os.link(pdf, kept)
         except OSError:  # another file system, or links refused: a copy does as well
             shutil.copyfile(pdf, kept)
-
-    def _render(self, pdf: Path, first: int, last: int | None) -> list[PageImage]:
-        return [self._store(data) for data in self._draw(pdf, first, last, SCREEN_DPI)]
-
-    def _draw(self, pdf: Path, first: int, last: int | None, dpi: int) -> list[bytes]:
-        """PNG bytes of pages ``first``..``last`` (None: the last page) of ``pdf``."""
-        import pypdfium2
-
-        with self.lock:
-            count = len(pypdfium2.PdfDocument(str(pdf)))
-        end = count if last is None else min(last, count)
-        return self._draw_pages(pdf, list(range(first, end + 1)), dpi)
 
     def _draw_pages(self, pdf: Path, numbers: list[int], dpi: int) -> list[bytes]:
         """PNG bytes of the pages ``numbers`` (1-based) of ``pdf`` at ``dpi``."""
