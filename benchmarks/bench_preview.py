@@ -234,7 +234,8 @@ def main() -> int:
         "## Preview (`make bench-preview`)",
         "",
         f"Written by `benchmarks/bench_preview.py` on {time.strftime('%Y-%m-%d %H:%M %Z')}"
-        f" in {time.perf_counter() - began:.0f} s; W50 ({len(profiles)} cities), print edition, Debian's Chromium headless via Playwright."
+        f" in {time.perf_counter() - began:.0f} s; W50 ({len(profiles)} cities), print edition,"
+        " Debian's Chromium headless via Playwright."
         f" Machine: {machine()['CPU']}; Python {platform_python()}.",
         "",
         "| step | median s | runs s | load (1 min) |",
