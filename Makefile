@@ -5,10 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf libgs-common
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf libgs-common chromium
 SCIREPORT := $(BIN)/scireport
 
-.PHONY: setup system venv demo test test-fast check lint format bench bench-validate bench-build schema clean
+.PHONY: setup system venv demo test test-fast check lint format bench bench-validate bench-build bench-preview schema clean
 
 setup: system venv
 
@@ -58,6 +58,9 @@ bench-validate: setup
 
 bench-build: setup
 	$(BIN)/python benchmarks/bench_build.py
+
+bench-preview: setup
+	$(BIN)/python benchmarks/bench_preview.py
 
 clean:
 	rm -rf build bench-out .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,7 @@ except ValueError:  # imported outside the main thread: leave signals alone
     _starting = None
 
 from enum import StrEnum  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated, Any  # noqa: E402
 
@@ -301,6 +302,39 @@ def _print_result(result: Any) -> None:
         ),
         soft_wrap=True,
     )
+
+
+@app.command()
+def preview(
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free one).", min=0)] = 8000,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    cities: Annotated[
+        list[str] | None, typer.Option("--city", help="Show only this city (repeatable).")
+    ] = None,
+    edition: Annotated[
+        PdfEdition, typer.Option("--edition", help="print or screen.")
+    ] = PdfEdition.print,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the edition: ko or en.")
+    ] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open it in a browser.")] = False,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
+        "build/.preview"
+    ),
+    project: ProjectOption = None,
+) -> None:
+    """Show the book in a browser, rebuilt and updated on every saved change."""
+    from .build import BuildOptions
+    from .preview.server import serve
+
+    options = BuildOptions(
+        out=out_dir,
+        cities=cities or [],
+        editions=[edition.value],
+        langs=[_lang(lang)] if lang else [],
+    )
+    say = partial(err.print, markup=False, highlight=False, soft_wrap=True)
+    serve(project, options, host=host, port=port, open_browser=open_browser, say=say)
 
 
 @app.command("preflight")

@@ -1,0 +1,1 @@
+"""Live browser preview of the book (``scireport preview``): see :mod:`.server`."""

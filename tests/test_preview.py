@@ -1,0 +1,294 @@
+"""``scireport preview``: the real command as a process, its HTTP surface and a real browser.
+
+One preview server runs for the whole module (a two-city project under a temporary folder,
+on a free loopback port); Debian's Chromium, driven by Playwright, looks at it. The browser
+tests are marked ``browser``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import CONFIG, REPO
+
+SCIREPORT = str(Path(sys.executable).parent / "scireport")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+class Server:
+    """A ``scireport preview`` process and what it has said on stderr."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.process = subprocess.Popen(
+            [SCIREPORT, "preview", "--port", "0", "--project", str(root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        line = self.wait_for_line("preview at ")
+        self.url = line.split("preview at ", 1)[1].split()[0]
+        self.host, self.port = self.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for_line(self, text: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if text in line:
+                    return line
+            if self.process.poll() is not None and not self.reader.is_alive():
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no {text!r} from scireport preview: {self.lines}")
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        """GET ``path`` sent exactly as written (no client-side normalising)."""
+        connection = http.client.HTTPConnection(self.host, int(self.port), timeout=30)
+        try:
+            connection.putrequest("GET", path, skip_accept_encoding=True)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def state(self) -> dict[str, Any]:
+        status, body = self.get("/state")
+        assert status == 200
+        result: dict[str, Any] = json.loads(body)
+        return result
+
+    def wait_ready(self, timeout: float = 90) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.state()
+            if state["status"] == "ready":
+                return state
+            time.sleep(0.1)
+        raise AssertionError(f"preview never ready: {self.lines}")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.reader.join(timeout=5)
+        return self.process.returncode
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two cities of the sample project with the tests' settings."""
+    root = tmp_path_factory.mktemp("preview")
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    (root / "profiles").mkdir()
+    for slug in ("seoul", "amsterdam"):
+        shutil.copy(REPO / "profiles" / f"{slug}.yaml", root / "profiles" / f"{slug}.yaml")
+    (root / "scireport.yaml").write_text(yaml.safe_dump(CONFIG, allow_unicode=True), "utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(project: Path) -> Iterator[Server]:
+    running = Server(project)
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        code = running.stop()
+    assert code == 0, running.lines
+    assert any("preview stopped" in line for line in running.lines), running.lines
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: Server) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    tab = context.new_page()
+    tab.goto(server.url)
+    tab.wait_for_function(
+        "() => { const imgs = [...document.querySelectorAll('figure.page img')];"
+        " return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0); }"
+    )
+    yield tab
+    context.close()
+
+
+def test_binds_loopback_and_says_so(server: Server) -> None:
+    assert server.url.startswith("http://127.0.0.1:")
+    assert any("this machine only" in line for line in server.lines)
+
+
+def test_serves_its_page_assets_and_images(server: Server) -> None:
+    state = server.state()
+    assert server.get("/")[0] == 200
+    assert server.get("/assets/app.js")[0] == 200
+    assert server.get("/assets/app.css")[0] == 200
+    digest = state["pages"][0]["digest"]
+    status, image = server.get(f"/pages/{digest}.png")
+    assert status == 200 and image.startswith(b"\x89PNG")
+    status, sharp = server.get(f"/pages/{digest}@2x.png")
+    from scireport.preview.render import png_size
+
+    assert status == 200 and abs(png_size(sharp)[0] - 2 * png_size(image)[0]) <= 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../pyproject.toml",
+        "/assets/../render.py",
+        "/assets/../../build.py",
+        "/assets/%2e%2e/server.py",
+        "/assets/%2e%2e%2fserver.py",
+        "/assets/..%2F..%2F..%2Fpyproject.toml",
+        "/pages/..%2F..%2Fprint%2Freport.pdf",
+        "/pages/%2e%2e/sources",
+        "/assets/index.html",
+        "/assets//etc/passwd",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/static/app.js",
+        "/pages/0123456789abcdef0123.png",
+        "/scireport.yaml",
+        "/profiles/seoul.yaml",
+    ],
+)
+def test_no_path_outside_its_own(server: Server, path: str) -> None:
+    assert server.get(path)[0] == 404
+
+
+def test_port_in_use_is_a_clear_error(project: Path, cli) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("preview", "--port", str(port), "--project", project)
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "choose another --port" in result.output
+
+
+def test_help_imports_no_web_server_or_weasyprint() -> None:
+    code = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom scireport.cli import app\n"
+        "r = CliRunner().invoke(app, ['preview', '--help'])\nassert r.exit_code == 0\n"
+        "assert '--port' in r.output and '--open' in r.output\n"
+        "print(sorted(m for m in ('weasyprint', 'uvicorn', 'starlette') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.browser
+def test_browser_shows_every_page_and_the_contents(page: Any, server: Server) -> None:
+    state = server.state()
+    assert len(state["pages"]) >= 6  # cover, contents, two cities of two pages at least
+    assert page.locator("figure.page").count() == len(state["pages"])
+    titles = page.locator("#contents").inner_text()
+    assert "Seoul" in titles and "Amsterdam" in titles
+    assert sum(1 for p in state["pages"] if p["label"] == "Amsterdam") == 2
+    page.locator("#jump").fill("amst")
+    assert page.locator("#contents li:not([hidden])").count() == 1
+
+
+@pytest.mark.browser
+def test_saved_change_updates_the_page_without_reload(
+    page: Any, server: Server, project: Path
+) -> None:
+    before = server.state()
+    digests = [p["digest"] for p in before["pages"]]
+    first = next(e["page"] for e in before["nav"] if e["title"] == "Amsterdam")
+    page.evaluate("window.notReloaded = true")
+    page.locator("#contents a", has_text="Amsterdam").click()
+    page.wait_for_timeout(200)
+    top = page.evaluate(f"document.getElementById('page-{first}').getBoundingClientRect().top")
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/pages/" in r.url else None)
+    profile = project / "profiles/amsterdam.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("경제는 순환하게", "도시는 함께 바뀌게"), encoding="utf-8")
+    try:
+        page.wait_for_function(
+            f"() => {{ const i = document.querySelector('#page-{first} img');"
+            f" return i.dataset.loaded && i.dataset.loaded !== '{digests[first - 1]}'; }}",
+            timeout=60_000,
+        )
+        after = server.state()
+        assert page.evaluate("window.notReloaded") is True
+        changed = {p["digest"] for p in after["pages"]} - set(digests)
+        assert changed and after["pages"][first - 1]["digest"] in changed
+        # only the changed pages' images were fetched again; Seoul's kept their URL
+        assert {u.rsplit("/", 1)[1].removesuffix(".png") for u in fetched} <= changed
+        seoul = [i for i, p in enumerate(after["pages"]) if p["label"] == "Seoul"]
+        assert seoul and all(after["pages"][i]["digest"] == digests[i] for i in seoul)
+        now = page.evaluate(f"document.getElementById('page-{first}').getBoundingClientRect().top")
+        assert abs(now - top) < 2  # the reader's place is kept
+    finally:
+        profile.write_text(text, encoding="utf-8")
+        server.wait_ready()
+
+
+@pytest.mark.browser
+def test_broken_profile_shows_the_finding_then_clears(
+    page: Any, server: Server, project: Path
+) -> None:
+    pages = len(server.state()["pages"])
+    profile = project / "profiles/seoul.yaml"
+    text = profile.read_text(encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("  population:"))
+    profile.write_text(text.replace("  population: 9509458", "  population: -5"), "utf-8")
+    try:
+        page.wait_for_selector("#findings:not([hidden])", timeout=60_000)
+        shown = page.inner_text("#findings")
+        assert f"profiles/seoul.yaml:{line}:" in shown
+        assert "schema-range" in shown and "about.population" in shown
+        assert "stale" in (page.get_attribute("#pages", "class") or "")
+        assert page.locator("figure.page").count() == pages  # the last good pages stay
+    finally:
+        profile.write_text(text, encoding="utf-8")
+    page.wait_for_selector("#findings", state="hidden", timeout=60_000)
+    assert "stale" not in (page.get_attribute("#pages", "class") or "")
+    assert page.locator("figure.page").count() == pages
