@@ -22,10 +22,15 @@ SEOUL_KO_BODY: str = yaml.safe_load(SEOUL)["body"]["ko"]
 
 
 def run(cli: Cli, root: Path) -> tuple[int, list[dict[str, Any]]]:
-    """Validate ``root`` without the page-fit check; return the exit code and findings."""
+    """Validate ``root`` without the page-fit check; return the exit code and findings.
+
+    Profiles in English next to Korean ones lack a Korean translation; that rule is not the
+    subject here, so its findings are left out (and the exit code follows the rest).
+    """
     result = cli("validate", "--project", root, "--no-layout", "--format", "json")
     assert result.exit_code in (0, 1), result.output
-    return result.exit_code, json.loads(result.stdout)
+    found = [f for f in json.loads(result.stdout) if f["rule"] != "missing-translation"]
+    return int(any(f["severity"] == "error" for f in found)), found
 
 
 def position(text: str, needle: str, start: str = "") -> tuple[int, int]:

@@ -77,3 +77,94 @@ def test_every_city_opens_a_spread(built_sample: Path, sample_project: Path) -> 
         check=True,
     ).stdout.split()
     assert blank == [blanks[0][7:]]  # numbered, no footer text
+
+
+def digests(folder: Path) -> dict[str, tuple[str, int]]:
+    import hashlib
+
+    return {
+        str(p.relative_to(folder)): (
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+            p.stat().st_mtime_ns,
+        )
+        for p in sorted(folder.rglob("*.pdf"))
+    }
+
+
+def test_both_languages_in_one_run_and_neither_touches_the_other(tmp_path: Path, cli: Cli) -> None:
+    root = copy_sample(tmp_path / "project", ("seoul", "singapore"))
+    result = cli("build", "-p", root, "--lang", "all", "--edition", "both")
+    assert result.exit_code == 0, result.output
+    out = root / "build"
+    for folder in ("print", "screen", "print-en", "screen-en"):
+        assert (out / folder / "report.pdf").exists(), folder
+    korean = pdftext(out / "print" / "report.pdf")
+    english = pdftext(out / "print-en" / "report.pdf")
+    assert (
+        "스마트시티 지수 보고서" in korean and "City profiles of the Smart Cities Index" in english
+    )
+    assert "Contents" in english and "목차" in korean
+    english_before = {f: digests(out / f) for f in ("print-en", "screen-en")}
+    # an edit to the Korean text only: a Korean build rewrites Korean files, never English ones
+    seoul = root / "profiles" / "seoul.yaml"
+    seoul.write_text(seoul.read_text("utf-8").replace("서울의 스마트시티", "서울 스마트시티", 1))
+    korean_before = digests(out / "print")
+    again = cli("build", "-p", root, "--lang", "ko", "--edition", "both")
+    assert again.exit_code == 0, again.output
+    assert digests(out / "print") != korean_before
+    assert {f: digests(out / f) for f in ("print-en", "screen-en")} == english_before
+    import pikepdf
+
+    with pikepdf.open(out / "screen-en" / "report.pdf") as pdf:
+        assert str(pdf.Root.Lang) == "en"
+    with pikepdf.open(out / "screen" / "report.pdf") as pdf:
+        assert str(pdf.Root.Lang) == "ko"
+
+
+def test_a_missing_translation_is_found_at_its_line_and_refused(tmp_path: Path, cli: Cli) -> None:
+    root = copy_sample(tmp_path / "project", ("seoul", "amsterdam"))
+    import json
+
+    result = cli("validate", "-p", root, "--no-layout", "--lang", "en", "--format", "json")
+    found = [f for f in json.loads(result.output) if f["rule"] == "missing-translation"]
+    assert result.exit_code == 1 and found
+    text = (root / "profiles" / "amsterdam.yaml").read_text("utf-8").splitlines()
+    headline = next(f for f in found if f["path"] == "headline")
+    assert headline["file"] == "profiles/amsterdam.yaml"
+    assert text[headline["line"] - 1].startswith("headline:")
+    assert not any(f["file"] == "profiles/seoul.yaml" for f in found)  # Seoul is bilingual
+    main = cli("validate", "-p", root, "--no-layout", "--format", "json")
+    assert main.exit_code == 0  # the Korean edition lacks nothing
+    refused = cli("build", "-p", root, "--lang", "en")
+    assert refused.exit_code == 1 and "missing-translation" in refused.output
+    assert not (root / "build" / "print-en" / "report.pdf").exists()
+    fallback = cli("build", "-p", root, "--lang", "en", "--allow-fallback")
+    assert fallback.exit_code == 0, fallback.output
+    assert "warning" in fallback.output and "missing-translation" in fallback.output
+    assert "AMSTERDAM" in pdftext(root / "build" / "print-en" / "report.pdf")
+    undeclared = cli("build", "-p", root, "--lang", "fr")
+    assert undeclared.exit_code == 2 and "ko, en or all" in undeclared.output
+
+
+def test_standalone_city_pdfs_are_numbered_from_one(tmp_path: Path, cli: Cli) -> None:
+    import pikepdf
+
+    root = copy_sample(tmp_path / "project", ("seoul", "amsterdam"))
+    result = cli("build", "-p", root, "--city", "amsterdam", "--edition", "both", "--standalone")
+    assert result.exit_code == 0, result.output
+    for edition in ("print", "screen"):
+        alone = root / "build" / edition / "standalone" / "amsterdam.pdf"
+        pages = subprocess.run(
+            ["pdftotext", "-layout", str(alone), "-"], capture_output=True, text=True, check=True
+        ).stdout.split("\f")
+        assert "Smart Cities Index Report" in pages[0] and "AMSTERDAM" in pages[0]  # the cover
+        for number, page in enumerate(pages[1:3], start=1):
+            assert page.rstrip().splitlines()[-3].rstrip().endswith(str(number)), (edition, page)
+        with pikepdf.open(alone) as pdf:
+            assert len(pdf.pages) == 3
+            assert str(pdf.docinfo.Title).startswith("Amsterdam")
+        in_book = root / "build" / edition / "cities" / "amsterdam.pdf"
+        first = subprocess.run(
+            ["pdftotext", "-layout", "-l", "1", str(in_book), "-"], capture_output=True, text=True
+        ).stdout
+        assert "10" in first  # the book's own city PDF keeps its book page number

@@ -114,13 +114,17 @@ def test_truetype_fonts_are_shared_in_the_book_too(tmp_path: Path, cli) -> None:
     result = cli("build", "-p", root, "--lang", "en")
     assert result.exit_code == 0, result.output
     fonts = subprocess.run(
-        ["pdffonts", str(root / "build" / "print" / "report.pdf")], capture_output=True, text=True
+        ["pdffonts", str(root / "build" / "print-en" / "report.pdf")],
+        capture_output=True,
+        text=True,
     ).stdout
     assert "DejaVu" in fonts and "CID TrueType" in fonts
     starts = start_pages(root)
     for slug in ("seoul", "singapore"):
-        alone = render(root / "build" / "print" / "cities" / f"{slug}.pdf", 2, tmp_path / slug)
-        in_book = render(root / "build" / "print" / "report.pdf", starts[slug] + 1, tmp_path / "b")
+        alone = render(root / "build" / "print-en" / "cities" / f"{slug}.pdf", 2, tmp_path / slug)
+        in_book = render(
+            root / "build" / "print-en" / "report.pdf", starts[slug] + 1, tmp_path / "b"
+        )
         assert max(ImageStat.Stat(ImageChops.difference(alone, in_book)).mean) < 0.5, slug
 
 

@@ -28,10 +28,19 @@ from .data import CityData
 from .errors import UserError
 from .index import ALL, CityScore, IndexResult
 from .layouts import Layout
-from .models import CityProfile, IndexSpec, Lang, ReportConfig, Section, pick
+from .models import (
+    HANGUL,
+    CityProfile,
+    IndexSpec,
+    Lang,
+    LangText,
+    ReportConfig,
+    Section,
+    pick,
+    text_language,
+)
 from .plan import CITIES, Edition, EditionPlan, section_key
 
-HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _SPACE = re.compile(r"(\s+)")
 _SAFE_HREF = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"')]+")
@@ -87,6 +96,15 @@ def keep_words(text: str | None) -> Markup:
         else:
             out.append(_join_word([(True, part)]))
     return Markup("".join(out))
+
+
+def in_language(
+    markup: Markup, text_lang: Lang | None, edition_lang: Lang, tag: str = "span"
+) -> Markup:
+    """Mark ``markup`` with its language when it is not the edition's (a fallback)."""
+    if not markup or text_lang is None or text_lang == edition_lang:
+        return markup
+    return Markup(f'<{tag} lang="{text_lang}">') + markup + Markup(f"</{tag}>")
 
 
 class _WordWriter:
@@ -218,6 +236,10 @@ def city_context(
     def text(value: Any) -> str | None:
         return pick(value, lang, profile.lang)
 
+    def kept(value: Any) -> Markup:
+        """A plain text field, kept whole and marked with its language when a fallback."""
+        return in_language(keep_words(text(value)), text_language(value, lang, profile.lang), lang)
+
     about = profile.about
     table = data.about if data else {}
     area = about.area_km2 if about.area_km2 is not None else table.get("area_km2")
@@ -238,26 +260,30 @@ def city_context(
     if share is not None:
         facts.append((labels["share"], f"{format_number(share)}%"))
     headline = (text(profile.headline) or "").strip("\n")
+    headline_lang = text_language(profile.headline, lang, profile.lang)
+    body = render_markdown(text(profile.body), f"{slug}--body")
     return {
         "slug": slug,
         "id": f"city-{slug}",
         "name": profile.city,
         "country": profile.country,
         "native_name": keep_words(profile.native_name),
-        "lang": lang if _has(profile, lang) else profile.lang,
+        "lang": lang,
         "facts": facts,
-        "about_text": keep_words(text(about.text)),
-        "headline_lines": [keep_words(line) for line in headline.splitlines()],
-        "subtitle": keep_words(text(profile.subtitle)),
-        "body": render_markdown(text(profile.body), f"{slug}--body"),
+        "about_text": kept(about.text),
+        "headline_lines": [
+            in_language(keep_words(line), headline_lang, lang) for line in headline.splitlines()
+        ],
+        "subtitle": kept(profile.subtitle),
+        "body": in_language(body, text_language(profile.body, lang, profile.lang), lang, "div"),
         "initiatives": [
-            {"name": keep_words(item.name), "text": keep_words(text(item.text)), "index": i}
+            {"name": keep_words(item.name), "text": kept(item.text), "index": i}
             for i, item in enumerate(profile.initiatives)
         ],
         "images": [
             {
                 "path": image.path,
-                "caption": keep_words(text(image.caption)),
+                "caption": kept(image.caption),
                 "credit": image.credit,
                 "width_mm": image.width_mm,
             }
@@ -475,17 +501,39 @@ class IndexView:
         )
 
 
-def _has(profile: CityProfile, lang: Lang) -> bool:
-    body = profile.body
-    return (
-        getattr(body, lang, None) is not None if not isinstance(body, str) else profile.lang == lang
-    )
+def settings_context(config: ReportConfig, lang: Lang) -> dict[str, Any]:
+    """The ``report`` variable: the settings' printed texts in ``lang``, kept whole.
+
+    A text printed in another language than the edition's (a fallback) is marked with its
+    language.
+    """
+
+    def kept(value: str | LangText | None) -> Markup:
+        if value is None:
+            return Markup("")
+        return in_language(
+            keep_words(config.text(value, lang)), text_language(value, lang, None), lang
+        )
+
+    return {
+        "title": kept(config.title),
+        "subtitle": kept(config.subtitle),
+        "year": config.year,
+        "organisations": [kept(name) for name in config.organisations],
+        "contact": {
+            "email": config.contact.email,
+            "phone": config.contact.phone,
+            "place": kept(config.contact.place),
+        },
+        "copyright": kept(config.copyright),
+        "languages": config.langs,
+    }
 
 
 def report_context(config: ReportConfig, layout: Layout, edition: Edition) -> dict[str, Any]:
     """Return the variables every template sees: report settings, labels, edition."""
     return {
-        "report": config,
+        "report": settings_context(config, edition.lang),
         "labels": layout.labels(edition.lang),
         "lang": edition.lang,
         "edition": edition.name,
@@ -745,6 +793,21 @@ class BookTemplates:
             source = read_text_file(self.plan.project.root, relative)
             context["text"] = render_markdown(source, f"@{section.name}--text")
         return render_template(self.layout, section.template_name, context)
+
+    def city_cover(self, slug: str) -> str:
+        """HTML of the cover of a city's PDF for the city itself (``build --standalone``)."""
+        context = self._context(None)
+        city = next(c for c in self.plan.cities if c.slug == slug)
+        profile = city.profile
+        assert profile is not None
+        context["section"] = {"name": "city-cover", "id": f"cover-{slug}", "title": "", "page": 1}
+        context["city"] = {
+            "slug": slug,
+            "name": profile.city,
+            "country": profile.country,
+            "native_name": keep_words(profile.native_name),
+        }
+        return render_template(self.layout, "city-cover.html", context)
 
     def blank(self, page: int) -> str:
         """HTML of a blank page numbered ``page`` (before a city that opens a spread)."""

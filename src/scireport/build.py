@@ -41,7 +41,7 @@ from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
 from .index import IndexResult
-from .models import Lang, LayoutManifest, pick
+from .models import LANGS, Lang, LayoutManifest, ReportConfig, pick
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .project import City, Project, load_project
@@ -73,8 +73,12 @@ class BuildOptions:
     """Slugs to build alone (their city PDFs only); empty builds the whole book."""
     editions: list[EditionName] = field(default_factory=lambda: ["print"])
     """Editions to write."""
-    lang: Lang | None = None
-    """Language of the edition; None uses ``scireport.yaml``'s ``lang``."""
+    langs: list[str] = field(default_factory=list)
+    """Languages to build (``ko``, ``en``, ``all``); empty builds the main one (see
+    :func:`languages_to_build`)."""
+    allow_fallback: bool = False
+    """Print a text missing in the language being built in another language (a warning)
+    instead of refusing the build."""
     allow_overflow: bool = False
     """Let a city run past its page budget (with a warning) instead of failing."""
     strict: bool = False
@@ -89,6 +93,9 @@ class BuildOptions:
     """PDF/X standard of the print edition."""
     pdf_a: bool = False
     """Write the screen edition as PDF/A-2a (archival, tagged) instead of PDF/UA-1."""
+    standalone: bool = False
+    """Also write each city alone for the city itself: a short cover, pages numbered from 1
+    (``DIR/<edition>/standalone/<slug>.pdf``)."""
 
 
 @dataclass
@@ -101,7 +108,7 @@ class Output:
     """Number of pages."""
     edition: str
     """``print`` or ``screen``."""
-    kind: Literal["book", "city"]
+    kind: Literal["book", "city", "standalone"]
     """The whole book or one city alone."""
     written: bool = True
     """False when the file was already current and left as it was."""
@@ -137,7 +144,13 @@ def build(
     """Validate the project and write its editions; raise on any error, writing nothing bad."""
     started = time.perf_counter()
     everything = load_project(project_dir)
-    findings, layout = check_project(everything, placeholder_severity="error")
+    langs = languages_to_build(everything.config, options.langs)
+    findings, layout = check_project(
+        everything,
+        placeholder_severity="error",
+        langs=langs,
+        translation_severity="warning" if options.allow_fallback else "error",
+    )
     project, set_aside = _buildable(everything, options.cities)
     findings = [replace(f, severity="warning") if f.file in set_aside else f for f in findings]
     if options.strict:
@@ -157,15 +170,17 @@ def build(
     result.left_out = [c.slug for c in everything.cities if c not in project.cities]
     data = report_data(project)
     with folder_lock(out):  # one build at a time per output folder
-        for name in options.editions:
-            edition = Edition(name=name, lang=options.lang or config.lang)
-            target = _output_dir(out / name)
-            plan = EditionPlan(project, config, layout, edition, out, data)
-            book = BookBuilder(plan, options, progress)
-            book.cache.sweep()
-            sweep_parts(target)  # what a killed build staged and never moved into place
-            sweep_parts(target / "cities")
-            book.write(target, selected, result)
+        for lang in langs:
+            for name in options.editions:
+                edition = Edition(name=name, lang=lang)
+                folder = name if lang == config.main_lang else f"{name}-{lang}"
+                target = _output_dir(out / folder)
+                plan = EditionPlan(project, config, layout, edition, out, data)
+                book = BookBuilder(plan, options, progress)
+                book.cache.sweep()
+                for staged in (target, target / "cities", target / "standalone"):
+                    sweep_parts(staged)  # what a killed build staged and never moved into place
+                book.write(target, selected, result)
         if data.index is not None and not options.cities:
             result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
@@ -190,6 +205,33 @@ def publish_index(project: Project, index: IndexResult, folder: Path) -> list[Pa
     write_atomically(csv_path, write_csv)
     write_atomically(json_path, write_json)
     return [csv_path, json_path]
+
+
+def languages_to_build(config: ReportConfig | None, asked: list[str]) -> list[Lang]:
+    """The languages a build prints: ``asked`` (``all``: every declared one), else the main.
+
+    A report that declares ``languages`` builds only those; one that does not may build
+    either language (its main one is ``lang``).
+    """
+    if config is None:
+        return []
+    declared = config.langs
+    if not asked:
+        return [config.main_lang]
+    if "all" in asked:
+        return declared
+    chosen: list[Lang] = []
+    for lang in dict.fromkeys(asked):
+        if lang not in LANGS:
+            raise UserError(f"unknown language {lang!r}: use ko, en or all", exit_code=2)
+        if config.languages and lang not in config.languages:
+            raise UserError(
+                f"{lang} is not one of the report's languages ({', '.join(declared)}):"
+                " add it to languages: in scireport.yaml",
+                exit_code=2,
+            )
+        chosen.append("ko" if lang == "ko" else "en")
+    return chosen
 
 
 def is_draft(city: City) -> bool:
@@ -454,8 +496,13 @@ class BookBuilder:
 
     def pdf_meta(self) -> PdfMeta:
         """The metadata every PDF of this edition carries."""
-        title = f"{self.config.title} {self.config.year}"
-        return PdfMeta(title, tuple(self.config.organisations), self.edition.lang, self.timestamp)
+        lang = self.edition.lang
+        title = f"{self.config.text(self.config.title, lang)} {self.config.year}"
+        return PdfMeta(title, self.authors(), lang, self.timestamp)
+
+    def authors(self) -> tuple[str, ...]:
+        """The organisations, in this edition's language, as the PDFs' authors."""
+        return tuple(self.config.text(org, self.edition.lang) for org in self.config.organisations)
 
     def city_key(self, city: City, start: int) -> str:
         """Cache key of ``city`` typeset from page ``start``, from what its pages are made of.
@@ -652,6 +699,10 @@ class BookBuilder:
         ledger = OutputLedger(self.cache.folder / "outputs.json")
         try:
             outputs, jobs = self.stage_cities(target, selected, entries, staging, ledger)
+            if self.options.standalone:
+                alone, alone_jobs = self.stage_standalone(target, selected, staging, ledger, result)
+                outputs += alone
+                jobs += alone_jobs
             checked: dict[str, list[Finding]] = {}
 
             def finished(job: FinishJob, findings: list[Finding]) -> None:
@@ -694,6 +745,61 @@ class BookBuilder:
     def whole_book(self, selected: list[City]) -> bool:
         """Is this build writing every city (and so the book)?"""
         return {c.slug for c in selected} == {c.slug for c in self.project.cities}
+
+    def stage_standalone(
+        self,
+        target: Path,
+        cities: list[City],
+        staging: Staging,
+        ledger: OutputLedger,
+        result: BuildResult,
+    ) -> tuple[list[Output], list[FinishJob]]:
+        """Stage each city's PDF for the city itself: a cover, then its pages from 1."""
+        folder = target / "standalone"
+        folder.mkdir(parents=True, exist_ok=True)
+        covers = [
+            self.task(f"@cover-{c.slug}", self.templates.city_cover(c.slug), 1) for c in cities
+        ]
+        entries = self.typeset(
+            [Job.ready(t) for t in covers] + self.city_jobs(cities, dict.fromkeys(
+                (c.slug for c in cities), 1)),
+            result,
+        )  # fmt: skip
+        self.check(entries, cities, result)
+        outputs, jobs = [], []
+        for city in cities:
+            final = folder / f"{city.slug}.pdf"
+            parts = [entries[f"@cover-{city.slug}"], entries[city.slug]]
+            stamp = self.book_stamp(parts)
+            pages = sum(part.pages for part in parts)
+            current = ledger.current(final, stamp) is not None
+            outputs.append(Output(final, pages, self.edition.name, "standalone", not current))
+            if current:
+                continue
+            tmp = staging.new(final)
+            name = city.profile.city if city.profile else city.slug
+            if self.edition.name == "screen":
+                typesetter = typesetter_for(self.plan.allowed)
+                cover, _ = render_to_budget(typesetter, covers[cities.index(city)])
+                pages_doc, _ = render_to_budget(typesetter, self.city_task(city, 1))
+                document = cover.copy([*cover.pages, *pages_doc.pages])
+                set_metadata(document, replace(self.pdf_meta(), title=self.city_title(name)))
+                typesetter.write(document, tmp, **self.pdf_options())
+            else:
+                stitch(
+                    [part.pdf for part in parts],
+                    tmp,
+                    bookmarks=[Bookmark(name, 1)],
+                    links=[],
+                    font_cache=self.font_unions(parts),
+                    pdf_1_4=self.options.pdf_x == "1a",
+                )
+            jobs.append(self.finish_job(tmp, final, pages, name, stamp))
+        return outputs, jobs
+
+    def city_title(self, name: str) -> str:
+        """The title of a PDF of one city: the city, then the report."""
+        return f"{name} · {self.pdf_meta().title}"
 
     def stage_cities(
         self,
@@ -768,8 +874,8 @@ class BookBuilder:
             edition=self.edition.name,
             manifest=self.layout.manifest,
             marks=self.options.marks,
-            title=f"{city} · {title}" if city else title,
-            authors=tuple(self.config.organisations),
+            title=self.city_title(city) if city else title,
+            authors=self.authors(),
             lang=self.edition.lang,
         )
 
@@ -833,20 +939,25 @@ class BookBuilder:
                 for page, rect, anchor in entry.meta.get("links", [])
                 if anchor in anchors
             ]
-        # Unions are remembered per layout, fonts and fetched files: a changed font file
-        # (the system's or the project's) never reuses a union made from the old one.
-        fetched = sorted({(n, tuple(s)) for p in entries.values()
-                          for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
-        key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
-        fonts = FontUnionCache(self.cache.folder / "fonts" / key)
         return stitch(
             [entry.pdf for entry in self.book_parts(entries)],
             path,
             bookmarks=self.bookmarks(starts),
             links=links,
-            font_cache=fonts,
+            font_cache=self.font_unions(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
         )
+
+    def font_unions(self, parts: list[Entry]) -> FontUnionCache:
+        """Where the font subsets shared by ``parts`` are kept between builds.
+
+        Unions are remembered per layout, fonts and fetched files: a changed font file (the
+        system's or the project's) never reuses a union made from the old one.
+        """
+        fetched = sorted({(n, tuple(s)) for p in parts
+                          for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
+        key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
+        return FontUnionCache(self.cache.folder / "fonts" / key)
 
     def write_tagged_book(self, path: Path, starts: dict[str, int]) -> int:
         """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""

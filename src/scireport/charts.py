@@ -194,10 +194,10 @@ def as_html(chart: Chart, alt: str, css_class: str = "chart") -> Markup:
         top = label.y - line_mm * 0.8
         text = "<br>".join(str(escape(line)) for line in label.lines)
         out.append(
-            f'<span class="chart-label" style="position: absolute; left: {left:.2f}mm;'
+            f'<div class="chart-label" style="position: absolute; left: {left:.2f}mm;'
             f" top: {top:.2f}mm; width: {box:g}mm; text-align: {align};"
             f" font-size: {size:g}pt; line-height: {line_mm:.2f}mm;"
-            f' color: {chart.colour}">{text}</span>'
+            f' color: {chart.colour}">{text}</div>'
         )
     out.append("</div>")
     return Markup("".join(out))

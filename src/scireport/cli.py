@@ -156,6 +156,10 @@ def validate(
     no_layout: Annotated[
         bool, typer.Option("--no-layout", help="Skip the page-fit check (faster).")
     ] = False,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="Check translations for ko, en or all (default: main)."),
+    ] = None,
     project: ProjectOption = None,
 ) -> None:
     """Check scireport.yaml and the profiles; report every problem with file:line:col."""
@@ -163,7 +167,9 @@ def validate(
     from .validate import validate as run_validate
 
     root = find_root(project)
-    findings = run_validate(root, paths or None, layout=not no_layout, strict_mode=strict)
+    findings = run_validate(
+        root, paths or None, layout=not no_layout, strict_mode=strict, langs=lang
+    )
     _report_findings(findings, fmt, root)
 
 
@@ -177,8 +183,13 @@ def build(
         EditionChoice, typer.Option("--edition", help="print, screen or both.")
     ] = EditionChoice.print,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of the edition: ko or en.")
+        list[str] | None,
+        typer.Option("--lang", help="Language: ko, en or all (default: the main one)."),
     ] = None,
+    allow_fallback: Annotated[
+        bool,
+        typer.Option("--allow-fallback", help="Print missing translations in the other language."),
+    ] = False,
     allow_overflow: Annotated[
         bool, typer.Option("--allow-overflow", help="Let a city run past its page budget.")
     ] = False,
@@ -197,6 +208,10 @@ def build(
     pdf_a: Annotated[
         bool, typer.Option("--pdf-a", help="Screen edition as PDF/A-2a (archival, tagged).")
     ] = False,
+    standalone: Annotated[
+        bool,
+        typer.Option("--standalone", help="Also each city alone: a cover, pages from 1."),
+    ] = False,
     project: ProjectOption = None,
 ) -> None:
     """Validate, then write the book and each city's PDF for the press and/or the screen."""
@@ -209,7 +224,8 @@ def build(
         out=out_dir,
         cities=cities or [],
         editions=editions,
-        lang=_lang(lang) if lang else None,
+        langs=lang or [],
+        allow_fallback=allow_fallback,
         allow_overflow=allow_overflow,
         strict=strict,
         jobs=jobs,
@@ -217,6 +233,7 @@ def build(
         marks=marks,
         pdf_x=pdf_x.value,
         pdf_a=pdf_a,
+        standalone=standalone,
     )
     if watch:
         err.print("watching for changes; press Ctrl-C to stop")

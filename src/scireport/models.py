@@ -18,6 +18,9 @@ LANGS: tuple[Lang, ...] = ("ko", "en")
 AREA_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 """An assessment area's id: snake_case, as used for table columns and profile ``scores``."""
 
+HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+"""Hangul syllables and jamo."""
+
 PLACEHOLDER = "TODO"
 """Text starting with this marks a field still to fill (warning in validate, error in build)."""
 
@@ -62,6 +65,24 @@ def pick(text: str | LangText | None, lang: Lang, fallback: Lang) -> str | None:
         if value is not None:
             return str(value)
     return None
+
+
+def text_language(value: str | LangText | None, lang: Lang, own: Lang | None) -> Lang | None:
+    """The language ``value`` is printed in for an edition in ``lang``.
+
+    ``own`` is the language of plain text (a profile's ``lang``); plain text of the
+    settings (``own`` None) counts as Korean when it holds Hangul, else as language-neutral
+    (None: names of organisations and places print alike in every language).
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if own is not None:
+            return own
+        return "ko" if HANGUL.search(value) else None
+    if getattr(value, lang) is not None:
+        return lang
+    return next(choice for choice in LANGS if getattr(value, choice) is not None)
 
 
 def all_texts(text: str | LangText | None) -> list[str]:
@@ -156,8 +177,8 @@ class Contact(Model):
     """Contact e-mail address."""
     phone: str
     """Contact telephone number, international form preferred (+82 2 ...)."""
-    place: str
-    """Postal place (institution and city)."""
+    place: Text
+    """Postal place (institution and city), in one or both languages."""
 
     @field_validator("email")
     @classmethod
@@ -249,20 +270,23 @@ class IndexSpec(Model):
 class ReportConfig(Model):
     """The report's settings, read from ``scireport.yaml``."""
 
-    title: str = Field(min_length=1)
-    """Report title, on the cover and in every footer."""
-    subtitle: str | None = None
+    title: Text
+    """Report title, on the cover and in every footer (``{ko: ..., en: ...}`` for both)."""
+    subtitle: Text | None = None
     """Line under the title on the cover."""
     year: int = Field(ge=1990, le=2100)
     """Edition year."""
-    organisations: list[str] = Field(min_length=1)
+    organisations: list[Text] = Field(min_length=1)
     """Organisations publishing the report, in the order printed."""
     contact: Contact
     """Contact details for the footer."""
-    copyright: str = Field(min_length=1)
+    copyright: Text
     """Copyright line for the footer."""
     lang: Lang = "ko"
-    """Default language of the edition (``build --lang`` overrides it)."""
+    """The report's main language when ``languages`` is not given."""
+    languages: list[Lang] = []
+    """The report's languages, the main one first (default: ``[lang]``); ``build --lang``
+    picks one, ``--lang all`` builds every one."""
     layout: str = "default"
     """Name of the layout folder under ``layouts/``."""
     profiles: str = "profiles"
@@ -274,6 +298,48 @@ class ReportConfig(Model):
     texts: dict[str, Text] = {}
     """Editorial texts for the layout's text sections, by name: a Markdown file path
     relative to the project, per language if needed (``{ko: texts/intro.ko.md, ...}``)."""
+
+    @model_validator(mode="after")
+    def _languages(self) -> ReportConfig:
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages: each language once")
+        if self.languages and "lang" in self.model_fields_set and self.lang != self.languages[0]:
+            raise ValueError(
+                f"lang is {self.lang!r} but languages starts with {self.languages[0]!r}:"
+                " the first of languages is the main one; drop lang or make them agree"
+            )
+        for name in ("title", "copyright"):
+            if not (pick(getattr(self, name), self.main_lang, self.main_lang) or "").strip():
+                raise ValueError(f"{name} cannot be empty")
+        return self
+
+    def printed_fields(self) -> list[tuple[tuple[str | int, ...], str | LangText]]:
+        """Every printed text of the settings with its field path (cover, footers)."""
+        fields: list[tuple[tuple[str | int, ...], str | LangText]] = [(("title",), self.title)]
+        if self.subtitle is not None:
+            fields.append((("subtitle",), self.subtitle))
+        fields += [(("organisations", i), name) for i, name in enumerate(self.organisations)]
+        fields += [
+            (("contact", "email"), self.contact.email),
+            (("contact", "phone"), self.contact.phone),
+            (("contact", "place"), self.contact.place),
+            (("copyright",), self.copyright),
+        ]
+        return fields
+
+    def text(self, value: str | LangText | None, lang: Lang) -> str:
+        """A settings text in ``lang`` (else in the main language, else any it has)."""
+        return pick(value, lang, self.main_lang) or ""
+
+    @property
+    def main_lang(self) -> Lang:
+        """The report's main language (its editions go to ``DIR/<edition>/``)."""
+        return self.languages[0] if self.languages else self.lang
+
+    @property
+    def langs(self) -> list[Lang]:
+        """Every language of the report, the main one first."""
+        return list(self.languages) or [self.lang]
 
 
 class PageSpec(Model):

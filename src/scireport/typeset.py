@@ -400,11 +400,14 @@ def text_outside(document: Any) -> list[tuple[str, str]]:
     The text is cut to 40 characters.
     """
     from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
 
     found: list[tuple[str, str]] = []
     Clip = tuple[float, float, float, float]
 
     def walk(box: Any, anchor: str, right: float, clip: Clip) -> None:
+        if isinstance(box, AbsolutePlaceholder):  # a positioned box has its own measure
+            box = box._box
         element = getattr(box, "element", None)
         if element is not None and not isinstance(box, boxes.TextBox):
             anchor = element.get("id") or anchor

@@ -34,7 +34,7 @@ def fit_findings(project: Project, layout: Layout, jobs: int = 0) -> list[Findin
 
     config = project.config
     assert config is not None
-    edition = Edition(name="print", lang=config.lang)
+    edition = Edition(name="print", lang=config.main_lang)
     plan = EditionPlan(
         project, config, layout, edition, project.root / "build", report_data(project)
     )
@@ -83,11 +83,19 @@ def validate(
     *,
     layout: bool = True,
     strict_mode: bool = False,
+    langs: list[str] | None = None,
 ) -> list[Finding]:
-    """Check the project's settings and profiles; return every finding, sorted."""
+    """Check the project's settings and profiles; return every finding, sorted.
+
+    ``langs`` are the languages whose translations are checked (as ``build --lang`` takes
+    them; default: the main language).
+    """
+    from .build import languages_to_build
+
     with _no_gc_pauses():
         project = load_project(project_dir, paths)
-        findings, loaded = check_project(project)
+        wanted = languages_to_build(project.config, langs or [])
+        findings, loaded = check_project(project, langs=wanted)
     if layout and loaded is not None and project.config is not None:
         findings += fit_findings(project, loaded)
     if strict_mode:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import Finding, Severity
-from ..models import ReportConfig
+from ..models import LANGS, ReportConfig
 from ..project import Project
 from ..sources import PathKey, YamlDocument, load_yaml
 from .sanity import text_fields
@@ -167,15 +167,13 @@ def uncovered_pattern(chars: frozenset[str]) -> re.Pattern[str]:
 
 
 def config_text_fields(config: ReportConfig) -> list[tuple[PathKey, str]]:
-    """Every text of ``scireport.yaml`` that is printed (cover and footers)."""
-    out: list[tuple[PathKey, str]] = [
-        (("title",), config.title),
-        (("copyright",), config.copyright),
-    ]
-    if config.subtitle:
-        out.append((("subtitle",), config.subtitle))
-    out += [(("organisations", i), name) for i, name in enumerate(config.organisations)]
-    out += [(("contact", k), getattr(config.contact, k)) for k in ("email", "phone", "place")]
+    """Every text of ``scireport.yaml`` that is printed (cover and footers), each language."""
+    out: list[tuple[PathKey, str]] = []
+    for path, value in config.printed_fields():
+        if isinstance(value, str):
+            out.append((path, value))
+        else:
+            out += [((*path, lang), text) for lang in LANGS if (text := getattr(value, lang))]
     return out
 
 

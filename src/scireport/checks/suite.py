@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import Finding, FindingsError, UserError
+from ..models import Lang
 from ..project import CONFIG_NAME, Project
 from . import sanity
 
@@ -17,16 +18,23 @@ if TYPE_CHECKING:
 
 
 def check_project(
-    project: Project, *, placeholder_severity: str = "warning"
+    project: Project,
+    *,
+    placeholder_severity: str = "warning",
+    langs: list[Lang] | None = None,
+    translation_severity: str = "error",
 ) -> tuple[list[Finding], Layout | None]:
     """Run the checks that need no typesetting: YAML, schema, plausibility, across profiles,
     and, against the layout's manifest, images and glyphs.
+
+    ``langs`` are the languages to be printed (default: the main one): a text missing in
+    one of them is a ``missing-translation`` finding of ``translation_severity``.
 
     Returns the findings and the layout, loaded once for every stage after (None when it
     cannot load: that is then among the findings).
     """
     from .. import data
-    from . import cross
+    from . import cross, translations
 
     findings = list(project.findings)
     for city in project.cities:
@@ -36,6 +44,9 @@ def check_project(
         findings += sanity.placeholders(city.doc, city.profile, severity=severity)
         findings += sanity.plausibility(city.doc, city.profile)
     findings += cross.check(project)
+    if project.config is not None:
+        wanted = langs or [project.config.main_lang]
+        findings += translations.check(project, wanted, translation_severity)
     findings += data.join(project)[1]
     layout, problems = load_project_layout(project)
     findings += problems
