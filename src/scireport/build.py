@@ -180,7 +180,12 @@ def build(
                 book.cache.sweep()
                 for staged in (target, target / "cities", target / "standalone"):
                     sweep_parts(staged)  # what a killed build staged and never moved into place
-                book.write(target, selected, result)
+                try:
+                    book.write(target, selected, result)
+                finally:  # interrupted: the workers are dead, sweep what they were writing
+                    for staged in (target, target / "cities", target / "standalone"):
+                        sweep_parts(staged)
+                    book.cache.sweep()
         if data.index is not None and not options.cities:
             result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
