@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf libgs-common
 SCIREPORT := $(BIN)/scireport
 
-.PHONY: setup system venv demo test check lint format bench bench-validate bench-build schema clean
+.PHONY: setup system venv demo test test-fast check lint format bench bench-validate bench-build schema clean
 
 setup: system venv
 
@@ -29,14 +29,19 @@ demo: setup
 	@echo
 	@echo "Print edition:  build/print/report.pdf   (each city: build/print/cities/)"
 	@echo "Screen edition: build/screen/report.pdf  (each city: build/screen/cities/)"
+	@echo "The index:      build/data/index.csv and build/data/index.json"
 
 test: setup
 	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest -m 'not slow'
 
 check: setup
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 format: venv

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +95,32 @@ def make_project(tmp_path: Path) -> ProjectFactory:
     return factory
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the built sample book as slow."""
+    for item in items:
+        if "built_sample" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@contextmanager
+def _shared(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder shared by every xdist worker of the session, held under a lock.
+
+    Yields the folder and whether it is ready (made by another worker already); the caller
+    makes it when it is not, and it counts as ready once the block ends without error.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the session's folder, above each worker's own
+    folder, ready = base / name, base / f"{name}.ready"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = ready.exists()
+        yield folder, done
+        if not done:
+            ready.touch()
+
+
 def copy_sample(root: Path, cities: tuple[str, ...] | None = None) -> Path:
     """Copy the repository's sample project to ``root``: all of it, or only ``cities``.
 
@@ -129,13 +158,18 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_sample(sample_project: Path) -> Path:
-    """The sample project built once per session, both editions; returns the output folder."""
-    result = CliRunner().invoke(
-        app, ["build", "--edition", "both", "--project", str(sample_project), "--out", "out"]
-    )
-    assert result.exit_code == 0, result.output
-    return sample_project / "out"
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project built once per session (shared by the xdist workers), both
+    editions; returns the output folder. Tests read it, never change it."""
+    with _shared(tmp_path_factory, "built-sample") as (root, ready):
+        if not ready:
+            shutil.rmtree(root, ignore_errors=True)
+            copy_sample(root)
+            result = CliRunner().invoke(
+                app, ["build", "--edition", "both", "--project", str(root), "--out", "out"]
+            )
+            assert result.exit_code == 0, result.output
+    return root / "out"
 
 
 @pytest.fixture

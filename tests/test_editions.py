@@ -142,6 +142,24 @@ def test_a_missing_translation_is_found_at_its_line_and_refused(tmp_path: Path, 
     assert fallback.exit_code == 0, fallback.output
     assert "warning" in fallback.output and "missing-translation" in fallback.output
     assert "AMSTERDAM" in pdftext(root / "build" / "print-en" / "report.pdf")
+    screen = cli("build", "-p", root, "--lang", "en", "--allow-fallback", "--edition", "screen")
+    assert screen.exit_code == 0, screen.output
+    import pikepdf
+
+    languages: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Dictionary):
+            if "/Lang" in node and "/S" in node:
+                languages.add(str(node.Lang))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+    with pikepdf.open(root / "build" / "screen-en" / "cities" / "amsterdam.pdf") as pdf:
+        assert str(pdf.Root.Lang) == "en"
+        walk(pdf.Root.StructTreeRoot)
+    assert "ko" in languages  # the Korean fallback text is marked as Korean
     undeclared = cli("build", "-p", root, "--lang", "fr")
     assert undeclared.exit_code == 2 and "ko, en or all" in undeclared.output
 
@@ -168,3 +186,18 @@ def test_standalone_city_pdfs_are_numbered_from_one(tmp_path: Path, cli: Cli) ->
             ["pdftotext", "-layout", "-l", "1", str(in_book), "-"], capture_output=True, text=True
         ).stdout
         assert "10" in first  # the book's own city PDF keeps its book page number
+
+
+def test_every_pdf_is_titled_with_what_it_is(built_sample: Path) -> None:
+    import pikepdf
+
+    for edition in ("print", "screen"):
+        with pikepdf.open(built_sample / edition / "report.pdf") as pdf:
+            assert str(pdf.docinfo.Title) == "Smart Cities Index Report 2022"
+            assert "Smart Cities Index Report 2022" in pdf.open_metadata().get("dc:title", "")
+        for path in (built_sample / edition / "cities").glob("*.pdf"):
+            with pikepdf.open(path) as pdf:
+                title = str(pdf.docinfo.Title)
+                assert title.endswith("· Smart Cities Index Report 2022"), (edition, path.name)
+                assert title.split(" · ")[0].lower().replace(" ", "-") == path.stem
+                assert title in pdf.open_metadata().get("dc:title", "")

@@ -31,6 +31,7 @@ from .layouts import Layout
 from .models import (
     HANGUL,
     CityProfile,
+    FieldPath,
     IndexSpec,
     Lang,
     LangText,
@@ -845,33 +846,21 @@ _TAG = re.compile(r"<[^>]+>")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-def printed_paragraphs(profile: CityProfile, lang: Lang) -> list[tuple[str, str]]:
-    """Every paragraph a city's pages must show: (field path, its text as printed).
+def printed_paragraphs(
+    profile: CityProfile, lang: Lang
+) -> list[tuple[tuple[FieldPath, int | None], str]]:
+    """Every paragraph a city's pages must show: ((field path, paragraph), text as printed).
 
-    Body paragraphs are numbered ``body#3``. Markdown is rendered first, so a link shows
-    its words and not its address; the build checks each one is found on the pages.
+    ``paragraph`` numbers the body's paragraphs from 1 (None for other fields). Markdown is
+    rendered first, so a link shows its words and not its address; the build checks each
+    one is found on the pages.
     """
-
-    def text(value: Any) -> str | None:
-        return pick(value, lang, profile.lang)
-
-    fields: list[tuple[str, str | None]] = [
-        ("city", profile.city),
-        ("country", profile.country),
-        ("about.text", text(profile.about.text)),
-        ("headline", text(profile.headline)),
-        ("subtitle", text(profile.subtitle)),
-    ]
-    for i, item in enumerate(profile.initiatives):
-        fields += [
-            (f"initiatives[{i}].name", item.name),
-            (f"initiatives[{i}].text", text(item.text)),
-        ]
-    fields += [(f"sources[{i}]", source) for i, source in enumerate(profile.sources)]
-    fields += [(f"images[{i}].caption", text(im.caption)) for i, im in enumerate(profile.images)]
-    found = [(path, value) for path, value in fields if value]
-    body = text(profile.body) or ""
-    for number, chunk in enumerate(_PARAGRAPH_BREAK.split(body.strip()), start=1):
-        rendered = html.unescape(_TAG.sub(" ", str(render_markdown(chunk, "check"))))
-        found.append((f"body#{number}", rendered.replace(WORD_JOINER, "")))
+    found: list[tuple[tuple[FieldPath, int | None], str]] = []
+    for path, value in profile.printed_texts(lang):
+        if path != ("body",):
+            found.append(((path, None), value))
+            continue
+        for number, chunk in enumerate(_PARAGRAPH_BREAK.split(value.strip()), start=1):
+            rendered = html.unescape(_TAG.sub(" ", str(render_markdown(chunk, "check"))))
+            found.append(((path, number), rendered.replace(WORD_JOINER, "")))
     return found

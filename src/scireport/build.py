@@ -17,7 +17,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import signal
 import tempfile
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from .assemble import BookTemplates, printed_paragraphs
-from .cache import Entry, ImageCache, PageCache, environment_key
+from .cache import Entry, ImageCache, PageCache, environment_key, forget_fonts
 from .checks.fit import overflow_finding
 from .checks.suite import check_project, strict
 from .data import published_rows, report_data
@@ -45,6 +44,7 @@ from .models import LANGS, Lang, LayoutManifest, ReportConfig, pick
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .project import City, Project, load_project
+from .sources import dotted
 from .stitch import Bookmark, FontUnionCache, Link, stitch
 from .typeset import (
     PageTask,
@@ -132,6 +132,8 @@ class BuildResult:
     """Documents typeset again after a worker crashed or a cache entry was corrupt."""
     removed: int = 0
     """City PDFs removed because their city is no longer in the project."""
+    collected: int = 0
+    """Cache entries removed because no document of this whole-book build used them."""
     published: list[Path] = field(default_factory=list)
     """The index's data files written for the web site (``data/index.csv``, ``.json``)."""
     left_out: list[str] = field(default_factory=list)
@@ -143,6 +145,7 @@ def build(
 ) -> BuildResult:
     """Validate the project and write its editions; raise on any error, writing nothing bad."""
     started = time.perf_counter()
+    forget_fonts()  # a --watch process sees fonts that changed since the last build
     everything = load_project(project_dir)
     langs = languages_to_build(everything.config, options.langs)
     findings, layout = check_project(
@@ -566,7 +569,8 @@ class BookBuilder:
         html = self.templates.city(city.slug, city.profile, start, converted)
         expected = tuple(printed_paragraphs(city.profile, self.edition.lang))
         task = self.task(city.slug, html, self.plan.budget, key=key or self.city_key(city, start))
-        return replace(task, expected=expected)
+        meta = replace(task.meta, title=self.city_title(city.profile.city))
+        return replace(task, expected=expected, meta=meta)
 
     def city_jobs(self, cities: list[City], starts: dict[str, int]) -> list[Job]:
         """Typesetting jobs for ``cities``: keys now, HTML only for those not cached."""
@@ -743,6 +747,7 @@ class BookBuilder:
         if self.whole_book(selected):  # cities gone from the project: their PDFs go too
             keep = {o.path for o in outputs}
             result.removed += ledger.remove_stale(target / "cities", keep)
+            result.collected += self.cache.collect(self.cache.used)
         ledger.save()
         result.warnings += found
         result.outputs += outputs
@@ -1019,13 +1024,16 @@ def watch(
         once()
 
 
-def _label_path(label: str) -> tuple[tuple[str | int, ...], str]:
-    """The field path of a printed paragraph's label (``body#3``), and how to name it."""
-    field, _, number = label.partition("#")
-    path: tuple[str | int, ...] = tuple(
-        int(part) if part.isdigit() else part
-        for part in field.replace("[", ".").replace("]", "").split(".")
-    )
+def _label_path(label: Any) -> tuple[tuple[str | int, ...], str]:
+    """The field path of a printed paragraph's label, and how to name it.
+
+    A label is what :func:`~.assemble.printed_paragraphs` gives a paragraph, (field path,
+    paragraph number or None), or that as it comes back from the cache's JSON (lists for
+    tuples); the path is never parsed from a string.
+    """
+    raw_path, number = label if isinstance(label, list | tuple) and len(label) == 2 else ((), None)
+    path = tuple(raw_path) if isinstance(raw_path, list | tuple) else ()
+    field = dotted(path) or "a field"
     return path, f"paragraph {number} of {field}" if number else field
 
 
@@ -1047,15 +1055,12 @@ def outside_findings(city: City, outside: list[list[str]], lang: Lang) -> list[F
         name = anchor.removeprefix(f"{city.slug}--")
         field = name.rpartition("-")[0] if name.rpartition("-")[2].isdigit() else name
         label = next(
-            (lb for lb, whole in printed if re.split(r"[.\[#]", lb)[0] == field and piece in whole),
-            None,
+            (lb for lb, whole in printed if lb[0][:1] == (field,) and piece in whole), None
         )
-        if label is None:
-            continue
-        path, what = _label_path(label)
-        if label in seen:
+        if label is None or label in seen:
             continue
         seen.add(label)
+        path, what = _label_path(label)
         findings.append(
             city.doc.finding(
                 path,
@@ -1068,7 +1073,7 @@ def outside_findings(city: City, outside: list[list[str]], lang: Lang) -> list[F
     return findings
 
 
-def dropped_finding(city: City, label: str) -> Finding:
+def dropped_finding(city: City, label: Any) -> Finding:
     """A finding for a paragraph of ``city`` that is nowhere on its typeset pages."""
     path, what = _label_path(label)
     return city.doc.finding(

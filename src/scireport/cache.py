@@ -4,8 +4,11 @@ An entry's key is a hash of everything that can change the PDF: the document's H
 holds the profile's text, the report settings, the labels and the page number), every file
 of the layout, the fonts the layout names (file, size and time), the images the page uses,
 the ICC profile, the PDF options, and the scireport and WeasyPrint versions. A stale entry
-can therefore never match. Each entry stores the SHA-256 of its PDF; an entry whose bytes
-no longer match (a corrupted or truncated file) is thrown away and typeset again.
+can therefore never match. Each entry stores the SHA-256 of its PDF, and the PDF's size and
+modification time: when both are unchanged the file is taken as written (no re-hashing of a
+225 MB cache at W500); otherwise it is hashed, and an entry whose bytes no longer match (a
+corrupted or truncated file) is thrown away and typeset again. A build of the whole book
+removes the entries it did not use (:meth:`PageCache.collect`).
 """
 
 from __future__ import annotations
@@ -61,7 +64,11 @@ def _portable_name(path: Path, root: Path | None) -> str:
 
 @cache
 def font_files(family: str) -> tuple[str, ...]:
-    """Files fontconfig uses for ``family`` (all styles), with size and time, for cache keys."""
+    """Files fontconfig uses for ``family`` (all styles), with size and time, for cache keys.
+
+    Remembered until :func:`forget_fonts` (each build calls it, so a ``--watch`` process
+    sees fonts installed or changed while it runs).
+    """
     try:
         listing = subprocess.run(
             ["fc-list", family, "file"], capture_output=True, text=True, check=False
@@ -77,6 +84,19 @@ def font_files(family: str) -> tuple[str, ...]:
         except OSError:
             described.append(f"{name}:missing")
     return tuple(described)
+
+
+_CACHED_FONT_FILES = font_files
+
+
+def forget_fonts() -> None:
+    """Forget what :func:`font_files` learnt: fonts may have changed since."""
+    _CACHED_FONT_FILES.cache_clear()
+
+
+def _stat(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def environment_key(
@@ -104,6 +124,8 @@ class PageCache:
         self.folder = folder
         self.rebuilt_corrupt: list[str] = []
         """Keys whose entries were found corrupted and thrown away."""
+        self.used: set[str] = set()
+        """Names (file stems) of the entries looked up or stored by this build."""
 
     def sweep(self) -> None:
         """Remove what an interrupted or crashed build left half-written."""
@@ -142,10 +164,13 @@ class PageCache:
         pdf, meta_path = self.path(key), self.path(key).with_suffix(".json")
         try:
             meta = json.loads(meta_path.read_text("utf-8"))
-            data = pdf.read_bytes()
+            unchanged = isinstance(meta, dict) and meta.get("stat") == _stat(pdf)
+            intact = unchanged or (
+                isinstance(meta, dict)
+                and hashlib.sha256(pdf.read_bytes()).hexdigest() == meta.get("sha256")
+            )
         except (OSError, ValueError):
             return None
-        intact = isinstance(meta, dict) and hashlib.sha256(data).hexdigest() == meta.get("sha256")
         if not intact or not _well_formed(meta):
             self.rebuilt_corrupt.append(key)
             pdf.unlink(missing_ok=True)
@@ -154,6 +179,7 @@ class PageCache:
         fetched = meta.get("fetched", {})
         if file_stamps(list(fetched)) != fetched:  # a stylesheet, font or image changed
             return None
+        self.used.add(pdf.stem)
         return Entry(pdf, meta["pages"], meta)
 
     def store(self, key: str, produced: Path, pages: int, meta: dict[str, Any]) -> Entry:
@@ -162,9 +188,26 @@ class PageCache:
         pdf = self.path(key)
         data = produced.read_bytes()
         record = {**meta, "pages": pages, "sha256": hashlib.sha256(data).hexdigest()}
+        record["stat"] = _stat(produced)  # a rename keeps size and time
         move_into_place(produced, pdf)
+        self.used.add(pdf.stem)
         write_text(pdf.with_suffix(".json"), json.dumps(record, default=_plain))
         return Entry(pdf, pages, record)
+
+    def collect(self, keep: set[str]) -> int:
+        """Remove the entries whose names are not in ``keep``; return how many went."""
+        removed = 0
+        for pdf in self.folder.glob("*.pdf"):
+            if pdf.stem in keep:
+                continue
+            pdf.unlink(missing_ok=True)
+            pdf.with_suffix(".json").unlink(missing_ok=True)
+            removed += 1
+        for meta in self.folder.glob("*.json"):  # a record whose PDF is gone
+            unused = meta.stem not in keep and meta.name != "outputs.json"
+            if unused and not meta.with_suffix(".pdf").exists():
+                meta.unlink(missing_ok=True)
+        return removed
 
 
 def _well_formed(meta: dict[str, Any]) -> bool:

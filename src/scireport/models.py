@@ -8,6 +8,7 @@ reference in the README, so the three never drift apart.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -133,6 +134,10 @@ class Image(Model):
     """Printed width in millimetres (used to check the image has enough pixels)."""
 
 
+FieldPath = tuple[str | int, ...]
+"""A field's place in a profile: ``("initiatives", 0, "name")``."""
+
+
 class CityProfile(Model):
     """One city's profile: everything printed on its pages."""
 
@@ -168,6 +173,39 @@ class CityProfile(Model):
     draft: bool = False
     """Work in progress: ``validate`` reports its placeholders as warnings and ``build``
     leaves the city out of the book (``build --city`` still makes its PDF for review)."""
+
+    def printed_texts(self, lang: Lang | None = None) -> Iterator[tuple[FieldPath, str]]:
+        """Every printed text field as (field path, text): the one enumeration of them.
+
+        Without ``lang``, every language version of a bilingual field, its path ending in
+        the language (``("headline", "en")``); with ``lang``, the text an edition in that
+        language prints (:func:`pick`), at the field's own path. Empty fields are left out.
+        """
+        fields: list[tuple[FieldPath, str | LangText | None]] = [
+            (("city",), self.city),
+            (("country",), self.country),
+            (("about", "text"), self.about.text),
+            (("headline",), self.headline),
+            (("subtitle",), self.subtitle),
+            (("body",), self.body),
+        ]
+        for i, item in enumerate(self.initiatives):
+            fields += [(("initiatives", i, "name"), item.name)]
+            fields += [(("initiatives", i, "text"), item.text)]
+        fields += [(("images", i, "caption"), im.caption) for i, im in enumerate(self.images)]
+        fields += [(("sources", i), source) for i, source in enumerate(self.sources)]
+        for path, value in fields:
+            if lang is not None:
+                text = pick(value, lang, self.lang)
+                if text:
+                    yield path, text
+            elif isinstance(value, str):
+                yield path, value
+            elif isinstance(value, LangText):
+                for choice in ("ko", "en"):
+                    version = getattr(value, choice)
+                    if version is not None:
+                        yield (*path, choice), version
 
 
 class Contact(Model):

@@ -7,20 +7,15 @@ every document (memory stays flat), and every resource is fetched through
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from . import weasy
 from .files import file_stamps
-
-NOTDEF_RE = re.compile(r'\.notdef glyph rendered .*"(.)" \(U\+([0-9A-F]+)\)')
 
 
 @dataclass
@@ -74,56 +69,6 @@ def make_fetcher(allowed: list[Path], log: FetchLog) -> Any:
     return ProjectFetcher(allowed_protocols=["file", "data"])
 
 
-@contextmanager
-def capture_weasyprint_log() -> Iterator[list[str]]:
-    """Collect WeasyPrint's warnings and errors (e.g. .notdef glyphs) while the block runs."""
-    messages: list[str] = []
-
-    class Collector(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            messages.append(record.getMessage())
-
-    logger = logging.getLogger("weasyprint")
-    handler = Collector(level=logging.WARNING)
-    previous = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield messages
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = previous
-
-
-def notdef_chars(messages: list[str]) -> list[str]:
-    """Return the characters WeasyPrint drew as .notdef, from its log messages."""
-    found = []
-    for message in messages:
-        match = NOTDEF_RE.search(message)
-        if match and match.group(1) not in found:
-            found.append(match.group(1))
-    return found
-
-
-class FastZlib:
-    """Stands in for ``zlib`` inside pydyf while a PDF is written.
-
-    pydyf compresses every stream at level 9; on the sparse CJK font subsets WeasyPrint
-    embeds (original glyph ids kept), level 1 writes a city 25% faster for files about
-    2% larger. Measured on the sample cities: 180 ms against 119 ms per city PDF.
-    """
-
-    @staticmethod
-    def compress(data: bytes, level: int = 9) -> bytes:
-        """Compress ``data`` at level 1."""
-        return zlib.compress(data, 1)
-
-    @staticmethod
-    def compressobj(level: int = 9) -> Any:
-        """A level-1 compressor."""
-        return zlib.compressobj(1)
-
-
 class Typesetter:
     """Renders HTML strings to WeasyPrint documents and writes them as PDF.
 
@@ -157,7 +102,7 @@ class Typesetter:
         """Lay out ``html`` (relative URLs resolve against ``base_dir``); return a Document."""
         from weasyprint import HTML
 
-        with capture_weasyprint_log() as messages:
+        with weasy.capture_log() as messages:
             document = HTML(
                 string=html, base_url=base_dir.as_uri() + "/", url_fetcher=self.fetcher
             ).render(font_config=self.font_config)
@@ -169,21 +114,10 @@ class Typesetter:
 
         WeasyPrint gives PDF/X files a random XMP DocumentID; it is derived from ``seed``
         instead (and from the document's title without one), so that the same inputs give
-        byte-identical PDFs. Streams are compressed at level 1 (see :class:`FastZlib`).
+        byte-identical PDFs. Streams are compressed at level 1 (see :class:`~.weasy.FastZlib`).
         """
-        import pydyf
-        import weasyprint.pdf.metadata as xmp
-
         document_id = uuid.uuid5(uuid.NAMESPACE_URL, seed or str(document.metadata.title))
-        random_uuid, slow_zlib = xmp.uuid4, pydyf.zlib
-        xmp.uuid4 = lambda: document_id
-        pydyf.zlib = FastZlib
-        try:
-            with capture_weasyprint_log() as messages:
-                document.write_pdf(target, **options)
-        finally:
-            xmp.uuid4, pydyf.zlib = random_uuid, slow_zlib
-        return messages
+        return weasy.write_pdf(document, target, document_id, **options)
 
 
 def _field_anchors(page: Any, slug: str) -> list[tuple[float, str]]:
@@ -265,8 +199,8 @@ class PageTask:
     """WeasyPrint write options."""
     meta: PdfMeta
     """Metadata to write."""
-    expected: tuple[tuple[str, str], ...] = ()
-    """(label, text) of every paragraph that must be found on the pages."""
+    expected: tuple[tuple[Any, str], ...] = ()
+    """(label, text) of every paragraph that must be found on the pages (labels: JSON data)."""
 
 
 _TYPESETTERS: dict[tuple[Path, ...], Typesetter] = {}
@@ -307,7 +241,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
     Keys: ``pages``, ``missing`` (labels of expected paragraphs not found on the pages),
     ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
     drawn as .notdef), ``refused`` (URLs not fetched), ``outside`` (text past its text
-    area, see :func:`text_outside`), ``bad_fonts`` (font files that could not be loaded),
+    area, see :func:`~.weasy.text_outside`), ``bad_fonts`` (font files that could not be loaded),
     ``links`` (internal links: page
     index, rectangle in PDF points, anchor) and ``anchors`` (anchor -> page index).
     """
@@ -324,11 +258,11 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "pages": len(document.pages),
         "missing": [label for label, text in task.expected if comparable(text) not in laid_out],
         "overflow": None if overflow is None else overflow.__dict__,
-        "notdef": notdef_chars(messages),
+        "notdef": weasy.notdef_chars(messages),
         "refused": list(log.refused),
         "fetched": file_stamps(log.fetched),
         "links": page_links(document),
-        "outside": [list(pair) for pair in text_outside(document)],
+        "outside": [list(pair) for pair in weasy.text_outside(document)],
         "bad_fonts": unusable_fonts(log),
         "anchors": {
             name: index for index, page in enumerate(document.pages) for name in page.anchors
@@ -346,18 +280,7 @@ def comparable(text: str) -> str:
 
 def printed_text(document: Any) -> str:
     """All text laid out in the page areas of ``document``, as :func:`comparable` reduces it."""
-    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
-
-    return comparable(
-        "".join(
-            box.text
-            for page in document.pages
-            for area in page._page_box.children
-            if not isinstance(area, MarginBox)  # footers would cut paragraphs at page ends
-            for box in area.descendants()
-            if isinstance(box, TextBox)
-        )
-    )
+    return comparable("".join(weasy.laid_out_text(document)))
 
 
 FONT_SUFFIXES = {".otf", ".ttf", ".ttc", ".otc", ".woff", ".woff2"}
@@ -388,55 +311,6 @@ def unusable_fonts(log: FetchLog) -> list[str]:
         except Exception:  # fontTools raises many kinds for a damaged file
             bad.append(name)
     return bad
-
-
-def text_outside(document: Any) -> list[tuple[str, str]]:
-    """Text laid out past its text area: (id of the nearest marked element, the text).
-
-    Two cases: a line holding a word wider than its column (a Korean word with no spaces
-    is unbreakable, so it runs on past the measure and off the trim edge), and text cut
-    off by a box with ``overflow: hidden``. Only text inside an element with an id counts
-    (the templates mark each profile field so); running headers and footers are skipped.
-    The text is cut to 40 characters.
-    """
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.layout.absolute import AbsolutePlaceholder
-
-    found: list[tuple[str, str]] = []
-    Clip = tuple[float, float, float, float]
-
-    def walk(box: Any, anchor: str, right: float, clip: Clip) -> None:
-        if isinstance(box, AbsolutePlaceholder):  # a positioned box has its own measure
-            box = box._box
-        element = getattr(box, "element", None)
-        if element is not None and not isinstance(box, boxes.TextBox):
-            anchor = element.get("id") or anchor
-        if isinstance(box, boxes.TextBox):
-            x0, y0 = box.position_x, box.position_y
-            x1, y1 = x0 + box.width, y0 + box.height
-            cut = x0 < clip[0] - 1 or y0 < clip[1] - 1 or x1 > clip[2] + 1 or y1 > clip[3] + 1
-            if (x1 > right + 1 or cut) and anchor and box.text.strip():
-                found.append((anchor, box.text.replace("\u2060", "")[:40]))
-            return
-        if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.LineBox):
-            right = box.content_box_x() + box.width
-        if box.style["overflow"] != "visible" and isinstance(box, boxes.BlockContainerBox):
-            x, y = box.padding_box_x(), box.padding_box_y()
-            clip = (
-                max(clip[0], x),
-                max(clip[1], y),
-                min(clip[2], x + box.padding_width()),
-                min(clip[3], y + box.padding_height()),
-            )
-        for child in getattr(box, "children", ()):
-            walk(child, anchor, right, clip)
-
-    everywhere = (-1e9, -1e9, 1e9, 1e9)
-    for page in document.pages:
-        for area in page._page_box.children:
-            if not isinstance(area, boxes.MarginBox):
-                walk(area, "", 1e9, everywhere)
-    return found
 
 
 def page_links(document: Any) -> list[tuple[int, tuple[float, float, float, float], str]]:

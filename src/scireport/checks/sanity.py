@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import Finding
-from ..models import PLACEHOLDER, CityProfile, LangText
+from ..models import PLACEHOLDER, CityProfile
 from ..sources import PathKey, YamlDocument
 
 MAX_DENSITY = 60_000
@@ -14,43 +14,16 @@ SHARE_TOLERANCE_PCT = 0.6
 """Allowed gap (percentage points) between the given and the computed national share."""
 
 
-def _text_fields(profile: CityProfile) -> list[tuple[PathKey, str]]:
+def text_fields(profile: CityProfile) -> list[tuple[PathKey, str]]:
     """Every text of the profile with its field path (both languages of bilingual fields)."""
-    out: list[tuple[PathKey, str]] = []
-
-    def add(path: PathKey, value: object) -> None:
-        if isinstance(value, str):
-            out.append((path, value))
-        elif isinstance(value, LangText):
-            for lang in ("ko", "en"):
-                text = getattr(value, lang)
-                if text is not None:
-                    out.append(((*path, lang), text))
-
-    add(("city",), profile.city)
-    add(("country",), profile.country)
-    add(("about", "text"), profile.about.text)
-    add(("headline",), profile.headline)
-    add(("subtitle",), profile.subtitle)
-    add(("body",), profile.body)
-    for i, item in enumerate(profile.initiatives):
-        add(("initiatives", i, "name"), item.name)
-        add(("initiatives", i, "text"), item.text)
-    for i, image in enumerate(profile.images):
-        add(("images", i, "caption"), image.caption)
-    for i, source in enumerate(profile.sources):
-        add(("sources", i), source)
-    return out
-
-
-text_fields = _text_fields
+    return list(profile.printed_texts())
 
 
 def placeholders(doc: YamlDocument, profile: CityProfile, *, severity: str) -> list[Finding]:
     """Report fields still holding a ``TODO`` placeholder from ``new-city``."""
     return [
         doc.finding(path, "placeholder", "still a placeholder: write this text", severity=severity)
-        for path, text in _text_fields(profile)
+        for path, text in text_fields(profile)
         if text.strip().startswith(PLACEHOLDER)
     ]
 

@@ -1,0 +1,156 @@
+"""Contracts of the WeasyPrint and pydyf internals scireport uses (all in scireport.weasy).
+
+Each test fails when a WeasyPrint release changes what scireport relies on; the last one
+fails when a module other than scireport/weasy.py reaches into those internals.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import zlib
+from importlib.metadata import version
+from pathlib import Path
+
+import pikepdf
+import pytest
+from fontTools.ttLib import TTFont
+
+from scireport import weasy
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "scireport"
+CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+CJK_INDEX = 1  # Noto Sans CJK KR in the collection
+
+
+def _render(html: str) -> object:
+    import weasyprint
+
+    return weasyprint.HTML(string=html).render()
+
+
+def test_the_pinned_major_is_installed() -> None:
+    assert version("weasyprint").split(".")[0] == "70"
+
+
+def test_notdef_log_message_is_recognised() -> None:
+    document = _render("<p style=\"font-family: 'Noto Sans CJK KR'\">a\U000f0001b</p>")
+    with weasy.capture_log() as messages:
+        document.write_pdf()  # type: ignore[attr-defined]
+    assert weasy.notdef_chars(messages) == ["\U000f0001"]
+
+
+def test_write_pdf_fixes_the_document_id_and_restores_pydyf(tmp_path: Path) -> None:
+    import pydyf
+    import weasyprint.pdf.metadata as xmp
+
+    fixed = uuid.UUID(int=42)
+    paths = [tmp_path / "a.pdf", tmp_path / "b.pdf"]
+    for path in paths:
+        document = _render("<title>T</title><p>same</p>")
+        weasy.write_pdf(document, path, fixed, pdf_variant="pdf/x-4")
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    with pikepdf.open(paths[0]) as pdf:
+        assert f"xmp.did:{fixed}" in pdf.Root.Metadata.read_bytes().decode()
+    assert pydyf.zlib is zlib and xmp.uuid4 is uuid.uuid4
+
+
+def test_write_pdf_compresses_at_level_one(tmp_path: Path) -> None:
+    document = _render("<p>" + "서울 " * 400 + "</p>")
+    fast, slow = tmp_path / "fast.pdf", tmp_path / "slow.pdf"
+    weasy.write_pdf(document, fast, uuid.UUID(int=1))
+    document.write_pdf(slow)  # type: ignore[attr-defined]
+    assert fast.stat().st_size > slow.stat().st_size  # level 1 packs less than level 9
+
+
+def test_laid_out_text_leaves_margin_boxes_out() -> None:
+    css = "@page { @bottom-center { content: 'FOOTER' } }"
+    document = _render(f"<style>{css}</style><p>Body text</p><p>more</p>")
+    text = "".join(weasy.laid_out_text(document))
+    assert "Body text" in text and "more" in text and "FOOTER" not in text
+
+
+def test_font_subsets_keep_glyph_ids_and_have_no_subroutines(tmp_path: Path) -> None:
+    assert weasy.SUBSETTING == ("retain-gids", "desubroutinize")
+    words = "서울 부산"
+    path = tmp_path / "subset.pdf"
+    document = _render(f"<p style=\"font-family: 'Noto Sans CJK KR'\">{words}</p>")
+    document.write_pdf(path)  # type: ignore[attr-defined]
+    original = TTFont(CJK, fontNumber=CJK_INDEX, lazy=True)
+    cmap = original.getBestCmap()
+    wanted = {original.getGlyphID(cmap[ord(c)]) for c in words if c != " "}
+    with pikepdf.open(path) as pdf:
+        font = next(iter(pdf.pages[0].Resources.Font.values()))
+        descendant = font.DescendantFonts[0]
+        assert str(descendant.get("/CIDToGIDMap", "/Identity")) == "/Identity"
+        shown = set()
+        for operands, op in pikepdf.parse_content_stream(pdf.pages[0]):
+            if str(op) == "TJ":
+                for piece in operands[0]:
+                    if isinstance(piece, pikepdf.String):
+                        raw = bytes(piece)
+                        shown |= {int.from_bytes(raw[i : i + 2]) for i in range(0, len(raw), 2)}
+        assert wanted <= shown  # the codes shown are the original font's glyph ids
+        program = descendant.FontDescriptor.FontFile3.read_bytes()
+    subset = TTFont(io.BytesIO(program))
+    cff = subset["CFF "].cff
+    top = cff.topDictIndex[0]
+    assert len(cff.GlobalSubrs) == 0
+    private_dicts = [fd.Private for fd in top.FDArray] if hasattr(top, "FDArray") else []
+    assert all(len(getattr(p, "Subrs", [])) == 0 for p in private_dicts)
+    assert max(wanted) < len(top.CharStrings.charStringsIndex)  # slots up to the ids kept
+
+
+INTERNAL = re.compile(
+    r"^\s*(?:from|import)\s+(?:pydyf\b|weasyprint\.(?!urls\b|text\.fonts\b)[\w.]+)"
+    r"|\._page_box\b|\.uuid4\s*=|pydyf\.zlib",
+    re.MULTILINE,
+)
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: p.name)
+def test_no_other_module_touches_weasyprint_internals(path: Path) -> None:
+    if path.name == "weasy.py":
+        assert INTERNAL.search(path.read_text())  # the pattern still finds what it looks for
+        return
+    assert INTERNAL.findall(path.read_text()) == [], f"{path}: use scireport.weasy instead"
+
+
+def test_tagged_elements_carry_their_language_and_header_scopes(tmp_path: Path) -> None:
+    """WeasyPrint 70 writes only the document's /Lang; weasy.write_pdf adds the rest."""
+    import uuid
+
+    import pikepdf
+    from weasyprint import HTML
+
+    from scireport import weasy
+
+    html = (
+        '<html lang="en"><body><p>Hello <span lang="ko">서울</span></p>'
+        '<table><thead><tr><th scope="col">Area</th></tr></thead>'
+        '<tbody><tr><th scope="row">Seoul</th><td>4</td></tr></tbody></table></body></html>'
+    )
+    target = tmp_path / "tagged.pdf"
+    weasy.write_pdf(HTML(string=html).render(), target, uuid.uuid4(), pdf_variant="pdf/ua-1")
+    found: list[tuple[str, str | None, str | None]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Dictionary):
+            if "/S" in node:
+                lang = node.get("/Lang")
+                attributes = node.get("/A")
+                scope = (
+                    attributes.get("/Scope") if isinstance(attributes, pikepdf.Dictionary) else None
+                )
+                found.append(
+                    (str(node.S), str(lang) if lang else None, str(scope) if scope else None)
+                )
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+    with pikepdf.open(target) as pdf:
+        walk(pdf.Root.StructTreeRoot)
+    assert ("/Span", "ko", None) in found
+    assert ("/TH", None, "/Column") in found and ("/TH", None, "/Row") in found
