@@ -253,3 +253,17 @@ def test_a_disk_error_message_is_one_line_when_piped(make_project, cli, monkeypa
     result = cli("build", "-p", root)
     assert result.exit_code == 1
     assert f"/{deep}/report.pdf: No space left on device" in result.output
+
+
+def test_scaffolded_profiles_and_schemas_are_0644(make_project, cli) -> None:
+    root = make_project({})
+    old = os.umask(0o022)
+    try:
+        assert cli("new-city", "Busan", "--country", "Korea", "-p", root).exit_code == 0
+        assert cli("schema", "-p", root, "--out", "schema").exit_code == 0
+    finally:
+        os.umask(old)
+    written = [root / "profiles/busan.yaml", *sorted((root / "schema").glob("*.json"))]
+    assert len(written) == 3
+    assert {p.name: mode(p) for p in written} == {p.name: 0o644 for p in written}
+    assert not list(root.rglob("*.part"))

@@ -32,7 +32,7 @@ def one_city(root: Path, cities: int = 1) -> Path:
 
 
 def scireport(*args: object, **kwargs: object) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "scireport.cli", *map(str, args)]
+    command = [sys.executable, "-m", "scireport", *map(str, args)]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
     )

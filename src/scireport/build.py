@@ -183,7 +183,12 @@ def build(
                 book.cache.sweep()
                 for staged in (target, target / "cities", target / "standalone"):
                     sweep_parts(staged)  # what a killed build staged and never moved into place
-                book.write(target, selected, result)
+                try:
+                    book.write(target, selected, result)
+                finally:  # interrupted: the workers are dead, sweep what they were writing
+                    for staged in (target, target / "cities", target / "standalone"):
+                        sweep_parts(staged)
+                    book.cache.sweep()
         if data.index is not None and not options.cities:
             result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
@@ -1032,21 +1037,30 @@ def _label_path(label: Any) -> tuple[tuple[str | int, ...], str]:
     return path, f"paragraph {number} of {field}" if number else field
 
 
-def outside_findings(city: City, texts: list[str], lang: Lang) -> list[Finding]:
-    """Findings for text of ``city`` laid out past its text area (see ``text_outside``)."""
-    if not texts or city.profile is None:
+def outside_findings(city: City, outside: list[list[str]], lang: Lang) -> list[Finding]:
+    """Findings for profile text of ``city`` laid out past its text area.
+
+    ``outside`` holds (anchor id, text) pairs from ``text_outside``; a pair counts when it
+    lies inside one of the city's marked fields and its text is the profile's (a layout's
+    own label running over is the designer's, not the profile's).
+    """
+    if not outside or city.profile is None:
         return []
-    paragraphs = [
-        (label, comparable(text)) for label, text in printed_paragraphs(city.profile, lang)
-    ]
+    printed = [(label, comparable(text)) for label, text in printed_paragraphs(city.profile, lang)]
     findings, seen = [], set()
-    for text in texts:
+    for anchor, text in outside:
         piece = comparable(text)
-        label = next((lb for lb, printed in paragraphs if piece and piece in printed), None)
-        path, what = _label_path(label) if label else ((), "text of the layout")
-        if (path, what) in seen:
+        if not anchor.startswith(f"{city.slug}--") or not piece:
             continue
-        seen.add((path, what))
+        name = anchor.removeprefix(f"{city.slug}--")
+        field = name.rpartition("-")[0] if name.rpartition("-")[2].isdigit() else name
+        label = next(
+            (lb for lb, whole in printed if lb[0][:1] == (field,) and piece in whole), None
+        )
+        if label is None or label in seen:
+            continue
+        seen.add(label)
+        path, what = _label_path(label)
         findings.append(
             city.doc.finding(
                 path,

@@ -213,7 +213,7 @@ class PageCache:
 def _well_formed(meta: dict[str, Any]) -> bool:
     """Does a cache entry's record hold what the build reads from it, with the right types?"""
     fetched = meta.get("fetched", {})
-    lists = ("missing", "notdef", "refused", "outside", "bad_fonts", "links")
+    lists = ("missing", "notdef", "refused", "bad_fonts", "links")
     overflow = meta.get("overflow")
     return (
         type(meta.get("pages")) is int
@@ -221,8 +221,13 @@ def _well_formed(meta: dict[str, Any]) -> bool:
         and isinstance(fetched, dict)
         and all(isinstance(v, list) for v in fetched.values())
         and all(isinstance(meta.get(name, []), list) for name in lists)
-        and all(isinstance(item, str) for name in lists[:5] for item in meta.get(name, []))
+        and all(isinstance(item, str) for name in lists[:4] for item in meta.get(name, []))
         and all(_is_link(link) for link in meta.get("links", []))
+        and isinstance(meta.get("outside", []), list)
+        and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)
+            for pair in meta.get("outside", [])
+        )
         and (overflow is None or _is_overflow(overflow))
         and isinstance(meta.get("anchors", {}), dict)
     )

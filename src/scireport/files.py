@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import Finding, UserError
 
@@ -259,13 +259,15 @@ LOCK_NAME = ".scireport.lock"
 
 
 @contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
-    """Hold ``folder``'s build lock while the block runs; refuse at once if another holds it.
+def folder_lock(folder: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold ``folder``'s build lock while the block runs; refuse if another holds it.
 
     The lock is an ``flock`` on ``<folder>/.scireport.lock``: the system releases it when
     the build ends, however it ends (even under ``kill -9``), so a stale lock cannot stay.
+    With ``wait``, wait up to that many seconds for the holder to finish before refusing.
     """
     import fcntl
+    import time
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -275,17 +277,26 @@ def folder_lock(folder: Path) -> Iterator[None]:
             f"cannot write to {folder}: {exc.strerror or exc}; choose another --out"
         ) from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            by = f" (process {holder})" if holder.isdigit() else ""
-            raise UserError(
-                f"another build is writing to {folder}{by}; wait for it to finish"
-                " or choose another --out"
-            ) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    _refuse(fd, folder)
+                time.sleep(0.2)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
         os.close(fd)  # closing the file releases the lock
+
+
+def _refuse(fd: int, folder: Path) -> NoReturn:
+    """Raise the one-line error for a folder another build holds."""
+    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    by = f" (process {holder})" if holder.isdigit() else ""
+    raise UserError(
+        f"another build is writing to {folder}{by}; wait for it to finish or choose another --out"
+    )

@@ -262,7 +262,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "refused": list(log.refused),
         "fetched": file_stamps(log.fetched),
         "links": page_links(document),
-        "outside": [text for _, text in weasy.text_outside(document)],
+        "outside": [list(pair) for pair in weasy.text_outside(document)],
         "bad_fonts": unusable_fonts(log),
         "anchors": {
             name: index for index, page in enumerate(document.pages) for name in page.anchors

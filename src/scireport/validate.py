@@ -29,6 +29,7 @@ def fit_findings(project: Project, layout: Layout, jobs: int = 0) -> list[Findin
     from .build import BookBuilder, BuildOptions, BuildResult
     from .checks.fit import overflow_finding
     from .data import report_data
+    from .files import folder_lock
     from .plan import Edition, EditionPlan
 
     config = project.config
@@ -39,7 +40,9 @@ def fit_findings(project: Project, layout: Layout, jobs: int = 0) -> list[Findin
     )
     builder = BookBuilder(plan, BuildOptions(jobs=jobs), None)
     cities = [city for city in project.cities if city.profile is not None]
-    entries = builder.typeset(builder.city_jobs(cities, plan.start_pages()), BuildResult([], [], 0))
+    with folder_lock(project.root / "build", wait=600):  # the cache is the build's: take turns
+        jobs_ = builder.city_jobs(cities, plan.start_pages())
+        entries = builder.typeset(jobs_, BuildResult([], [], 0))
     findings = []
     for city in cities:
         overflow = entries[city.slug].meta.get("overflow")

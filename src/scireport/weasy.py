@@ -164,27 +164,33 @@ def laid_out_text(document: Any) -> Iterator[str]:
                     yield box.text
 
 
-def text_outside(document: Any) -> list[tuple[int, str]]:
-    """Text laid out past its text area: (page index, the text, up to 40 characters).
+def text_outside(document: Any) -> list[tuple[str, str]]:
+    """Text laid out past its text area: (id of the nearest marked element, the text).
 
     Two cases: a line holding a word wider than its column (a Korean word with no spaces
     is unbreakable, so it runs on past the measure and off the trim edge), and text cut
-    off by a box with ``overflow: hidden``. Running headers and footers are not looked at.
+    off by a box with ``overflow: hidden``. Only text inside an element with an id counts
+    (the templates mark each profile field so); running headers and footers are skipped.
+    The text is cut to 40 characters.
     """
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.absolute import AbsolutePlaceholder
 
-    found: list[tuple[int, str]] = []
+    found: list[tuple[str, str]] = []
+    Clip = tuple[float, float, float, float]
 
-    def walk(box: Any, index: int, right: float, clip: tuple[float, float, float, float]) -> None:
+    def walk(box: Any, anchor: str, right: float, clip: Clip) -> None:
         if isinstance(box, AbsolutePlaceholder):  # a positioned box has its own measure
             box = box._box
+        element = getattr(box, "element", None)
+        if element is not None and not isinstance(box, boxes.TextBox):
+            anchor = element.get("id") or anchor
         if isinstance(box, boxes.TextBox):
             x0, y0 = box.position_x, box.position_y
             x1, y1 = x0 + box.width, y0 + box.height
             cut = x0 < clip[0] - 1 or y0 < clip[1] - 1 or x1 > clip[2] + 1 or y1 > clip[3] + 1
-            if (x1 > right + 1 or cut) and box.text.strip():
-                found.append((index, box.text.replace("\u2060", "")[:40]))
+            if (x1 > right + 1 or cut) and anchor and box.text.strip():
+                found.append((anchor, box.text.replace("\u2060", "")[:40]))
             return
         if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.LineBox):
             right = box.content_box_x() + box.width
@@ -197,11 +203,11 @@ def text_outside(document: Any) -> list[tuple[int, str]]:
                 min(clip[3], y + box.padding_height()),
             )
         for child in getattr(box, "children", ()):
-            walk(child, index, right, clip)
+            walk(child, anchor, right, clip)
 
     everywhere = (-1e9, -1e9, 1e9, 1e9)
-    for index, page in enumerate(document.pages):
+    for page in document.pages:
         for area in page._page_box.children:
             if not isinstance(area, boxes.MarginBox):
-                walk(area, index, 1e9, everywhere)
+                walk(area, "", 1e9, everywhere)
     return found

@@ -1,0 +1,25 @@
+"""Entry point of the ``scireport`` command and of ``python -m scireport``.
+
+The command line is imported inside the guard, so that a Ctrl-C while Python is still
+importing (about half a second on a busy machine) also ends with exit code 130 and one
+line, not a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """Run the command line; Ctrl-C at any point exits 130."""
+    try:
+        from .cli import main as run
+
+        run()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: nothing half-written was kept\n")
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()
