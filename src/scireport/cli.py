@@ -6,38 +6,19 @@ message and exits with its code; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-from types import FrameType
+from enum import StrEnum
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any
 
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
 
-def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
-    """Ctrl-C before the command runs: nothing was written; say so and exit 130."""
-    sys.stderr.write("interrupted: nothing was written\n")
-    os._exit(130)
-
-
-try:  # importing Typer, Rich and pydantic takes a while: a Ctrl-C then is no traceback
-    _starting = signal.signal(signal.SIGINT, _interrupted_while_starting)
-except ValueError:  # imported outside the main thread: leave signals alone
-    _starting = None
-
-from enum import StrEnum  # noqa: E402
-from functools import partial  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Annotated, Any  # noqa: E402
-
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
-from typer.core import TyperGroup  # noqa: E402
-
-from . import __version__  # noqa: E402
-from .errors import FindingsError, UserError, has_errors  # noqa: E402
-from .models import Lang  # noqa: E402
-
-if _starting is not None:
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+from . import __version__
+from .errors import FindingsError, UserError, has_errors
+from .models import Lang
 
 out = Console(highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, emoji=False)
