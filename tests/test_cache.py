@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
-from conftest import REPO
+from conftest import copy_sample
 
 import scireport.cache
 from scireport.build import BuildOptions, build
@@ -59,12 +58,7 @@ def test_fonts_are_looked_up_again_by_each_build() -> None:
 
 
 def test_a_whole_book_build_leaves_only_live_entries(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copy(REPO / "scireport.yaml", root / "scireport.yaml")
-    (root / "profiles").mkdir()
-    for slug in ("seoul", "amsterdam"):
-        shutil.copy(REPO / "profiles" / f"{slug}.yaml", root / "profiles" / f"{slug}.yaml")
+    root = copy_sample(tmp_path / "project", ("seoul", "amsterdam"))
     build(root, BuildOptions(jobs=1))
     folder = root / "build" / ".cache" / "print-ko"
     before = sorted(p.name for p in folder.glob("*.pdf"))
