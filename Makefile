@@ -29,6 +29,7 @@ demo: setup
 	@echo
 	@echo "Print edition:  build/print/report.pdf   (each city: build/print/cities/)"
 	@echo "Screen edition: build/screen/report.pdf  (each city: build/screen/cities/)"
+	@echo "The index:      build/data/index.csv and build/data/index.json"
 
 test: setup
 	$(BIN)/pytest

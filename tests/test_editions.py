@@ -142,6 +142,24 @@ def test_a_missing_translation_is_found_at_its_line_and_refused(tmp_path: Path, 
     assert fallback.exit_code == 0, fallback.output
     assert "warning" in fallback.output and "missing-translation" in fallback.output
     assert "AMSTERDAM" in pdftext(root / "build" / "print-en" / "report.pdf")
+    screen = cli("build", "-p", root, "--lang", "en", "--allow-fallback", "--edition", "screen")
+    assert screen.exit_code == 0, screen.output
+    import pikepdf
+
+    languages: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Dictionary):
+            if "/Lang" in node and "/S" in node:
+                languages.add(str(node.Lang))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+    with pikepdf.open(root / "build" / "screen-en" / "cities" / "amsterdam.pdf") as pdf:
+        assert str(pdf.Root.Lang) == "en"
+        walk(pdf.Root.StructTreeRoot)
+    assert "ko" in languages  # the Korean fallback text is marked as Korean
     undeclared = cli("build", "-p", root, "--lang", "fr")
     assert undeclared.exit_code == 2 and "ko, en or all" in undeclared.output
 

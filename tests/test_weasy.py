@@ -116,3 +116,42 @@ def test_no_other_module_touches_weasyprint_internals(path: Path) -> None:
         assert INTERNAL.search(path.read_text())  # the pattern still finds what it looks for
         return
     assert INTERNAL.findall(path.read_text()) == [], f"{path}: use scireport.weasy instead"
+
+
+def test_tagged_elements_carry_their_language_and_header_scopes(tmp_path: Path) -> None:
+    """WeasyPrint 70 writes only the document's /Lang; weasy.write_pdf adds the rest."""
+    import uuid
+
+    import pikepdf
+    from weasyprint import HTML
+
+    from scireport import weasy
+
+    html = (
+        '<html lang="en"><body><p>Hello <span lang="ko">서울</span></p>'
+        '<table><thead><tr><th scope="col">Area</th></tr></thead>'
+        '<tbody><tr><th scope="row">Seoul</th><td>4</td></tr></tbody></table></body></html>'
+    )
+    target = tmp_path / "tagged.pdf"
+    weasy.write_pdf(HTML(string=html).render(), target, uuid.uuid4(), pdf_variant="pdf/ua-1")
+    found: list[tuple[str, str | None, str | None]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Dictionary):
+            if "/S" in node:
+                lang = node.get("/Lang")
+                attributes = node.get("/A")
+                scope = (
+                    attributes.get("/Scope") if isinstance(attributes, pikepdf.Dictionary) else None
+                )
+                found.append(
+                    (str(node.S), str(lang) if lang else None, str(scope) if scope else None)
+                )
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+    with pikepdf.open(target) as pdf:
+        walk(pdf.Root.StructTreeRoot)
+    assert ("/Span", "ko", None) in found
+    assert ("/TH", None, "/Column") in found and ("/TH", None, "/Row") in found

@@ -13,6 +13,10 @@ imports these internals):
 - :func:`laid_out_text`: the text boxes of each page's areas, read from ``Page._page_box``;
 - :func:`text_outside`: text boxes past their column or clip, from the same box tree
   (``formatting_structure.boxes``, ``layout.absolute.AbsolutePlaceholder``);
+- :func:`_tag_languages_and_scopes`: wraps ``weasyprint.pdf.tags._build_box_tree`` while a
+  PDF is written, so that a tagged element whose HTML element has a ``lang`` attribute gets
+  its ``/Lang`` and a header cell with ``scope`` its ``/Scope`` (WeasyPrint 70 writes
+  neither: only the document's language);
 - :data:`SUBSETTING`: what the stitcher relies on in WeasyPrint's font subsets (original
   glyph ids kept, CFF desubroutinized); the contract test checks both on a real PDF.
 """
@@ -94,16 +98,53 @@ def write_pdf(document: Any, target: Path, document_id: uuid.UUID, **options: An
     """
     import pydyf
     import weasyprint.pdf.metadata as xmp
+    import weasyprint.pdf.tags as tags
 
-    random_uuid, slow_zlib = xmp.uuid4, pydyf.zlib
+    random_uuid, slow_zlib, build_tree = xmp.uuid4, pydyf.zlib, tags._build_box_tree
     xmp.uuid4 = lambda: document_id
     pydyf.zlib = FastZlib
+    tags._build_box_tree = _tag_languages_and_scopes(build_tree)
     try:
         with capture_log() as messages:
             document.write_pdf(target, **options)
     finally:
-        xmp.uuid4, pydyf.zlib = random_uuid, slow_zlib
+        xmp.uuid4, pydyf.zlib, tags._build_box_tree = random_uuid, slow_zlib, build_tree
     return messages
+
+
+SCOPES = {"col": "/Column", "row": "/Row", "colgroup": "/Column", "rowgroup": "/Row"}
+"""HTML ``scope`` values as PDF table header scopes."""
+
+
+def _tag_languages_and_scopes(build_tree: Any) -> Any:
+    """Wrap WeasyPrint's structure-tree builder: ``/Lang`` and ``/Scope`` from the HTML.
+
+    The builder is a recursive generator called through its module name, so the wrapper
+    sees every box; an element is annotated once, by the call for the box it was made for.
+    """
+    import pydyf
+
+    done: set[int] = set()
+
+    def build(box: Any, parent: Any, *args: Any) -> Iterator[Any]:
+        for element in build_tree(box, parent, *args):
+            if id(element) not in done:
+                done.add(id(element))
+                source = getattr(box, "_box", box)  # an absolutely positioned box
+                node = getattr(source, "element", None)
+                if node is not None and getattr(source, "element_tag", None) not in (
+                    "html",
+                    "body",
+                ):
+                    lang = node.get("lang")
+                    if lang:
+                        element["Lang"] = pydyf.String(lang)
+                    scope = SCOPES.get(str(node.get("scope", "")).lower())
+                    if scope and element.get("S") == "/TH" and "A" in element:
+                        element["A"]["Scope"] = scope
+            yield element
+
+    return build
 
 
 def laid_out_text(document: Any) -> Iterator[str]:
