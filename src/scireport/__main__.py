@@ -7,11 +7,18 @@ line, not a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
 
 
 def main() -> None:
-    """Run the command line; Ctrl-C at any point exits 130."""
+    """Run the command line; Ctrl-C at any point exits 130.
+
+    Ctrl-C is taken back even when the parent started scireport with SIGINT ignored (as a
+    non-interactive shell does for a command run in the background): a build must always
+    be stoppable the way the README promises.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         from .cli import main as run
 
