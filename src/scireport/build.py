@@ -170,7 +170,8 @@ def build(
     out = options.out if options.out.is_absolute() else project.root / options.out
     options = replace(options, out=out)
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
-    result.left_out = [c.slug for c in everything.cities if c not in project.cities]
+    built = {c.slug for c in project.cities}
+    result.left_out = [c.slug for c in everything.cities if c.slug not in built]
     data = report_data(project)
     with folder_lock(out):  # one build at a time per output folder
         for lang in langs:
@@ -257,13 +258,13 @@ def _buildable(project: Project, slugs: list[str]) -> tuple[Project, set[str]]:
     other cities' problems are reported but do not stop the build. Either way their
     findings become warnings.
     """
-    drafts = [c for c in project.cities if is_draft(c) and c.slug not in slugs]
-    aside = {c.doc.file for c in drafts}
+    drafts = {c.slug for c in project.cities if is_draft(c) and c.slug not in slugs}
+    aside = {c.doc.file for c in project.cities if c.slug in drafts}
     if slugs:
         aside |= {c.doc.file for c in project.cities if c.slug not in slugs}
     if not drafts:
         return project, aside
-    kept = [c for c in project.cities if c not in drafts]
+    kept = [c for c in project.cities if c.slug not in drafts]
     return replace(project, cities=kept), aside
 
 

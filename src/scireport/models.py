@@ -174,13 +174,8 @@ class CityProfile(Model):
     """Work in progress: ``validate`` reports its placeholders as warnings and ``build``
     leaves the city out of the book (``build --city`` still makes its PDF for review)."""
 
-    def printed_texts(self, lang: Lang | None = None) -> Iterator[tuple[FieldPath, str]]:
-        """Every printed text field as (field path, text): the one enumeration of them.
-
-        Without ``lang``, every language version of a bilingual field, its path ending in
-        the language (``("headline", "en")``); with ``lang``, the text an edition in that
-        language prints (:func:`pick`), at the field's own path. Empty fields are left out.
-        """
+    def printed_fields(self) -> list[tuple[FieldPath, str | LangText | None]]:
+        """Every printed field with its path, as given (plain or bilingual, or None)."""
         fields: list[tuple[FieldPath, str | LangText | None]] = [
             (("city",), self.city),
             (("country",), self.country),
@@ -194,6 +189,25 @@ class CityProfile(Model):
             fields += [(("initiatives", i, "text"), item.text)]
         fields += [(("images", i, "caption"), im.caption) for i, im in enumerate(self.images)]
         fields += [(("sources", i), source) for i, source in enumerate(self.sources)]
+        return fields
+
+    def translated_fields(self) -> list[tuple[FieldPath, str | LangText | None]]:
+        """The printed fields an edition prints in its own language: not the names (city,
+        country, initiative names) nor the sources, which print as written."""
+        return [
+            (path, value)
+            for path, value in self.printed_fields()
+            if path[0] not in ("city", "country", "sources") and path[-1] != "name"
+        ]
+
+    def printed_texts(self, lang: Lang | None = None) -> Iterator[tuple[FieldPath, str]]:
+        """Every printed text field as (field path, text): the one enumeration of them.
+
+        Without ``lang``, every language version of a bilingual field, its path ending in
+        the language (``("headline", "en")``); with ``lang``, the text an edition in that
+        language prints (:func:`pick`), at the field's own path. Empty fields are left out.
+        """
+        fields = self.printed_fields()
         for path, value in fields:
             if lang is not None:
                 text = pick(value, lang, self.lang)

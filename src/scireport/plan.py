@@ -181,7 +181,3 @@ class EditionPlan:
         starts = {part.key: part.start for part in parts}
         starts[section_key(CITIES)] = next((p.start for p in parts if p.kind != "section"), 1)
         return starts
-
-    def total_pages(self, pages: Mapping[str, int] | None = None) -> int:
-        """Pages of the whole book."""
-        return sum(part.pages for part in self.parts(pages))

@@ -9,27 +9,11 @@ are not translated and not checked.
 from __future__ import annotations
 
 from ..errors import Finding
-from ..models import CityProfile, Lang, LangText, text_language
+from ..models import Lang, LangText, text_language
 from ..project import Project
-from ..sources import PathKey
 
 NAMES = {"ko": "Korean", "en": "English"}
 """Languages by their names, for messages."""
-
-
-def translated_fields(profile: CityProfile) -> list[tuple[PathKey, str | LangText | None]]:
-    """The profile's fields that are printed in the edition's language."""
-    fields: list[tuple[PathKey, str | LangText | None]] = [
-        (("about", "text"), profile.about.text),
-        (("headline",), profile.headline),
-        (("subtitle",), profile.subtitle),
-        (("body",), profile.body),
-    ]
-    fields += [
-        (("initiatives", i, "text"), item.text) for i, item in enumerate(profile.initiatives)
-    ]
-    fields += [(("images", i, "caption"), image.caption) for i, image in enumerate(profile.images)]
-    return fields
 
 
 def _missing(value: str | LangText | None, lang: Lang, own: Lang | None) -> bool:
@@ -62,7 +46,7 @@ def check(project: Project, langs: list[Lang], severity: str) -> list[Finding]:
         for city in project.cities:
             if city.profile is None:
                 continue
-            for field_path, text in translated_fields(city.profile):
+            for field_path, text in city.profile.translated_fields():
                 if _missing(text, lang, city.profile.lang):
                     findings.append(
                         city.doc.finding(
