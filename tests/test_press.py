@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 from conftest import REPO, SEOUL_EXAMPLE, copy_sample, start_pages
+from fontcheck import compare_glyphs
 from PIL import Image, ImageChops, ImageStat
 
 REFERENCE = REPO / "tests" / "reference" / "seoul-print-p1.png"
@@ -104,6 +105,15 @@ def test_book_pages_render_like_the_city_pdfs(built_sample: Path, tmp_path: Path
             assert max(difference) < 0.5, (slug, offset, difference)
 
 
+def test_every_glyph_in_the_books_is_the_source_fonts_glyph(built_sample: Path) -> None:
+    """Outlines and advances of every glyph drawn, print and screen books and a city PDF,
+    against the original font files (not only renders at 30 dpi)."""
+    for pdf in ("print/report.pdf", "screen/report.pdf", "print/cities/seoul.pdf"):
+        compared = compare_glyphs(built_sample / pdf)
+        assert set(compared) == {"Noto-Sans-CJK-KR", "Noto-Sans-CJK-KR-Bold"}, (pdf, compared)
+        assert min(compared.values()) > 50, (pdf, compared)
+
+
 def test_truetype_fonts_are_shared_in_the_book_too(tmp_path: Path, cli) -> None:
     """A layout with a TrueType (glyf) font: the stitched book still draws every glyph."""
     root = copy_sample(tmp_path / "project", ("seoul", "singapore"))
@@ -119,6 +129,9 @@ def test_truetype_fonts_are_shared_in_the_book_too(tmp_path: Path, cli) -> None:
         text=True,
     ).stdout
     assert "DejaVu" in fonts and "CID TrueType" in fonts
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert len(names) == len(set(names)), fonts  # one program per face, TrueType included
+    assert compare_glyphs(root / "build" / "print-en" / "report.pdf").get("DejaVuSans", 0) > 20
     starts = start_pages(root)
     for slug in ("seoul", "singapore"):
         alone = render(root / "build" / "print-en" / "cities" / f"{slug}.pdf", 2, tmp_path / slug)

@@ -18,7 +18,6 @@ from scireport.errors import Finding, UserError
 from scireport.files import OutputLedger, folder_lock, replacing, sweep_parts, write_text
 from scireport.reporting import as_github, as_json, plain, print_human
 from scireport.sources import MAX_FILE_BYTES, UnsafeFile, load_yaml, parse_yaml, read_limited
-from scireport.stitch import FontUnionCache
 
 
 def mode(path: Path) -> int:
@@ -91,16 +90,6 @@ def test_a_tampered_cache_record_is_a_miss(tmp_path: Path, tamper: dict[str, obj
     meta.update(tamper)
     meta_path.write_text(json.dumps(meta))
     assert cache.lookup(key) is None and cache.rebuilt_corrupt == [key]
-
-
-def test_a_font_union_without_gids_is_a_miss(tmp_path: Path) -> None:
-    unions = FontUnionCache(tmp_path)
-    unions.put("/ABCDEF+Noto", {1, 2, 3}, b"font")
-    assert unions.get("/ABCDEF+Noto", {1, 2}) == b"font"
-    index = json.loads((tmp_path / "unions.json").read_text())
-    for broken in ({"file": index["/ABCDEF+Noto"]["file"]}, {"gids": "1,2"}, []):
-        (tmp_path / "unions.json").write_text(json.dumps({"/ABCDEF+Noto": broken}))
-        assert unions.get("/ABCDEF+Noto", {1}) is None
 
 
 def test_a_tampered_ledger_record_is_forgotten(tmp_path: Path) -> None:

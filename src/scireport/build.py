@@ -45,8 +45,9 @@ from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .project import City, Project, load_project
 from .sources import dotted
-from .stitch import Bookmark, FontUnionCache, Link, stitch
+from .stitch import Bookmark, Link, stitch
 from .typeset import (
+    FONT_SUFFIXES,
     PageTask,
     PdfMeta,
     comparable,
@@ -802,7 +803,7 @@ class BookBuilder:
                     tmp,
                     bookmarks=[Bookmark(name, 1)],
                     links=[],
-                    font_cache=self.font_unions(parts),
+                    font_files=self.fetched_fonts(parts),
                     pdf_1_4=self.options.pdf_x == "1a",
                 )
             jobs.append(self.finish_job(tmp, final, pages, name, stamp))
@@ -955,20 +956,17 @@ class BookBuilder:
             path,
             bookmarks=self.bookmarks(starts),
             links=links,
-            font_cache=self.font_unions(list(entries.values())),
+            font_files=self.fetched_fonts(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
         )
 
-    def font_unions(self, parts: list[Entry]) -> FontUnionCache:
-        """Where the font subsets shared by ``parts`` are kept between builds.
-
-        Unions are remembered per layout, fonts and fetched files: a changed font file (the
-        system's or the project's) never reuses a union made from the old one.
-        """
-        fetched = sorted({(n, tuple(s)) for p in parts
-                          for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
-        key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
-        return FontUnionCache(self.cache.folder / "fonts" / key)
+    def fetched_fonts(self, parts: list[Entry]) -> list[Path]:
+        """The font files ``parts`` fetched (``@font-face``): where the stitcher may find the
+        originals of fonts fontconfig does not know."""
+        fetched = {name for part in parts for name in part.meta.get("fetched", {})}
+        return [
+            Path(name) for name in sorted(fetched) if Path(name).suffix.lower() in FONT_SUFFIXES
+        ]
 
     def write_tagged_book(self, path: Path, starts: dict[str, int]) -> int:
         """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""

@@ -2,29 +2,27 @@
 
 Cities are typeset and written one PDF each (in parallel, and cached). The book is then
 made from those PDFs' pages instead of being typeset again. Each city PDF embeds its own
-subset of every font; WeasyPrint subsets with the original glyph ids kept, so the subsets
-of one font are compatible with one subset holding the union of their glyphs. The book
-embeds that union once and points every page's font at it, so it weighs about what a
-single-document PDF weighs. Bookmarks and contents links are added with explicit page
-destinations.
+subset of every font. WeasyPrint writes each glyph on a page as its id in the original font
+(Identity-H, CIDToGIDMap Identity), so the book subsets each font's original file once
+more with HarfBuzz, over the union of the glyph ids every part uses and with the ids kept,
+embeds that program once (CFF-based and TrueType faces alike) and points every page's font
+at it: the book weighs about what a single-document PDF weighs. The original is found by
+the font's PostScript name with fontconfig (or among the layout's ``@font-face`` files) and
+must match the embedded subset's identity; a font without one keeps each part's program.
+Bookmarks and contents links are added with explicit page destinations.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import re
-import struct
-from collections.abc import Callable, Iterator
+import subprocess
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pikepdf
-
-from .files import write_bytes, write_text
 
 
 @dataclass(frozen=True)
@@ -59,11 +57,6 @@ def _fonts(resources: Any) -> Iterator[Any]:
     for xobject in (resources.get("/XObject") or {}).values():
         if xobject.get("/Subtype") == "/Form":
             yield from _fonts(xobject.get("/Resources"))
-
-
-def _used_gids(descendant: Any) -> set[int]:
-    """Glyph ids a CID font uses, read from its /W widths array."""
-    return set(_widths(descendant))
 
 
 def _widths(descendant: Any) -> dict[int, Any]:
@@ -129,8 +122,9 @@ def _to_unicode(pairs: dict[bytes, bytes]) -> bytes:
 def share_font_dicts(pdf: pikepdf.Pdf) -> None:
     """Give each font program one dictionary: widths and ToUnicode maps merged.
 
-    Fonts are grouped by name *and* program, so only fonts whose program is shared
-    (the CFF unions) are merged; a TrueType font keeps one dictionary per city.
+    Fonts are grouped by name *and* program, so only fonts whose program is shared are
+    merged; a font left with each part's program keeps one dictionary per part. A
+    ``/CIDSet`` (PDF/X-1a) is rewritten to list every glyph of the merged widths.
     """
     by_name: dict[tuple[str, Any], list[Any]] = {}
     for page in pdf.pages:
@@ -153,6 +147,9 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
             canonical[font.objgen] = first
         first.DescendantFonts[0].W = _widths_array(widths)
         first.ToUnicode = pdf.make_stream(_to_unicode(pairs))
+        descriptor = first.DescendantFonts[0].FontDescriptor
+        if "/CIDSet" in descriptor:
+            descriptor.CIDSet = pdf.make_stream(_cid_set(widths))
     for page in pdf.pages:
         resources: Any = page.obj.get("/Resources")
         page_fonts: Any = resources.get("/Font") if resources is not None else None
@@ -161,6 +158,14 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
         for key, font in list(page_fonts.items()):
             if font.objgen in canonical:
                 page_fonts[key] = canonical[font.objgen]
+
+
+def _cid_set(cids: dict[int, Any]) -> bytes:
+    """A CIDSet stream's bytes: bit ``n`` (most significant first) set for each CID ``n``."""
+    bits = bytearray((max(cids, default=0) + 8) // 8)
+    for cid in cids:
+        bits[cid // 8] |= 0x80 >> (cid % 8)
+    return bytes(bits)
 
 
 def _bfchar_part(cmap: bytes) -> bytes:
@@ -175,396 +180,190 @@ def _font_file(descriptor: Any) -> tuple[str, Any] | None:
     return None
 
 
-class _Index:
-    """A CFF INDEX read lazily: only the offsets of the items asked for are decoded."""
+SUBSET_FLAGS = ("RETAIN_GIDS", "DESUBROUTINIZE", "NO_HINTING", "PASSTHROUGH_UNRECOGNIZED")
+"""How the book's fonts are subset (HarfBuzz's hb-subset flags): every glyph keeps its id
+in the original font, which is the code WeasyPrint writes on the pages (Identity-H,
+CIDToGIDMap Identity); the rest is what WeasyPrint 70's own subsets do. The .notdef outline
+is kept as well (WeasyPrint keeps it when a character had no glyph)."""
 
-    def __init__(self, data: bytes, pos: int) -> None:
-        self.data = data
-        self.count = int.from_bytes(data[pos : pos + 2], "big")
-        self.size = data[pos + 2] if self.count else 0
-        self.offsets_at = pos + 3
-        self.base = self.offsets_at + (self.count + 1) * self.size - 1
+DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH",
+                  "PCLT", "SVG ")  # fmt: skip
+"""Tables a PDF's font program does not need (the ones WeasyPrint 70 drops)."""
 
-    def _offset(self, i: int) -> int:
-        at = self.offsets_at + i * self.size
-        return int.from_bytes(self.data[at : at + self.size], "big")
+FC_LIST_TIMEOUT_S = 10
+"""How long fontconfig may take to name the files of one font."""
 
-    def items(self) -> list[bytes]:
-        """Every item's bytes, decoding the offsets in one pass."""
-        size, at, data = self.size, self.offsets_at, self.data
-        if not self.count:
-            return []
-        raw = data[at : at + (self.count + 1) * size]
-        if size in (1, 2, 4):
-            offsets = struct.unpack(f">{self.count + 1}{' BH I'[size]}", raw)
-        else:
-            offsets = tuple(
-                int.from_bytes(raw[i : i + size], "big") for i in range(0, len(raw), size)
-            )
-        base = self.base
-        return [data[base + offsets[i] : base + offsets[i + 1]] for i in range(self.count)]
-
-    def span(self, i: int) -> tuple[int, int]:
-        """Start and end of item ``i`` in the data."""
-        return self.base + self._offset(i), self.base + self._offset(i + 1)
-
-    def end(self) -> int:
-        """Position just after the INDEX."""
-        return self.base + self._offset(self.count) if self.count else self.offsets_at - 1
+_IDENTITIES: dict[tuple[str, int, int, int], tuple[str, bytes] | None] = {}
+"""(file, face, size, mtime) -> identity of that face (see :func:`font_identity`)."""
 
 
-def raw_charstrings(font_data: bytes) -> tuple[bytes, _Index] | None:
-    """Locate the CharStrings of an OpenType/CFF font: (CFF table bytes, its INDEX)."""
-    tables = int.from_bytes(font_data[4:6], "big")
-    for n in range(tables):
-        record = font_data[12 + 16 * n : 28 + 16 * n]
-        if record[:4] == b"CFF ":
-            offset = int.from_bytes(record[8:12], "big")
-            length = int.from_bytes(record[12:16], "big")
-            cff = font_data[offset : offset + length]
-            top_dicts = _Index(cff, _Index(cff, cff[2]).end())
-            start, end = top_dicts.span(0)
-            found = [ops for op, ops in _dict_operands(cff[start:end]) if op == 17 and ops]
-            if not found:
-                return None
-            charstrings_at = found[0][-1][0]
-            return cff, _Index(cff, charstrings_at)
-    return None
+def font_identity(face: Any) -> tuple[str, bytes] | None:
+    """What tells an OpenType face apart, and survives subsetting: its PostScript name and
+    its ``head`` table's revision, units per em and dates (None when it has neither)."""
+    import uharfbuzz as hb
+
+    head = face.reference_table("head").data
+    name = face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME)
+    if len(head) < 36 or not name:
+        return None
+    return str(name), bytes(head[4:8] + head[18:36])
 
 
-def _dict_operands(data: bytes) -> list[tuple[int, list[tuple[int, int, int]]]]:
-    """Tokenise a CFF DICT: (operator, [(value, start, end) of each integer operand])."""
-    found: list[tuple[int, list[tuple[int, int, int]]]] = []
-    operands: list[tuple[int, int, int]] = []
-    i = 0
-    while i < len(data):
-        b0 = data[i]
-        start = i
-        if b0 <= 21:
-            op = b0 if b0 != 12 else 1200 + data[i + 1]
-            i += 1 if b0 != 12 else 2
-            found.append((op, operands))
-            operands = []
-            continue
-        if b0 == 28:
-            value, i = int.from_bytes(data[i + 1 : i + 3], "big", signed=True), i + 3
-        elif b0 == 29:
-            value, i = int.from_bytes(data[i + 1 : i + 5], "big", signed=True), i + 5
-        elif b0 == 30:
-            i += 1
-            while i < len(data) and (data[i] & 0x0F) != 0x0F and (data[i] >> 4) != 0x0F:
-                i += 1
-            i += 1
-            value = 0
-        elif 32 <= b0 <= 246:
-            value, i = b0 - 139, i + 1
-        elif 247 <= b0 <= 250:
-            value, i = (b0 - 247) * 256 + data[i + 1] + 108, i + 2
-        elif 251 <= b0 <= 254:
-            value, i = -(b0 - 251) * 256 - data[i + 1] - 108, i + 2
-        else:
-            value, i = 0, i + 1
-        operands.append((value, start, i))
+def _file_identity(path: Path, index: int) -> tuple[str, bytes] | None:
+    """The identity of face ``index`` of the font file ``path`` (None: unreadable)."""
+    import uharfbuzz as hb
+
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), index, stat.st_size, stat.st_mtime_ns)
+    if key not in _IDENTITIES:
+        try:
+            _IDENTITIES[key] = font_identity(hb.Face(hb.Blob.from_file_path(path), index))
+        except hb.HarfBuzzError:
+            _IDENTITIES[key] = None
+    return _IDENTITIES[key]
+
+
+def _fontconfig_files(postscript_name: str) -> list[tuple[Path, int]]:
+    """The (file, face) fontconfig knows under ``postscript_name``."""
+    pattern = "".join("\\" + c if c in "\\-:," else c for c in postscript_name)
+    try:
+        listing = subprocess.run(
+            ["fc-list", "--format", "%{file}\t%{index}\n", f":postscriptname={pattern}"],
+            capture_output=True,
+            text=True,
+            timeout=FC_LIST_TIMEOUT_S,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    found = []
+    for line in listing.splitlines():
+        path, _, index = line.partition("\t")
+        if path and index.isdigit():
+            found.append((Path(path), int(index) & 0xFFFF))  # high bits: a named instance
     return found
 
 
-_OFFSET_OPS = {15, 16, 17, 1236, 1237}
-"""Top DICT operators whose operand is an offset: charset, Encoding, CharStrings, FDArray,
-FDSelect (Private, 18, carries [size, offset])."""
+def _face_count(path: Path) -> int:
+    import uharfbuzz as hb
+
+    try:
+        return int(hb.Face(hb.Blob.from_file_path(path)).count)
+    except hb.HarfBuzzError:
+        return 0
 
 
-def _shift_offsets(cff: bytearray, start: int, end: int, after: int, delta: int) -> bool:
-    """Add ``delta`` to every offset beyond ``after`` in the DICT at cff[start:end], in place.
+def find_source(program: bytes, extra: Sequence[Path] = ()) -> tuple[Path, int] | None:
+    """The original font file (and face) an embedded font ``program`` was subset from.
 
-    Only 5-byte integers can change in place; returns False when another encoding is met.
+    Looked up by PostScript name with fontconfig, then among ``extra`` (the layout's
+    ``@font-face`` files); a candidate counts only when its identity matches the program's
+    (:func:`font_identity`). None when there is no such file (a WOFF, a font since removed).
     """
-    for op, operands in _dict_operands(bytes(cff[start:end])):
-        if op in _OFFSET_OPS and operands or op == 18 and len(operands) == 2:
-            value, first, last = operands[-1]
-            if value > after:
-                if cff[start + first] != 29:
-                    return False
-                new = (value + delta).to_bytes(4, "big", signed=True)
-                cff[start + first + 1 : start + last] = new
-    return True
+    import uharfbuzz as hb
 
-
-def _index_bytes(items: list[bytes]) -> bytes:
-    """Encode a CFF INDEX holding ``items``."""
-    total = sum(len(item) for item in items) + 1
-    size = 1 if total < 1 << 8 else 2 if total < 1 << 16 else 3 if total < 1 << 24 else 4
-    offsets = [1]
-    for item in items:
-        offsets.append(offsets[-1] + len(item))
-    head = len(items).to_bytes(2, "big") + bytes([size])
-    return head + b"".join(o.to_bytes(size, "big") for o in offsets) + b"".join(items)
-
-
-def _checksum(data: bytes) -> int:
-    """OpenType table checksum: the sum of big-endian 32-bit words (``data`` is padded)."""
-    return sum(struct.unpack(f">{len(data) // 4}I", data))
-
-
-def _with_table(font: bytes, tag: bytes, table: bytes) -> bytes:
-    """Return the sfnt ``font`` with table ``tag`` replaced (offsets and checksums redone)."""
-    count = int.from_bytes(font[4:6], "big")
-    records = []
-    for n in range(count):
-        record = font[12 + 16 * n : 28 + 16 * n]
-        offset, length = int.from_bytes(record[8:12], "big"), int.from_bytes(record[12:16], "big")
-        data = table if record[:4] == tag else font[offset : offset + length]
-        if record[:4] == b"head":
-            data = data[:8] + b"\0\0\0\0" + data[12:]
-        records.append((record[:4], data))
-    position = 12 + 16 * count
-    directory, body = [], []
-    head_at = None
-    for name, data in records:
-        padded = data + b"\0" * (-len(data) % 4)
-        checksum = _checksum(padded)
-        directory.append(
-            name
-            + (checksum & 0xFFFFFFFF).to_bytes(4, "big")
-            + position.to_bytes(4, "big")
-            + len(data).to_bytes(4, "big")
-        )
-        if name == b"head":
-            head_at = position
-        body.append(padded)
-        position += len(padded)
-    whole = bytearray(font[:12] + b"".join(directory) + b"".join(body))
-    if head_at is not None:
-        total = _checksum(bytes(whole))
-        whole[head_at + 8 : head_at + 12] = ((0xB1B0AFBA - total) & 0xFFFFFFFF).to_bytes(4, "big")
-    return bytes(whole)
-
-
-def _cff_union(base: bytes, extra: dict[int, bytes]) -> bytes | None:
-    """Put the charstrings ``extra`` (by glyph id) into the CFF font ``base``, bytewise.
-
-    The CharStrings INDEX is rebuilt where it was and every offset to what follows it is
-    moved along. Returns None when the font is laid out in a way this cannot patch (the
-    caller then merges with fontTools).
-    """
-    located = raw_charstrings(base)
-    if located is None:
+    identity = font_identity(hb.Face(program))
+    if identity is None:
         return None
-    cff, charstrings = located
-    at, end = charstrings.offsets_at - 3, charstrings.end()
-    items = charstrings.items()
-    for gid, charstring in extra.items():
-        items[gid] = charstring
-    index = _index_bytes(items)
-    delta = len(index) - (end - at)
-    patched = bytearray(cff)
-    names = _Index(cff, cff[2])
-    top = _Index(cff, names.end())
-    start, stop = top.span(0)
-    if not _shift_offsets(patched, start, stop, at, delta):
-        return None
-    for op, operands in _dict_operands(cff[start:stop]):
-        if op == 1236 and operands:  # FDArray: each font DICT names its Private DICT
-            fonts = _Index(cff, operands[-1][0])
-            for n in range(fonts.count):
-                if not _shift_offsets(patched, *fonts.span(n), at, delta):
-                    return None
-        if op == 18 and len(operands) == 2:
-            pass  # a Private DICT's own Subrs offset is relative to it: unchanged
-    table = bytes(patched[:at]) + index + bytes(patched[end:])
-    return _with_table(base, b"CFF ", table)
+    candidates = _fontconfig_files(identity[0])
+    candidates += [(p, i) for p in extra for i in range(_face_count(p))]
+    for path, index in candidates:
+        if _file_identity(path, index) == identity:
+            return path, index
+    return None
 
 
-def _union_bytewise(
-    base: bytes, base_gids: set[int], others: list[tuple[Callable[[], bytes], set[int]]]
-) -> bytes | None:
-    """The union of CFF subsets made by patching bytes (None: not a CFF font we can patch)."""
-    located = raw_charstrings(base)
-    if located is None:
-        return None
-    count = located[1].count
-    have = set(base_gids)
-    extra: dict[int, bytes] = {}
-    for read, gids in others:
-        missing = [g for g in gids - have if g < count]
-        if not missing:
-            continue
-        other = raw_charstrings(read())
-        if other is None:
-            return None
-        table, spans = other
-        for gid in missing:
-            if gid < spans.count:
-                extra[gid] = table[slice(*spans.span(gid))]
-        have.update(missing)
-    return _cff_union(base, extra) if extra else base
+def subset_font(source: tuple[Path, int], gids: set[int]) -> bytes:
+    """The font program of face ``source`` holding the glyphs ``gids`` at their own ids."""
+    import uharfbuzz as hb
 
-
-def union_font(subsets: list[tuple[Callable[[], bytes], set[int]]]) -> bytes:
-    """Merge CFF subsets of one font (original glyph ids kept) into one with all glyphs.
-
-    The subset using the highest glyph id is the base (it has the most glyph slots);
-    each glyph it lacks is copied, as raw charstring bytes, from a subset that uses it
-    (CFF charstrings carry their own advance; the PDF's /W widths govern placement).
-    TrueType subsets are never merged: their composite glyphs and hinted metrics make a
-    union unsafe, so each city keeps its own program (see :func:`_font_programs`).
-    """
-    from fontTools.misc.psCharStrings import T2CharString
-    from fontTools.ttLib import TTFont
-
-    ranked = sorted(subsets, key=lambda item: max(item[1], default=-1), reverse=True)
-    read_base, base_gids = ranked[0]
-    base_data = read_base()
-    fast = _union_bytewise(base_data, base_gids, ranked[1:])
-    if fast is not None:
-        return fast
-    base = TTFont(io.BytesIO(base_data), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
-    order = base.getGlyphOrder()
-    have = set(base_gids)
-    cff = base["CFF "].cff.topDictIndex[0]
-    for read, gids in ranked[1:]:
-        missing = sorted(g for g in gids - have if g < len(order))
-        if not missing:
-            continue
-        located = raw_charstrings(read())
-        if located is None:
-            raise ValueError("a subset of a CFF font has no CFF table")
-        table, spans = located
-        charstrings = cff.CharStrings
-        for gid in missing:
-            if gid < spans.count:
-                start, end = spans.span(gid)
-                index = charstrings.charStrings[order[gid]]
-                old = charstrings.charStringsIndex[index]
-                charstrings.charStringsIndex[index] = T2CharString(
-                    bytecode=table[start:end], private=old.private, globalSubrs=old.globalSubrs
-                )
-        have.update(missing)
-    out = io.BytesIO()
-    base.save(out)
-    return out.getvalue()
-
-
-class FontUnionCache:
-    """Remembers the last union made for each font, reused while it covers what is needed."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-
-    def _index(self) -> dict[str, Any]:
-        if self.folder is None:
-            return {}
-        try:
-            data = json.loads((self.folder / "unions.json").read_text("utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def get(self, name: str, needed: set[int]) -> bytes | None:
-        """Return a cached union of ``name`` covering ``needed`` glyphs, if one is intact."""
-        entry: Any = self._index().get(name)
-        if self.folder is None or not _union_entry(entry) or not needed <= set(entry["gids"]):
-            return None
-        try:
-            data = (self.folder / Path(entry["file"]).name).read_bytes()
-        except OSError:
-            return None
-        return data if hashlib.sha256(data).hexdigest() == entry["sha256"] else None
-
-    def put(self, name: str, gids: set[int], data: bytes) -> None:
-        """Store ``data`` as the union of ``name`` for ``gids``."""
-        if self.folder is None:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256(data).hexdigest()
-        file = f"{digest[:20]}.font"
-        write_bytes(self.folder / file, data)
-        index = self._index()
-        index[name] = {"gids": sorted(gids), "file": file, "sha256": digest}
-        write_text(self.folder / "unions.json", json.dumps(index))
-
-
-def _union_entry(entry: Any) -> bool:
-    """Is ``entry`` a well-formed record of the union cache (a tampered one is a miss)?"""
-    return (
-        isinstance(entry, dict)
-        and isinstance(entry.get("gids"), list)
-        and all(type(g) is int for g in entry["gids"])
-        and isinstance(entry.get("file"), str)
-        and isinstance(entry.get("sha256"), str)
-    )
+    face = hb.Face(hb.Blob.from_file_path(source[0]), source[1])
+    wanted = hb.SubsetInput()
+    # Codes past the last glyph are WeasyPrint's stand-ins for missing characters.
+    wanted.glyph_set.update(sorted(g for g in gids if g < face.glyph_count))
+    flags = hb.SubsetFlags.NOTDEF_OUTLINE
+    for flag in SUBSET_FLAGS:
+        flags |= hb.SubsetFlags[flag]
+    wanted.flags = flags
+    dropped = wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    dropped.update(int.from_bytes(tag.encode(), "big") for tag in DROPPED_TABLES)
+    subset = hb.subset(face, wanted)
+    data = subset.blob.data if subset is not None else b""
+    if not data:
+        raise ValueError(f"HarfBuzz could not subset {source[0]} (face {source[1]})")
+    return bytes(data)
 
 
 FONT_MARK = "/ScireportFont"
-"""Key set on an emptied font program: the font name whose union replaces it."""
+"""Key set on an emptied font program: the font name whose shared program replaces it."""
 SAME_MARK = "/ScireportSame"
 """Key set on an emptied duplicate stream: the digest of the stream it repeats."""
 
 
-def _font_programs(pdf: pikepdf.Pdf) -> Iterator[tuple[str, Any, Any]]:
-    """(font name, its CID font, its program) for every embedded CFF-based CID font.
-
-    Only these are shared across the book; TrueType programs stay with their pages.
-    """
+def _font_programs(pdf: pikepdf.Pdf) -> Iterator[tuple[str, Any, str, Any]]:
+    """(font name, its CID font, ``/FontFile3`` or ``/FontFile2``, its program) per font."""
     for page in pdf.pages:
         for font in _fonts(page.obj.get("/Resources")):
             descendant = font.DescendantFonts[0]
             found = _font_file(descendant.FontDescriptor)
-            if found is not None and found[0] == "/FontFile3":
-                yield str(font.BaseFont), descendant, found[1]
+            if found is not None:
+                yield str(font.BaseFont), descendant, found[0], found[1]
 
 
-def _font_bytes(path: Path, name: str) -> bytes:
-    """The program of font ``name`` embedded in the PDF at ``path``."""
-    with pikepdf.open(path) as pdf:
-        for found, _, stream in _font_programs(pdf):
-            if found == name:
-                return bytes(stream.read_bytes())
-    raise ValueError(f"{path}: no font {name}")
+@dataclass
+class SharedFont:
+    """A font the book embeds once: subset anew from its original file."""
+
+    source: tuple[Path, int]
+    """The original font file and face."""
+    key: str
+    """``/FontFile3`` (CFF-based OpenType) or ``/FontFile2`` (TrueType)."""
+    attributes: dict[str, str]
+    """Attributes of its program stream (``/Subtype``)."""
+    gids: set[int] = field(default_factory=set)
+    """Glyph ids the book's pages use."""
 
 
 @dataclass
 class FontPlan:
-    """The fonts of the parts of a book: which glyphs each part uses, by font name."""
+    """The fonts of the parts of a book, by font name, and the glyphs the parts use."""
 
-    usage: dict[str, dict[Path, set[int]]] = field(default_factory=dict)
-    """Font name -> part -> glyph ids it uses."""
-    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Font name -> attributes of its program stream (``/Subtype``)."""
+    extra: Sequence[Path] = ()
+    """Font files besides fontconfig's where originals may be found (``@font-face``)."""
+    shared: dict[str, SharedFont | None] = field(default_factory=dict)
+    """Font name -> how the book shares it; None: no original found, each part keeps its
+    own program."""
 
-    def note(self, path: Path, pdf: pikepdf.Pdf) -> None:
-        """Record the fonts of the part at ``path`` (read from its /W widths)."""
-        for name, descendant, stream in _font_programs(pdf):
-            gids = self.usage.setdefault(name, {}).setdefault(path, set())
-            gids.update(_used_gids(descendant))
-            if name not in self.attributes:
-                self.attributes[name] = {k: str(stream[k]) for k in ("/Subtype",) if k in stream}
+    def take(self, pdf: pikepdf.Pdf) -> None:
+        """Record the fonts of one part and empty the programs the book will share."""
+        for name, descendant, key, stream in _font_programs(pdf):
+            if FONT_MARK in stream:
+                continue  # already seen on another page of this part
+            if name not in self.shared:
+                source = find_source(bytes(stream.read_bytes()), self.extra)
+                attributes = {k: str(stream[k]) for k in ("/Subtype",) if k in stream}
+                self.shared[name] = source and SharedFont(source, key, attributes)
+            shared = self.shared[name]
+            if shared is None or shared.key != key:
+                continue
+            shared.gids.update(_widths(descendant))
+            stream.write(b"")
+            stream[FONT_MARK] = pikepdf.String(name)
 
-    def programs(self, cache: FontUnionCache) -> dict[str, Any]:
-        """One program per font: the cached union, or a new one merged from the parts."""
-        planned: dict[str, Any] = {}
-        for name, by_part in self.usage.items():
-            needed = set().union(*by_part.values())
-            data = cache.get(name, needed) if len(by_part) > 1 else None
-            if data is None:
-                readers: list[tuple[Callable[[], bytes], set[int]]] = [
-                    (partial(_font_bytes, path, name), gids) for path, gids in by_part.items()
-                ]
-                data = union_font(readers) if len(readers) > 1 else readers[0][0]()
-                if len(readers) > 1:
-                    cache.put(name, needed, data)
-            planned[name] = (data, self.attributes[name])
-        return planned
-
-
-def hollow_fonts(pdf: pikepdf.Pdf) -> None:
-    """Empty the font programs of ``pdf``, marked with their names (the union replaces them)."""
-    for name, _, stream in _font_programs(pdf):
-        stream.write(b"")
-        stream[FONT_MARK] = pikepdf.String(name)
+    def programs(self) -> dict[str, tuple[bytes, SharedFont]]:
+        """One program per shared font, subset from its original over every part's glyphs."""
+        return {
+            name: (subset_font(shared.source, shared.gids), shared)
+            for name, shared in self.shared.items()
+            if shared is not None
+        }
 
 
-def install_fonts(book: pikepdf.Pdf, planned: dict[str, Any]) -> None:
-    """Point every font of ``book`` at its planned union program, embedded once."""
+def install_fonts(book: pikepdf.Pdf, planned: dict[str, tuple[bytes, SharedFont]]) -> None:
+    """Point every emptied font program of ``book`` at its shared program, embedded once."""
     streams: dict[str, Any] = {}
     for page in book.pages:
         for font in _fonts(page.obj.get("/Resources")):
@@ -574,13 +373,13 @@ def install_fonts(book: pikepdf.Pdf, planned: dict[str, Any]) -> None:
                 continue
             name = str(found[1][FONT_MARK])
             if name not in streams:
-                data, attributes = planned[name]
-                shared = pikepdf.Stream(book, data)
-                for key, value in attributes.items():
-                    shared[key] = pikepdf.Name(value)
+                data, shared = planned[name]
+                stream = pikepdf.Stream(book, data)
+                for key, value in shared.attributes.items():
+                    stream[key] = pikepdf.Name(value)
                 if found[0] == "/FontFile2":
-                    shared.Length1 = len(data)
-                streams[name] = book.make_indirect(shared)
+                    stream.Length1 = len(data)
+                streams[name] = book.make_indirect(stream)
             descriptor[found[0]] = streams[name]
 
 
@@ -684,32 +483,31 @@ def stitch(
     *,
     bookmarks: list[Bookmark],
     links: list[Link],
-    font_cache: FontUnionCache,
+    font_files: Sequence[Path] = (),
     pdf_1_4: bool = False,
 ) -> int:
     """Write the pages of ``parts`` in order as one PDF at ``target``; return its page count.
 
     Document-level data (output intent, metadata, language) comes from the first part.
-    ``pdf_1_4`` writes PDF 1.4 without object streams (what PDF/X-1a requires).
+    ``font_files`` are font files besides fontconfig's where the originals of the fonts may
+    be found (the layout's ``@font-face`` files). ``pdf_1_4`` writes PDF 1.4 without object
+    streams (what PDF/X-1a requires).
     """
-    fonts = FontPlan()
+    fonts = FontPlan(tuple(font_files))
     book = pikepdf.open(parts[0])
     try:
         originals = mark_originals(book)
-        fonts.note(parts[0], book)
-        hollow_fonts(book)
+        fonts.take(book)
         seen: set[tuple[int, int]] = set()
         for path in parts[1:]:  # one part open at a time: memory stays flat
             with pikepdf.open(path) as part:
-                fonts.note(path, part)
-                hollow_fonts(part)
+                fonts.take(part)
                 hollow_repeats(part, originals)
                 start = len(book.pages)
                 book.pages.extend(part.pages)
                 for page in book.pages[start:]:
                     _detach(page.obj, seen)
-        planned = fonts.programs(font_cache)
-        install_fonts(book, planned)
+        install_fonts(book, fonts.programs())
         share_font_dicts(book)
         share_streams(book)
         _outline(book, bookmarks)

@@ -16,9 +16,11 @@ imports these internals):
 - :func:`_tag_languages_and_scopes`: wraps ``weasyprint.pdf.tags._build_box_tree`` while a
   PDF is written, so that a tagged element whose HTML element has a ``lang`` attribute gets
   its ``/Lang`` and a header cell with ``scope`` its ``/Scope`` (WeasyPrint 70 writes
-  neither: only the document's language);
-- :data:`SUBSETTING`: what the stitcher relies on in WeasyPrint's font subsets (original
-  glyph ids kept, CFF desubroutinized); the contract test checks both on a real PDF.
+  neither: only the document's language).
+
+The stitcher relies on nothing private: it reads the glyph ids WeasyPrint writes on the
+pages (public PDF semantics, checked by a test here) and subsets the original font files
+itself with HarfBuzz.
 """
 
 from __future__ import annotations
@@ -34,11 +36,6 @@ from typing import Any
 
 NOTDEF_RE = re.compile(r'\.notdef glyph rendered .*"(.)" \(U\+([0-9A-F]+)\)')
 """WeasyPrint 70's warning for a character no font has (``weasyprint/draw/text.py``)."""
-
-SUBSETTING = ("retain-gids", "desubroutinize")
-"""What WeasyPrint 70's font subsets keep (``weasyprint/pdf/fonts.py``, HarfBuzz and
-fontTools paths alike): every glyph keeps its id in the original font, and CFF charstrings
-call no subroutines. ``stitch.union_font`` depends on both."""
 
 
 @contextmanager
