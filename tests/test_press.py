@@ -131,7 +131,7 @@ def test_truetype_fonts_are_shared_in_the_book_too(tmp_path: Path, cli) -> None:
     assert "DejaVu" in fonts and "CID TrueType" in fonts
     names = [line.split()[0] for line in fonts.splitlines()[2:]]
     assert len(names) == len(set(names)), fonts  # one program per face, TrueType included
-    assert compare_glyphs(root / "build" / "print-en" / "report.pdf").get("DejaVuSans", 0) > 20
+    assert compare_glyphs(root / "build" / "print-en" / "report.pdf").get("DejaVu-Sans", 0) > 20
     starts = start_pages(root)
     for slug in ("seoul", "singapore"):
         alone = render(root / "build" / "print-en" / "cities" / f"{slug}.pdf", 2, tmp_path / slug)
