@@ -10,7 +10,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .checks.schema import validate_model
+from .schema import validate_model
 from .errors import FindingsError, UserError, has_errors
 from .models import Lang, LayoutManifest
 from .sources import load_yaml

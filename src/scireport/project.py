@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .checks.schema import validate_model
+from .schema import validate_model
 from .errors import Finding, UserError
 from .models import CityProfile, ReportConfig
 from .sources import YamlDocument, load_yaml
