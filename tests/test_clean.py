@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CONFIG, REPO, write_tree
 
 from scireport.files import folder_lock
-
-from conftest import CONFIG, REPO, write_tree
 
 
 @pytest.fixture

@@ -77,8 +77,9 @@ def finish_print(
     catalog; a PDF/X identification found in either place is written to both, with Trapped
     False. A PDF/X-4 file's XMP DocumentID (random when WeasyPrint wrote it) is derived from
     ``document_key`` (the title without one): the same file gets the same id on every build
-    and two files never share one. The output intent is left as it is. Raises UserError when the file is not a PDF or
-    its pages do not match ``trim_mm`` and ``bleed_mm``. The file is replaced atomically.
+    and two files never share one. The output intent is left as it is. Raises UserError
+    when the file is not a PDF or its pages do not match ``trim_mm`` and ``bleed_mm``. The
+    file is replaced atomically.
     """
     if bleed_mm < 0:
         raise ValueError("bleed_mm cannot be negative")
