@@ -37,7 +37,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from bench_build import FONT_DIR, machine, typst_sources  # noqa: E402
+from buildbench.report import machine  # noqa: E402
+from buildbench.workloads import FONT_DIR, typst_sources  # noqa: E402
 from workload import edit_profile, make_project  # noqa: E402
 
 SCIREPORT = str(Path(sys.executable).parent / "scireport")
