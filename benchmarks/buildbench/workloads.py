@@ -63,9 +63,16 @@ def prepare(out: Path, n: int, seed: int) -> Workload:
 
 
 def naive_html(root: Path) -> str:
-    """The whole book as one HTML document, from scireport's templates and the layout's CSS."""
-    from scireport.assemble import BookTemplates, Edition
+    """The whole book as one HTML document, from scireport's templates and the layout's CSS.
+
+    Every part of the book (sections, blank pages, cities) is rendered as the build renders
+    it; their bodies follow each other in one document, each from a new page, under the
+    head of the first (its page-number reset removed: the pages number themselves).
+    """
+    from scireport.assemble import BookTemplates
+    from scireport.data import report_data
     from scireport.layouts import load_layout
+    from scireport.plan import Edition, EditionPlan
     from scireport.project import load_project
 
     project = load_project(root)
@@ -73,48 +80,35 @@ def naive_html(root: Path) -> str:
     if config is None:
         raise StepFailed(f"{root}: scireport.yaml does not validate")
     layout = load_layout(project.root, config.layout)
-    templates = BookTemplates(layout, config, Edition(name="print", lang=config.lang), root)
-    cities = [c for c in project.cities if c.profile is not None]
-    per_page = layout.manifest.toc_entries_per_page
-    budget = layout.manifest.pages_per_city
-    first = 2 + max(1, math.ceil(len(cities) / per_page))
-    entries, articles = [], []
-    for i, city in enumerate(cities):
-        assert city.profile is not None
-        page = first + i * budget
-        entries.append(
-            {
-                "slug": city.slug,
-                "name": city.profile.city,
-                "native_name": city.profile.native_name,
-                "country": city.profile.country,
-                "page": page,
-            }
-        )
-        articles.append(
-            _between(templates.city(city.slug, city.profile, page), "<article", "</article>")
-        )
-    contents = templates.contents(entries, 2)
-    head = _between(contents, "<head>", "</head>")
-    head = re.sub(r"@page :first \{ counter-reset: page \d+ \}", "", head)
-    extra = (
-        "<style>.cover-page { page: cover } .contents-page, article.city"
-        " { break-before: page }</style>"
-    )
+    edition = Edition(name="print", lang=config.main_lang)
+    plan = EditionPlan(project, config, layout, edition, root / "build", report_data(project))
+    templates = BookTemplates(plan)
+    starts = plan.start_pages()
+    documents = []
+    for part in plan.parts():
+        if part.kind == "city":
+            assert part.city is not None and part.city.profile is not None
+            documents.append(templates.city(part.city.slug, part.city.profile, part.start))
+        elif part.kind == "blank":
+            documents.append(templates.blank(part.start))
+        else:
+            assert part.section is not None
+            documents.append(templates.section(part.section, starts))
+    head = re.sub(r"@page :first \{ counter-reset: page \d+ \}", "",
+                  _between(documents[0], "<head>", "</head>"))  # fmt: skip
+    bodies = []
+    for document in documents:
+        body = _between(document, "<body", "</body>")
+        opening, _, rest = body.partition(">")
+        classes = re.search(r'class="([^"]*)"', opening)
+        name = classes.group(1) if classes else ""
+        page = "page: cover; " if "cover" in name.split() else ""
+        bodies.append(f'<div class="{name}" style="{page}break-before: page">'
+                      f"{rest.removesuffix('</body>')}</div>")  # fmt: skip
     return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            f'<html lang="{config.lang}">',
-            head.replace("</head>", extra + "</head>"),
-            '<body class="edition-print">',
-            _between(contents, '<footer class="page-footer">', "</footer>"),
-            _between(templates.cover(), '<section class="cover-page">', "</section>"),
-            _between(contents, '<section class="contents-page">', "</section>"),
-            *articles,
-            "</body>",
-            "</html>",
-        ]
-    )
+        ["<!DOCTYPE html>", f'<html lang="{edition.lang}">', head, "<body>", *bodies,
+         "</body>", "</html>"]
+    )  # fmt: skip
 
 
 def _between(html: str, start: str, end: str) -> str:
