@@ -268,4 +268,17 @@ def write_results(
         "",
     ]  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text("\n".join(lines) + kept_sections(path), encoding="utf-8")
+
+
+PREVIEW_SECTION = ("<!-- bench-preview: start -->", "<!-- bench-preview: end -->")
+"""Markers of the section ``bench_preview.py`` keeps in the same file (left as it is)."""
+
+
+def kept_sections(path: Path) -> str:
+    """The preview benchmark's section of the results file at ``path``, if it has one."""
+    start, end = PREVIEW_SECTION
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start not in text or end not in text:
+        return ""
+    return "\n" + text[text.index(start) : text.index(end) + len(end)] + "\n"
