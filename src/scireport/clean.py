@@ -1,7 +1,7 @@
 """``scireport clean``: remove what builds keep between runs, and on request what they wrote.
 
 A build keeps its caches under ``<out>/.cache`` (typeset pages per edition and language,
-CMYK copies of images, the ledger of outputs; font unions of older versions) and the preview keeps its page
+CMYK copies of images, the ledger of outputs) and the preview keeps its page
 images under ``<out>/.preview``. A whole-book build already removes the page-cache entries it
 no longer uses; :func:`clean_output` removes all of it, so that the next build starts cold,
 and with ``outputs`` also the PDFs and index files the ledgers say a build wrote, as long as
