@@ -210,8 +210,8 @@ def write_results(
         "# Build benchmark results",
         "",
         f"Written by `{command}` on {time.strftime('%Y-%m-%d %H:%M %Z')} in {seconds:.0f} s."
-        f" Every step is its own process, run {repeats} times (unless its row says otherwise)"
-        " one after the other; every figure is the median of its runs.",
+        f" Every step is its own process, run {repeats}× (unless its row says otherwise), one"
+        " after the other; every figure is the median of its runs.",
         "",
         "## Machine",
         "",
