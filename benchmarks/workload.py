@@ -33,6 +33,18 @@ AREAS = [
 """The eight area ids of the index (scireport.models no longer fixes them: they are the
 report's settings, ``index.areas``)."""
 
+AREA_LABELS = {
+    "service_innovation": ("서비스 혁신", "Service Innovation"),
+    "urban_intelligence": ("도시 지능", "Urban Intelligence"),
+    "urban_sustainability": ("도시 지속가능성", "Urban Sustainability"),
+    "urban_openness": ("도시 개방성", "Urban Openness"),
+    "infra_integration": ("인프라 통합", "Infra Integration"),
+    "urban_innovation": ("도시 혁신", "Urban Innovation"),
+    "collaborative_partnership": ("협력적 파트너십", "Collaborative Partnership"),
+    "smart_city_governance": ("스마트시티 거버넌스", "Smart City Governance"),
+}
+"""The printed names (Korean, English) of each area (the index in ``scireport.yaml``)."""
+
 REPO = Path(__file__).resolve().parent.parent
 
 BODY_CHARS = 2200
@@ -532,6 +544,16 @@ def config_yaml() -> str:
         *(f"  {key}: {q(value)}" for key, value in contact.items()),
         f"copyright: {q(str(CONFIG['copyright']))}",
         f"lang: {CONFIG['lang']}",
+        "# The index: the eight areas, scored in each profile's scores: (the book gets its",
+        "# ranking pages and each city its radar chart, as the sample's book does).",
+        "index:",
+        "  scale: [0, 5]",
+        "  areas:",
+        *(
+            f"    - {{id: {area}, label: {{ko: {q(ko)}, en: {q(en)}}}}}"
+            for area in AREAS
+            for ko, en in [AREA_LABELS[area]]
+        ),
     ]
     return "\n".join(lines) + "\n"
 

@@ -49,8 +49,11 @@ def _font_dicts(pdf: pikepdf.Pdf) -> Iterator[Any]:
         yield from walk(page.obj.get("/Resources"))
 
 
-def source_font(postscript_name: str) -> TTFont:
-    """The installed font file fontconfig knows under ``postscript_name``."""
+def source_font(postscript_name: str, files: dict[str, Path] | None = None) -> TTFont:
+    """The font file ``files`` names for ``postscript_name``, else the installed one
+    fontconfig knows under that name."""
+    if files and postscript_name in files:
+        return TTFont(files[postscript_name], lazy=True)
     listing = subprocess.run(
         ["fc-list", "--format", "%{file}\t%{index}\n", f":postscriptname={postscript_name}"],
         capture_output=True, text=True, check=True,
@@ -66,13 +69,14 @@ def _drawing(font: TTFont, name: str) -> tuple[Any, int]:
     return pen.value, font["hmtx"][name][0]
 
 
-def compare_glyphs(path: Path) -> dict[str, int]:
+def compare_glyphs(path: Path, files: dict[str, Path] | None = None) -> dict[str, int]:
     """Check that every glyph ``path`` draws is the source font's glyph of that id.
 
     Each code a page shows in a Type0 font is drawn from the embedded program (by CID
     through a CID-keyed CFF's charset, else by glyph id) and from the original font file
     (by glyph id: what WeasyPrint shaped); outlines (components decomposed) and advances
-    must be identical. Returns the number of glyphs compared per font name.
+    must be identical. ``files`` names the source of fonts fontconfig does not know (by
+    PostScript name). Returns the number of glyphs compared per font name.
     """
     compared: dict[str, int] = {}
     with pikepdf.open(path) as pdf:
@@ -85,7 +89,7 @@ def compare_glyphs(path: Path) -> dict[str, int]:
             stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
             assert stream is not None, f"{path}: {fonts[objgen].BaseFont} is not embedded"
             embedded = TTFont(io.BytesIO(stream.read_bytes()), lazy=True)
-            source = source_font(embedded["name"].getDebugName(6))
+            source = source_font(embedded["name"].getDebugName(6), files)
             cid_keyed = "CFF " in embedded and hasattr(embedded["CFF "].cff.topDictIndex[0], "ROS")
             order, source_order = embedded.getGlyphOrder(), source.getGlyphOrder()
             for code in sorted(codes):

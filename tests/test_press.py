@@ -141,6 +141,35 @@ def test_truetype_fonts_are_shared_in_the_book_too(tmp_path: Path, cli) -> None:
         assert max(ImageStat.Stat(ImageChops.difference(alone, in_book)).mean) < 0.5, slug
 
 
+def test_a_layouts_own_font_file_is_shared_in_the_book(tmp_path: Path, cli) -> None:
+    """An @font-face font fontconfig does not know: the stitcher finds its original among
+    the files the layout fetched, and the book embeds it once with the source's glyphs."""
+    from fontTools.ttLib import TTFont
+
+    root = copy_sample(tmp_path / "project", ("seoul", "singapore"))
+    fonts_dir = root / "layouts" / "default" / "fonts"
+    fonts_dir.mkdir()
+    brand = TTFont("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    for record in brand["name"].names:
+        if record.nameID in (1, 3, 4, 6, 16):
+            record.string = "ScireportBrand"
+    brand.save(fonts_dir / "Brand.ttf")
+    css = root / "layouts" / "default" / "style.css"
+    css.write_text(
+        css.read_text("utf-8") + "\n@font-face { font-family: Brand; src: url(fonts/Brand.ttf) }"
+        "\n.city-name { font-family: Brand, var(--fonts) }\n",
+        "utf-8",
+    )
+    result = cli("build", "-p", root)
+    assert result.exit_code == 0, result.output
+    book = root / "build" / "print" / "report.pdf"
+    listed = subprocess.run(["pdffonts", str(book)], capture_output=True, text=True).stdout
+    names = [line.split()[0] for line in listed.splitlines()[2:]]
+    assert sum("Brand" in name for name in names) == 1, listed  # one program for both cities
+    compared = compare_glyphs(book, {"ScireportBrand": fonts_dir / "Brand.ttf"})
+    assert sum(n for name, n in compared.items() if "Brand" in name) >= 10, compared
+
+
 def test_pdf_x1a_with_marks_and_pdf_a_screen(make_project, cli) -> None:
     root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
     result = cli("build", "-p", root, "--edition", "both", "--pdf-x", "1a", "--marks", "--pdf-a")
