@@ -54,6 +54,7 @@ def prepare(out: Path, n: int, seed: int) -> Workload:
     if root.exists():
         shutil.rmtree(root)
     profiles = make_project(root, n, seed)
+    fit_section_budgets(root)
     scratch = root / "bench"
     scratch.mkdir()
     html = scratch / "naive.html"
@@ -62,14 +63,8 @@ def prepare(out: Path, n: int, seed: int) -> Workload:
     return Workload(label, n, root, profiles, html, typ)
 
 
-def naive_html(root: Path) -> str:
-    """The whole book as one HTML document, from scireport's templates and the layout's CSS.
-
-    Every part of the book (sections, blank pages, cities) is rendered as the build renders
-    it; their bodies follow each other in one document, each from a new page, under the
-    head of the first (its page-number reset removed: the pages number themselves).
-    """
-    from scireport.assemble import BookTemplates
+def _plan(root: Path) -> Any:
+    """The print edition plan of the project at ``root`` (its main language)."""
     from scireport.data import report_data
     from scireport.layouts import load_layout
     from scireport.plan import Edition, EditionPlan
@@ -81,7 +76,54 @@ def naive_html(root: Path) -> str:
         raise StepFailed(f"{root}: scireport.yaml does not validate")
     layout = load_layout(project.root, config.layout)
     edition = Edition(name="print", lang=config.main_lang)
-    plan = EditionPlan(project, config, layout, edition, root / "build", report_data(project))
+    return EditionPlan(project, config, layout, edition, root / "build", report_data(project))
+
+
+def fit_section_budgets(root: Path) -> dict[str, int]:
+    """Raise the page budget of each report section to what it takes with this many cities.
+
+    The default layout budgets its ranking for a few dozen cities; the designer of a 50- or
+    500-city book sets ``pages:`` to what the table takes, and so does this, in the project's
+    copy of the layout. Returns the sections changed and their pages.
+    """
+    import yaml
+
+    from scireport.assemble import BookTemplates
+    from scireport.plan import CITIES
+    from scireport.typeset import typesetter_for
+
+    plan = _plan(root)
+    templates, starts = BookTemplates(plan), plan.start_pages()
+    typesetter = typesetter_for(plan.allowed)
+    changed = {}
+    for section in plan.sections:
+        if section.name in (CITIES, "contents"):
+            continue
+        html = templates.section(section, starts)
+        pages = len(typesetter.render(html, plan.layout.root).pages)
+        if pages > section.pages:
+            changed[section.name] = pages
+    if changed:
+        manifest = plan.layout.root / "layout.yaml"
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        for entry in data["sections"]:
+            if isinstance(entry, dict) and entry.get("name") in changed:
+                entry["pages"] = changed[entry["name"]]
+        manifest.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return changed
+
+
+def naive_html(root: Path) -> str:
+    """The whole book as one HTML document, from scireport's templates and the layout's CSS.
+
+    Every part of the book (sections, blank pages, cities) is rendered as the build renders
+    it; their bodies follow each other in one document, each from a new page, under the
+    head of the first (its page-number reset removed: the pages number themselves).
+    """
+    from scireport.assemble import BookTemplates
+
+    plan = _plan(root)
+    edition = plan.edition
     templates = BookTemplates(plan)
     starts = plan.start_pages()
     documents = []
