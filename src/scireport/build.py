@@ -63,6 +63,54 @@ ProgressHook = Callable[[str, int, int], None]
 """Called as ``hook(message, done, total)`` while a build runs."""
 
 
+@dataclass(frozen=True)
+class ReadyPart:
+    """One typeset part of the book (a city, section or blank page) as the page cache has it."""
+
+    key: str
+    """The plan's key: a city's slug, ``@name`` for a section, ``@blank-<page>``."""
+    kind: Literal["section", "city", "blank"]
+    """What it is."""
+    name: str
+    """The section's name or the city's slug ('' for a blank page)."""
+    title: str | None
+    """Its outline title (the city's name, the section's title), None when it has none."""
+    start: int
+    """Its first book page."""
+    pages: int
+    """How many pages it has."""
+    pdf: Path
+    """Its typeset PDF in the page cache (read it, never change it)."""
+    sha256: str
+    """SHA-256 of that PDF: what the part looks like."""
+
+
+@dataclass(frozen=True)
+class PagesReady:
+    """Typeset pages ready to look at, before the edition's PDFs are finished and checked.
+
+    Sent twice by a whole-book build: once its cities are typeset and checked (``whole``
+    False: the selected cities only), then with every part of the book (``whole`` True),
+    before the book is stitched. A build of chosen cities sends only the first.
+    """
+
+    edition: str
+    """``print`` or ``screen``."""
+    lang: str
+    """The edition's language."""
+    parts: list[ReadyPart]
+    """The parts, in book order."""
+    whole: bool
+    """Every part of the book (True) or the typeset cities only."""
+    finish: Callable[[Path], None] | None
+    """Finishes a copy of a part's PDF in place as the edition's PDFs are finished (page
+    boxes), so that it looks as its pages will in the book; None when nothing is done."""
+
+
+PagesHook = Callable[[PagesReady], None]
+"""Called with each :class:`PagesReady` of a build."""
+
+
 @dataclass
 class BuildOptions:
     """What ``scireport build`` was asked to do."""
@@ -141,9 +189,16 @@ class BuildResult:
 
 
 def build(
-    project_dir: Path | None, options: BuildOptions, progress: ProgressHook | None = None
+    project_dir: Path | None,
+    options: BuildOptions,
+    progress: ProgressHook | None = None,
+    ready: PagesHook | None = None,
 ) -> BuildResult:
-    """Validate the project and write its editions; raise on any error, writing nothing bad."""
+    """Validate the project and write its editions; raise on any error, writing nothing bad.
+
+    ``ready`` is told of typeset pages as soon as they can be looked at (see
+    :class:`PagesReady`); an exception it raises stops the build, writing nothing.
+    """
     started = time.perf_counter()
     forget_fonts()  # a --watch process sees fonts that changed since the last build
     everything = load_project(project_dir)
@@ -180,7 +235,7 @@ def build(
                 folder = name if lang == config.main_lang else f"{name}-{lang}"
                 target = _output_dir(out / folder)
                 plan = EditionPlan(project, config, layout, edition, out, data)
-                book = BookBuilder(plan, options, progress)
+                book = BookBuilder(plan, options, progress, ready)
                 book.cache.sweep()
                 for staged in (target, target / "cities", target / "standalone"):
                     sweep_parts(staged)  # what a killed build staged and never moved into place
@@ -452,9 +507,14 @@ class BookBuilder:
     """Typesets and writes one edition of the book, following its plan."""
 
     def __init__(
-        self, plan: EditionPlan, options: BuildOptions, progress: ProgressHook | None
+        self,
+        plan: EditionPlan,
+        options: BuildOptions,
+        progress: ProgressHook | None,
+        ready: PagesHook | None = None,
     ) -> None:
         self.plan = plan
+        self.ready = ready
         self.project = plan.project
         self.config = plan.config
         self.layout = plan.layout
@@ -705,6 +765,7 @@ class BookBuilder:
             starts = self.plan.start_pages(pages)
             entries = self.typeset(self.city_jobs(selected, starts), result)
         self.check(entries, selected, result)
+        self.announce(entries, whole=False)
         staging = Staging()
         ledger = OutputLedger(self.cache.folder / "outputs.json")
         try:
@@ -848,6 +909,7 @@ class BookBuilder:
         final = target / "report.pdf"
         sections = self.typeset([Job.ready(t) for t in self.section_tasks(starts)], result)
         self.check_sections(sections)
+        self.announce({**sections, **entries}, whole=True)
         parts = self.book_parts({**sections, **entries})
         stamp = self.book_stamp(parts)
         record = ledger.current(final, stamp)
@@ -857,6 +919,40 @@ class BookBuilder:
         count = self.write_book(tmp, {**sections, **entries}, starts)
         job = self.finish_job(tmp, final, count, None, stamp)
         return Output(final, count, self.edition.name, "book"), job
+
+    def announce(self, entries: dict[str, Entry], *, whole: bool) -> None:
+        """Tell the ``ready`` hook of the typeset parts in ``entries`` (see PagesReady)."""
+        if self.ready is None:
+            return
+        lang, parts = self.edition.lang, []
+        for part in self.plan.parts(self.pages):
+            entry = entries.get(part.key)
+            if entry is None:
+                continue
+            name, title = part.key, None
+            if part.city is not None:
+                name = part.city.slug
+                title = part.city.profile.city if part.city.profile else part.city.slug
+            elif part.section is not None:
+                name = part.section.name
+                title = pick(part.section.title, lang, "en") if part.section.title else None
+            else:
+                name = ""
+            parts.append(ReadyPart(part.key, part.kind, name, title, part.start,
+                                   entry.pages, entry.pdf, entry.meta["sha256"]))  # fmt: skip
+        finish = None
+        if self.edition.name == "print":
+            page = self.layout.manifest.page
+            finish = partial(
+                finish_print,
+                trim_mm=(page.width_mm, page.height_mm),
+                bleed_mm=page.bleed_mm,
+                marks=self.options.marks,
+                title=self.pdf_meta().title,
+                authors=list(self.authors()),
+                lang=lang,
+            )
+        self.ready(PagesReady(self.edition.name, lang, parts, whole, finish))
 
     def book_parts(self, entries: dict[str, Entry]) -> list[Entry]:
         """Every part of the book in order: sections, blank pages and cities."""
@@ -1008,11 +1104,6 @@ def watch(
     from .project import find_root
 
     root = find_root(project_dir)
-    out = (options.out if options.out.is_absolute() else root / options.out).resolve()
-
-    def relevant(change: Any, path: str) -> bool:
-        candidate = Path(path).resolve()
-        return not candidate.is_relative_to(out) and not candidate.name.startswith(".")
 
     def once() -> None:
         try:
@@ -1021,8 +1112,20 @@ def watch(
             report(exc)
 
     once()
+    relevant = watched(root, options)
     for _changes in watchfiles.watch(root, watch_filter=relevant, stop_event=stop, debounce=50):
         once()
+
+
+def watched(root: Path, options: BuildOptions) -> Callable[[Any, str], bool]:
+    """The filter of the changes a watching build follows: none in its output or hidden."""
+    out = (options.out if options.out.is_absolute() else root / options.out).resolve()
+
+    def relevant(change: Any, path: str) -> bool:
+        candidate = Path(path).resolve()
+        return not candidate.is_relative_to(out) and not candidate.name.startswith(".")
+
+    return relevant
 
 
 def _label_path(label: Any) -> tuple[tuple[str | int, ...], str]:
