@@ -40,15 +40,9 @@ sys.path.insert(0, str(HERE))
 from bench_build import FONT_DIR, machine, typst_sources  # noqa: E402
 from workload import edit_profile, make_project  # noqa: E402
 
+from scireport.preview.chromium import launch  # noqa: E402
+
 SCIREPORT = str(Path(sys.executable).parent / "scireport")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 RUNS = 5
 START = "<!-- bench-preview: start -->"
 END = "<!-- bench-preview: end -->"
@@ -203,9 +197,7 @@ def main() -> int:
     print("typst whole-book compile ...", flush=True)
     typst, typst_load = typst_runs(root)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         try:
             print("cold preview (fills the cache), then save to pixels ...", flush=True)
             edits, edit_load = save_to_pixels_runs(browser, root, profile)

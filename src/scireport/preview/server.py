@@ -176,7 +176,7 @@ def serve(
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    session.restore()
+    restored = session.restore()
     while not server.started:
         if not thread.is_alive():
             raise UserError(f"the preview server could not start on {host}:{bound}")
@@ -189,6 +189,9 @@ def serve(
         say(
             f"preview at {url}: listening on {host}, reachable from other machines; Ctrl-C stops it"
         )
+    if restored:
+        pages = len(session.state.state["pages"])
+        say(f"showing the last preview's {pages} pages until the first build is done")
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     stop = threading.Event()
