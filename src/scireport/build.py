@@ -498,6 +498,7 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
             title=job.title,
             authors=list(job.authors),
             lang=job.lang,
+            document_key=":".join(("scireport", job.lang, job.title, *Path(job.final).parts[-2:])),
         )
     found = preflight(job.staged, edition=job.edition, manifest=job.manifest, pages=job.pages)
     return [replace(f, file=job.shown) for f in found]
