@@ -10,8 +10,10 @@ the findings of preflight). A save while it runs kills it and starts a new build
 so the next pixels never wait for the last book; killing is safe because a build stages
 everything and commits only at its end, and the next build sweeps what a killed one left.
 
-The first build of a session, and any build whose changed cities cannot be swapped into
-the pages shown (pages added or removed), run to the end in this process.
+Every build is handed over so, the first one too (a cold first build typesets here, with
+worker processes, and shows its pages when the background build reports the whole book);
+one whose changed cities cannot be swapped into the pages shown (pages added or removed)
+shows them only then.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from ..build import BuildOptions, PagesReady
+
+
+NICENESS = 10
+"""How much lower the background build's priority is than the preview's."""
 
 
 class Superseded(BaseException):
@@ -70,7 +76,7 @@ class Live:
         try:
             while not stop.is_set():
                 self.dirty.clear()
-                self.once(first)
+                self.once()
                 if first:
                     warm_up()
                 first = False
@@ -80,7 +86,7 @@ class Live:
         finally:
             self.stop_finisher()
 
-    def once(self, first: bool) -> None:
+    def once(self) -> None:
         """One build: show its pages as soon as they are typeset, then report its outcome."""
         from ..build import build
 
@@ -93,10 +99,10 @@ class Live:
             self.session.progress(message, done, total)
 
         def ready(event: PagesReady) -> None:
-            shown = self.session.show(event, generation)
+            self.session.show(event, generation)
             if self.dirty.is_set():
                 raise Superseded
-            if shown and not first and not event.whole:
+            if not event.whole:  # the cities are typeset: the rest goes on in the background
                 raise Handed
 
         try:
@@ -140,7 +146,10 @@ class Live:
                 except (EOFError, OSError):
                     break
                 if message[0] == "pages":
-                    session.show(message[1], generation)
+                    try:
+                        session.show(message[1], generation)
+                    except UserError as exc:  # a page PDFium cannot render
+                        session.failed(exc.message, [], generation)
                 elif message[0] == "done":
                     session.report(message[1], generation)
                     return
@@ -193,6 +202,7 @@ def finish_in_background(root: Path, options: BuildOptions, conn: Connection, pa
     from ..build import build, worker_started
 
     worker_started(parent)  # dies with the preview, leaves Ctrl-C to it
+    os.nice(NICENESS)  # the browser fetching the new pixels goes first
 
     def ready(event: PagesReady) -> None:
         if event.whole:

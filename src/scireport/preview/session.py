@@ -226,7 +226,9 @@ class Session:
         with self.lock:
             if generation != self.generation:
                 return False
-            if event.whole or self.alone:
+            # --city naming every city builds the whole book: its sections come after
+            book = any(part.kind != "city" for part in self.parts)
+            if event.whole or self.alone and not book:
                 base: dict[str, Shown] = {}
                 order = [part.key for part in event.parts]
             else:
