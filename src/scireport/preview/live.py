@@ -66,9 +66,11 @@ class Live:
         relevant = watched(self.root, self.options)
 
         def follow() -> None:
-            for _ in watchfiles.watch(
-                self.root, watch_filter=relevant, stop_event=stop, debounce=50
-            ):
+            # a change is yielded after 20 ms without another (step), 50 ms at most
+            changes = watchfiles.watch(
+                self.root, watch_filter=relevant, stop_event=stop, debounce=50, step=20
+            )
+            for _ in changes:
                 self.dirty.set()
 
         threading.Thread(target=follow, daemon=True, name="preview-watch").start()
