@@ -243,6 +243,10 @@ def test_saved_change_updates_the_page_without_reload(
     top = page.evaluate(f"document.getElementById('page-{first}').getBoundingClientRect().top")
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url) if "/pages/" in r.url else None)
+    page.evaluate(
+        "window.seen = []; new EventSource('/events').addEventListener('state',"
+        " (e) => window.seen.push(JSON.parse(e.data)))"
+    )
     profile = project / "profiles/amsterdam.yaml"
     text = profile.read_text(encoding="utf-8")
     profile.write_text(text.replace("경제는 순환하게", "도시는 함께 바뀌게"), encoding="utf-8")
@@ -262,6 +266,12 @@ def test_saved_change_updates_the_page_without_reload(
         assert seoul and all(after["pages"][i]["digest"] == digests[i] for i in seoul)
         now = page.evaluate(f"document.getElementById('page-{first}').getBoundingClientRect().top")
         assert abs(now - top) < 2  # the reader's place is kept
+        # pixels first: the new page was pushed while the PDFs were still being finished
+        new = after["pages"][first - 1]["digest"]
+        pushed = page.evaluate("window.seen")
+        assert any(
+            s["status"] == "building" and s["pages"][first - 1]["digest"] == new for s in pushed
+        ), [(s["status"], s["message"]) for s in pushed]
     finally:
         profile.write_text(text, encoding="utf-8")
         server.wait_ready()
