@@ -204,11 +204,14 @@ class Session:
     # -- the builder's events ----------------------------------------------------------
 
     def started(self) -> int:
-        """A build starts: events of the builds before it no longer count."""
+        """A build starts: events of the builds before it no longer count; say so."""
         with self.lock:
             self.generation += 1
-            self.building = False
-            return self.generation
+            generation = self.generation
+        if generation > 1:  # the first is announced by the initial state
+            self.state.publish(status="building", message="rebuilding…")
+        self.building = True
+        return generation
 
     def progress(self, message: str, done: int, total: int) -> None:
         """Builder progress: tell the browsers a build is under way (once per build)."""
