@@ -47,6 +47,7 @@ class PreviewState:
             "pages": [],
             "nav": [],
             "findings": [],
+            "error": None,
             "warnings": [],
             "seconds": None,
             "time": None,
@@ -261,6 +262,7 @@ class Session:
             pages=pages,
             nav=nav,
             findings=[],
+            error=None,
         )
         return True
 
@@ -284,6 +286,7 @@ class Session:
             stale=False,
             message=f"{pages} pages built in {result.seconds:.2f} s",
             findings=[],
+            error=None,
             warnings=warnings,
             seconds=round(result.seconds, 3),
         )
@@ -299,6 +302,7 @@ class Session:
             stale=kept,
             message=message,
             findings=[finding_json(f) for f in findings],
+            error=message,
         )
         shown = "; ".join(str(f) for f in findings[:3])
         more = f" (+{len(findings) - 3} more)" if len(findings) > 3 else ""
