@@ -38,7 +38,7 @@ from .checks.suite import check_project, strict
 from .data import published_rows, report_data
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
-from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
+from .finish import check_icc_profile, convert_image_to_cmyk, finish_print, finish_screen
 from .index import IndexResult
 from .models import LANGS, Lang, LayoutManifest, ReportConfig, pick
 from .plan import CITIES, Edition, EditionPlan, section_key
@@ -432,7 +432,8 @@ class FinishJob:
 
 
 def finish_and_check(job: FinishJob) -> list[Finding]:
-    """Finish a staged print PDF for the press, then preflight it; return the findings."""
+    """Finish a staged PDF (print: for the press; screen: images stored once), then preflight
+    it; return the findings."""
     page = job.manifest.page
     if job.edition == "print":
         finish_print(
@@ -444,6 +445,8 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
             authors=list(job.authors),
             lang=job.lang,
         )
+    else:
+        finish_screen(job.staged)
     found = preflight(job.staged, edition=job.edition, manifest=job.manifest, pages=job.pages)
     return [replace(f, file=job.shown) for f in found]
 
