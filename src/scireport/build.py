@@ -40,7 +40,7 @@ from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
 from .finish import check_icc_profile, convert_image_to_cmyk, finish_print, finish_screen
 from .index import IndexResult
-from .models import LANGS, Lang, LayoutManifest, ReportConfig, pick
+from .models import LANGS, Lang, LayoutManifest, ReportConfig
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .project import City, Project, load_project
@@ -803,7 +803,11 @@ class BookBuilder:
                 stitch(
                     [part.pdf for part in parts],
                     tmp,
-                    bookmarks=[Bookmark(name, 1)],
+                    bookmarks=[
+                        Bookmark(label, offset + index, level)
+                        for offset, part in zip((0, parts[0].pages), parts, strict=True)
+                        for index, level, label in part.meta["bookmarks"]
+                    ],
                     links=[],
                     font_cache=self.font_unions(parts),
                     pdf_1_4=self.options.pdf_x == "1a",
@@ -923,20 +927,17 @@ class BookBuilder:
             pages[f"section-{section.name}"] = starts[section_key(section.name)] - 1
         return pages
 
-    def bookmarks(self, starts: dict[str, int]) -> list[Bookmark]:
-        """The outline: each listed section and each city, at its first page."""
-        lang = self.edition.lang
-        marks = []
-        for section in self.plan.sections:
-            if section.name == CITIES:
-                marks += [
-                    Bookmark(c.profile.city if c.profile else c.slug, starts[c.slug] - 1)
-                    for c in self.plan.cities
-                ]
-            elif section.title is not None:
-                title = pick(section.title, lang, "en") or section.name
-                marks.append(Bookmark(title, starts[section_key(section.name)] - 1))
-        return marks
+    def bookmarks(self, entries: dict[str, Entry], starts: dict[str, int]) -> list[Bookmark]:
+        """The outline: what the layout's CSS bookmarks in each part, at its book page.
+
+        The screen book's outline is WeasyPrint's from the same CSS, so both editions have
+        one shape (cover, contents, sections, cities) and the labels as printed.
+        """
+        return [
+            Bookmark(label, starts[part.key] - 1 + index, level)
+            for part in self.plan.parts(self.pages)
+            for index, level, label in entries[part.key].meta["bookmarks"]
+        ]
 
     def write_book(self, path: Path, entries: dict[str, Entry], starts: dict[str, int]) -> int:
         """Write the whole book to ``path``; return its pages."""
@@ -956,7 +957,7 @@ class BookBuilder:
         return stitch(
             [entry.pdf for entry in self.book_parts(entries)],
             path,
-            bookmarks=self.bookmarks(starts),
+            bookmarks=self.bookmarks(entries, starts),
             links=links,
             font_cache=self.font_unions(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",

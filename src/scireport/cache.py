@@ -230,6 +230,18 @@ def _well_formed(meta: dict[str, Any]) -> bool:
         )
         and (overflow is None or _is_overflow(overflow))
         and isinstance(meta.get("anchors", {}), dict)
+        and isinstance(meta.get("bookmarks"), list)
+        and all(_is_bookmark(mark) for mark in meta["bookmarks"])
+    )
+
+
+def _is_bookmark(mark: Any) -> bool:
+    return (
+        isinstance(mark, list)
+        and len(mark) == 3
+        and type(mark[0]) is int
+        and type(mark[1]) is int
+        and isinstance(mark[2], str)
     )
 
 

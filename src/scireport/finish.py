@@ -90,6 +90,7 @@ def finish_print(
     with pdf:
         overprint_black_text(pdf)
         store_images_once(pdf)
+        clean_outline(pdf)
         for number, page in enumerate(pdf.pages, start=1):
             _finish_page(pdf, page, number, path, trim_mm, bleed_mm, marks)
         _set_metadata(pdf, title, authors, lang)
@@ -98,7 +99,8 @@ def finish_print(
 
 
 def finish_screen(path: Path) -> None:
-    """Finish the screen PDF at ``path`` in place: each identical image stored once.
+    """Finish the screen PDF at ``path`` in place: each identical image stored once, and the
+    outline's labels without the word joiners that keep Korean words whole in print.
 
     The structure tree, metadata and everything else are kept as WeasyPrint wrote them.
     Raises UserError when the file is not a PDF. The file is replaced atomically, and left
@@ -109,7 +111,8 @@ def finish_screen(path: Path) -> None:
     except (pikepdf.PdfError, OSError) as exc:
         raise UserError(f"{path}: cannot open the PDF to finish it: {exc}") from None
     with pdf:
-        if store_images_once(pdf):
+        shared = store_images_once(pdf)
+        if clean_outline(pdf) or shared:
             with replacing(path) as tmp:
                 pdf.save(tmp, deterministic_id=True)
 
@@ -226,6 +229,31 @@ def _set_metadata(pdf: pikepdf.Pdf, title: str, authors: list[str], lang: str) -
         if str(info.get("/Trapped", "")) != "/True":
             info["/Trapped"] = pikepdf.Name("/False")
     pdf.Root.Lang = pikepdf.String(lang)
+
+
+WORD_JOINER = "\u2060"
+"""What the assemble stage puts between Hangul syllables so WeasyPrint keeps words whole."""
+
+
+def clean_outline(pdf: pikepdf.Pdf) -> int:
+    """Drop word joiners from the outline's labels (WeasyPrint copies them from the heading
+    text, and a screen reader would spell ``들\u2060어``); return how many labels changed."""
+    root = pdf.Root.get("/Outlines")
+    if not isinstance(root, pikepdf.Dictionary):
+        return 0
+    changed = 0
+    stack, seen = [root.get("/First")], set()
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, pikepdf.Dictionary) or item.objgen in seen:
+            continue
+        seen.add(item.objgen)
+        title = str(item.get("/Title", ""))
+        if WORD_JOINER in title:
+            item.Title = pikepdf.String(title.replace(WORD_JOINER, ""))
+            changed += 1
+        stack += [item.get("/First"), item.get("/Next")]
+    return changed
 
 
 # --------------------------------------------------------------------------- overprint
@@ -410,11 +438,12 @@ def store_images_once(pdf: pikepdf.Pdf) -> int:
             h.update(repr(obj.objgen if isinstance(obj, pikepdf.Object) else obj).encode())
         elif isinstance(obj, pikepdf.Stream):
             h.update(b"stream" + obj.read_raw_bytes())
-            for key in sorted(k for k in obj if k != "/Length"):
-                h.update(f"{key}={digest(obj[key], depth + 1)}".encode())
+            details = obj.stream_dict
+            for key in sorted(set(details.keys()) - {"/Length"}):
+                h.update(f"{key}={digest(details[key], depth + 1)}".encode())
         elif isinstance(obj, pikepdf.Dictionary):
-            for key in sorted(obj.keys()):
-                h.update(f"<{key}={digest(obj[key], depth + 1)}>".encode())
+            for name in sorted(obj.keys()):
+                h.update(f"<{name}={digest(obj[name], depth + 1)}>".encode())
         elif isinstance(obj, pikepdf.Array):
             h.update(f"[{','.join(digest(item, depth + 1) for item in obj)}]".encode())
         elif isinstance(obj, pikepdf.Object):
