@@ -410,3 +410,21 @@ def test_missing_or_garbage_profile_refused(tmp_path: Path) -> None:
     garbage.write_bytes(b"definitely not a profile" * 10)
     with pytest.raises(UserError, match="garbage.icc is not an ICC profile"):
         check_icc_profile(garbage)
+
+
+def test_the_document_id_follows_the_file_not_the_random_one_weasyprint_wrote(
+    finished: Finished, tmp_path: Path
+) -> None:
+    def document_id(path: Path) -> str:
+        with pikepdf.open(path) as pdf, pdf.open_metadata() as meta:
+            return str(meta["xmpMM:DocumentID"])
+
+    copies = {}
+    for name, key in (("a", "print/report.pdf"), ("b", "print/report.pdf"), ("c", "seoul.pdf")):
+        copies[name] = tmp_path / f"{name}.pdf"
+        shutil.copy(finished.raw, copies[name])
+        finish_print(copies[name], trim_mm=TRIM, bleed_mm=BLEED, marks=False, title=TITLE,
+                     authors=AUTHORS, lang="ko", document_key=key)  # fmt: skip
+    ids = {name: document_id(path) for name, path in copies.items()}
+    assert ids["a"] == ids["b"] != ids["c"]
+    assert ids["a"].startswith("xmp.did:") and ids["a"] != document_id(finished.raw)

@@ -18,9 +18,9 @@ from conftest import CONFIG, REPO, SEOUL_EXAMPLE, write_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scireport.checks.schema import validate_model
 from scireport.errors import Finding
 from scireport.models import CityProfile, json_schema
+from scireport.schema import validate_model
 from scireport.sources import parse_yaml
 from scireport.validate import validate
 

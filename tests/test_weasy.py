@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 import zlib
 from importlib.metadata import version
 from pathlib import Path
@@ -41,26 +40,17 @@ def test_notdef_log_message_is_recognised() -> None:
     assert weasy.notdef_chars(messages) == ["\U000f0001"]
 
 
-def test_write_pdf_fixes_the_document_id_and_restores_pydyf(tmp_path: Path) -> None:
+def test_write_pdf_restores_pydyf(tmp_path: Path) -> None:
     import pydyf
-    import weasyprint.pdf.metadata as xmp
 
-    fixed = uuid.UUID(int=42)
-    paths = [tmp_path / "a.pdf", tmp_path / "b.pdf"]
-    for path in paths:
-        document = _render("<title>T</title><p>same</p>")
-        document.metadata.created = document.metadata.modified = "2022-01-01T00:00:00Z"  # type: ignore[attr-defined]
-        weasy.write_pdf(document, path, fixed, pdf_variant="pdf/x-4")
-    assert paths[0].read_bytes() == paths[1].read_bytes()
-    with pikepdf.open(paths[0]) as pdf:
-        assert f"xmp.did:{fixed}" in pdf.Root.Metadata.read_bytes().decode()
-    assert pydyf.zlib is zlib and xmp.uuid4 is uuid.uuid4
+    weasy.write_pdf(_render("<p>x</p>"), tmp_path / "a.pdf")
+    assert pydyf.zlib is zlib
 
 
 def test_write_pdf_compresses_at_level_one(tmp_path: Path) -> None:
     document = _render("<p>" + "서울 " * 400 + "</p>")
     fast, slow = tmp_path / "fast.pdf", tmp_path / "slow.pdf"
-    weasy.write_pdf(document, fast, uuid.UUID(int=1))
+    weasy.write_pdf(document, fast)
     document.write_pdf(slow)  # type: ignore[attr-defined]
     assert fast.stat().st_size > slow.stat().st_size  # level 1 packs less than level 9
 
@@ -105,7 +95,7 @@ def test_font_subsets_keep_glyph_ids_and_have_no_subroutines(tmp_path: Path) -> 
 
 INTERNAL = re.compile(
     r"^\s*(?:from|import)\s+(?:pydyf\b|weasyprint\.(?!urls\b|text\.fonts\b)[\w.]+)"
-    r"|\._page_box\b|\.uuid4\s*=|pydyf\.zlib",
+    r"|\._page_box\b|pydyf\.zlib",
     re.MULTILINE,
 )
 
@@ -120,8 +110,6 @@ def test_no_other_module_touches_weasyprint_internals(path: Path) -> None:
 
 def test_tagged_elements_carry_their_language_and_header_scopes(tmp_path: Path) -> None:
     """WeasyPrint 70 writes only the document's /Lang; weasy.write_pdf adds the rest."""
-    import uuid
-
     import pikepdf
     from weasyprint import HTML
 
@@ -133,7 +121,7 @@ def test_tagged_elements_carry_their_language_and_header_scopes(tmp_path: Path) 
         '<tbody><tr><th scope="row">Seoul</th><td>4</td></tr></tbody></table></body></html>'
     )
     target = tmp_path / "tagged.pdf"
-    weasy.write_pdf(HTML(string=html).render(), target, uuid.uuid4(), pdf_variant="pdf/ua-1")
+    weasy.write_pdf(HTML(string=html).render(), target, pdf_variant="pdf/ua-1")
     found: list[tuple[str, str | None, str | None]] = []
 
     def walk(node: object) -> None:

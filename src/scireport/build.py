@@ -444,6 +444,7 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
             title=job.title,
             authors=list(job.authors),
             lang=job.lang,
+            document_key=":".join(("scireport", job.lang, job.title, *Path(job.final).parts[-2:])),
         )
     else:
         finish_screen(job.staged)

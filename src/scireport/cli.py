@@ -286,6 +286,32 @@ def _print_result(result: Any) -> None:
 
 
 @app.command()
+def clean(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+    outputs: Annotated[
+        bool,
+        typer.Option("--outputs", help="Also remove the PDFs and index files builds wrote."),
+    ] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Remove the build caches (and with --outputs what builds wrote); the next build is cold."""
+    from .clean import clean_output
+    from .project import display_path, find_root
+
+    root = find_root(project)
+    folder = out_dir if out_dir.is_absolute() else root / out_dir
+    result = clean_output(folder, outputs=outputs)
+    for path in result.kept:
+        out.print(f"kept {_safe(display_path(path, root))}: changed since it was built")
+    what = "caches and outputs" if outputs else "caches (the PDFs stay)"
+    out.print(
+        f"removed {result.files} files, {result.bytes / 1e6:.1f} MB: {what}"
+        + (f"; {len(result.outputs)} outputs" if outputs else ""),
+        soft_wrap=True,
+    )
+
+
+@app.command()
 def preview(
     port: Annotated[int, typer.Option("--port", help="Port (0: any free one).", min=0)] = 8000,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",

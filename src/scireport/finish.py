@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from io import BytesIO
@@ -68,6 +69,7 @@ def finish_print(
     title: str,
     authors: list[str],
     lang: str,
+    document_key: str = "",
 ) -> None:
     """Finish the print PDF at ``path`` in place: page boxes, crop marks and metadata.
 
@@ -78,8 +80,11 @@ def finish_print(
     content is then clipped to the BleedBox so nothing but the marks prints beyond it.
     Title, authors and language are set in the document info, the XMP metadata and the
     catalog; a PDF/X identification found in either place is written to both, with Trapped
-    False. The output intent is left as it is. Raises UserError when the file is not a PDF or
-    its pages do not match ``trim_mm`` and ``bleed_mm``. The file is replaced atomically.
+    False. A PDF/X-4 file's XMP DocumentID (random when WeasyPrint wrote it) is derived from
+    ``document_key`` (the title without one): the same file gets the same id on every build
+    and two files never share one. The output intent is left as it is. Raises UserError
+    when the file is not a PDF or its pages do not match ``trim_mm`` and ``bleed_mm``. The
+    file is replaced atomically.
     """
     if bleed_mm < 0:
         raise ValueError("bleed_mm cannot be negative")
@@ -93,7 +98,9 @@ def finish_print(
         clean_outline(pdf)
         for number, page in enumerate(pdf.pages, start=1):
             _finish_page(pdf, page, number, path, trim_mm, bleed_mm, marks)
-        _set_metadata(pdf, title, authors, lang)
+        _set_metadata(pdf, title, authors, lang, document_key or title)
+        if "/ID" in pdf.trailer:  # qpdf keeps the first half; let it come from the content
+            del pdf.trailer["/ID"]
         with replacing(path) as tmp:
             pdf.save(tmp, deterministic_id=True)
 
@@ -206,10 +213,14 @@ def _array(box: Box) -> pikepdf.Array:
     return pikepdf.Array([float(_num(v)) for v in box])
 
 
-def _set_metadata(pdf: pikepdf.Pdf, title: str, authors: list[str], lang: str) -> None:
+def _set_metadata(
+    pdf: pikepdf.Pdf, title: str, authors: list[str], lang: str, document_key: str
+) -> None:
     info = pdf.docinfo
     info_version = info.get("/GTS_PDFXVersion")
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        if "xmpMM:DocumentID" in meta:
+            meta["xmpMM:DocumentID"] = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, document_key)}"
         xmp_version = meta.get(f"{{{PDFX_NS}}}GTS_PDFXVersion")
         version = str(xmp_version or info_version or "") or None
         meta["dc:title"] = title

@@ -10,9 +10,9 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .checks.schema import validate_model
 from .errors import FindingsError, UserError, has_errors
 from .models import Lang, LayoutManifest
+from .schema import validate_model
 from .sources import load_yaml
 
 MANIFEST_NAME = "layout.yaml"

@@ -7,9 +7,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .checks.schema import validate_model
 from .errors import Finding, UserError
 from .models import CityProfile, ReportConfig
+from .schema import validate_model
 from .sources import YamlDocument, load_yaml
 from .tables import Table, read_table
 

@@ -8,7 +8,6 @@ every document (memory stays flat), and every resource is fetched through
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,15 +108,12 @@ class Typesetter:
         self.fetch_log.warnings += messages
         return document
 
-    def write(self, document: Any, target: Path, *, seed: str = "", **options: Any) -> list[str]:
+    def write(self, document: Any, target: Path, **options: Any) -> list[str]:
         """Write ``document`` to ``target``; return WeasyPrint's warnings from the write.
 
-        WeasyPrint gives PDF/X files a random XMP DocumentID; it is derived from ``seed``
-        instead (and from the document's title without one), so that the same inputs give
-        byte-identical PDFs. Streams are compressed at level 1 (see :class:`~.weasy.FastZlib`).
+        Streams are compressed at level 1 (see :class:`~.weasy.FastZlib`).
         """
-        document_id = uuid.uuid5(uuid.NAMESPACE_URL, seed or str(document.metadata.title))
-        return weasy.write_pdf(document, target, document_id, **options)
+        return weasy.write_pdf(document, target, **options)
 
 
 def _field_anchors(page: Any, slug: str) -> list[tuple[float, str]]:
@@ -253,7 +249,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
     log.warnings.clear()
     document, overflow = render_to_budget(typesetter, task)
     set_metadata(document, task.meta)
-    messages = typesetter.write(document, task.output, seed=task.output.stem, **dict(task.options))
+    messages = typesetter.write(document, task.output, **dict(task.options))
     laid_out = printed_text(document)
     return {
         "pages": len(document.pages),

@@ -8,8 +8,7 @@ imports these internals):
 
 - :data:`NOTDEF_RE`: the wording of WeasyPrint's log message for a missing glyph (missing
   glyphs are only logged, during ``write_pdf()``);
-- :func:`write_pdf`: swaps ``pydyf.zlib`` for a level-1 compressor (:class:`FastZlib`) and
-  ``weasyprint.pdf.metadata.uuid4`` for a fixed id, so the same inputs give the same bytes;
+- :func:`write_pdf`: swaps ``pydyf.zlib`` for a level-1 compressor (:class:`FastZlib`);
 - :func:`laid_out_text`: the text boxes of each page's areas, read from ``Page._page_box``;
 - :func:`text_outside`: text boxes past their column or clip, from the same box tree
   (``formatting_structure.boxes``, ``layout.absolute.AbsolutePlaceholder``);
@@ -25,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,24 +89,23 @@ class FastZlib:
         return zlib.compressobj(1)
 
 
-def write_pdf(document: Any, target: Path, document_id: uuid.UUID, **options: Any) -> list[str]:
-    """Write ``document`` to ``target`` with XMP DocumentID ``document_id``, streams at level 1.
+def write_pdf(document: Any, target: Path, **options: Any) -> list[str]:
+    """Write ``document`` to ``target`` with streams at level 1; return WeasyPrint's warnings.
 
-    Returns WeasyPrint's warnings from the write.
+    PDF/X-4 files get a random XMP DocumentID from WeasyPrint; the print edition's outputs
+    get a fixed one when they are finished (``finish.finish_print``).
     """
     import pydyf
-    import weasyprint.pdf.metadata as xmp
     import weasyprint.pdf.tags as tags
 
-    random_uuid, slow_zlib, build_tree = xmp.uuid4, pydyf.zlib, tags._build_box_tree
-    xmp.uuid4 = lambda: document_id
+    slow_zlib, build_tree = pydyf.zlib, tags._build_box_tree
     pydyf.zlib = FastZlib
     tags._build_box_tree = _tag_languages_and_scopes(build_tree)
     try:
         with capture_log() as messages:
             document.write_pdf(target, **options)
     finally:
-        xmp.uuid4, pydyf.zlib, tags._build_box_tree = random_uuid, slow_zlib, build_tree
+        pydyf.zlib, tags._build_box_tree = slow_zlib, build_tree
     return messages
 
 

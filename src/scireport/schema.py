@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Finding
-from ..sources import PathKey, YamlDocument, dotted
+from .errors import Finding
+from .sources import PathKey, YamlDocument, dotted
 
 M = TypeVar("M", bound=BaseModel)
 
