@@ -38,7 +38,13 @@ from .checks.suite import check_project, strict
 from .data import published_rows, report_data
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
-from .finish import check_icc_profile, convert_image_to_cmyk, finish_print, finish_screen
+from .finish import (
+    check_icc_profile,
+    convert_image_to_cmyk,
+    finish_print,
+    finish_screen,
+    overprint_file,
+)
 from .index import IndexResult
 from .models import LANGS, Lang, LayoutManifest, ReportConfig
 from .plan import CITIES, Edition, EditionPlan, section_key
@@ -431,6 +437,15 @@ class FinishJob:
     """Document language."""
 
 
+def typeset_for_press(task: PageTask) -> dict[str, Any]:
+    """Typeset one part of the print edition (:func:`run_task`) and make its solid black
+    text overprint before it is cached, so the city PDFs and the book made of it need no
+    second pass (finishing sees the parts are done)."""
+    meta = run_task(task)
+    overprint_file(task.output)
+    return meta
+
+
 def finish_and_check(job: FinishJob) -> list[Finding]:
     """Finish a staged PDF (print: for the press; screen: images stored once), then preflight
     it; return the findings."""
@@ -636,7 +651,8 @@ class BookBuilder:
 
         if todo:
             self.cache.folder.mkdir(parents=True, exist_ok=True)
-        result.recovered += parallel(run_task, todo, self.options.jobs, done)
+        function = typeset_for_press if self.edition.name == "print" else run_task
+        result.recovered += parallel(function, todo, self.options.jobs, done)
         return entries
 
     def check(self, entries: dict[str, Entry], cities: list[City], result: BuildResult) -> None:

@@ -287,16 +287,49 @@ def overprint_black_text(pdf: pikepdf.Pdf) -> int:
     off before anything else is painted: only the black text overprints, so on screen and in
     any renderer that does not simulate overprint the page looks exactly as before, and on
     press the black plate prints over what lies beneath instead of knocking it out (with mode
-    1 the zero C, M and Y of the black leave those plates alone). Running it again changes
-    nothing.
+    1 the zero C, M and Y of the black leave those plates alone).
+
+    Both states are added to the resources of every page done, which marks it done: a page
+    whose resources hold them already is not read again (the build does this once per typeset
+    part, in the worker, so finishing a book of cached parts costs nothing here).
     """
+    todo = [page for page in pdf.pages if not _overprint_done(page.obj)]
+    if not todo:
+        return 0
     on = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, OP=True, op=True, OPM=1))
     off = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, OP=False, op=False))
     done: set[tuple[int, int]] = set()
     runs = 0
-    for page in pdf.pages:
+    for page in todo:
         runs += _overprint_content(pdf, page.obj, _resources_of(page.obj), on, off, done)
+    for page in todo:
+        resources = _resources_of(page.obj)
+        if resources is None:
+            resources = page.obj.Resources = pikepdf.Dictionary()
+        if resources.get("/ExtGState") is None:
+            resources.ExtGState = pikepdf.Dictionary()
+        resources.ExtGState[OVERPRINT_ON] = on
+        resources.ExtGState[OVERPRINT_OFF] = off
     return runs
+
+
+def overprint_file(path: Path) -> int:
+    """Run :func:`overprint_black_text` on the PDF at ``path``, in place; return the runs.
+
+    The file is replaced atomically, and left alone when nothing changed.
+    """
+    with pikepdf.open(path) as pdf:
+        runs = overprint_black_text(pdf)
+        if runs:
+            with replacing(path) as tmp:
+                pdf.save(tmp, deterministic_id=True)
+    return runs
+
+
+def _overprint_done(page: Any) -> bool:
+    resources = _resources_of(page)
+    states = resources.get("/ExtGState") if resources is not None else None
+    return isinstance(states, pikepdf.Dictionary) and OVERPRINT_OFF in states
 
 
 def _resources_of(obj: Any) -> Any:
