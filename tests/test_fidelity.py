@@ -83,6 +83,19 @@ def test_overprint_leaves_the_rendered_page_unchanged(built_sample: Path, tmp_pa
         assert ImageChops.difference(with_op, without).getbbox() is None, page
 
 
+def test_overprint_pass_changes_nothing_the_second_time(built_sample: Path) -> None:
+    """Even with the done-marks removed, a second pass finds every black run already set."""
+    from scireport.finish import OVERPRINT_OFF, overprint_black_text
+
+    with pikepdf.open(built_sample / "print" / "cities" / "seoul.pdf") as pdf:
+        before = [page.Contents.read_bytes() for page in pdf.pages]
+        for page in pdf.pages:  # the pages share their resources
+            if OVERPRINT_OFF in page.Resources.ExtGState:
+                del page.Resources.ExtGState[OVERPRINT_OFF]
+        assert overprint_black_text(pdf) == 0
+        assert [page.Contents.read_bytes() for page in pdf.pages] == before
+
+
 # --------------------------------------------------------------------------- outline
 
 
