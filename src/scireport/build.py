@@ -823,7 +823,7 @@ class BookBuilder:
                     bookmarks=[
                         Bookmark(label, offset + index, level)
                         for offset, part in zip((0, parts[0].pages), parts, strict=True)
-                        for index, level, label in part.meta["bookmarks"]
+                        for index, level, label in part.meta.get("bookmarks", [])
                     ],
                     links=[],
                     font_cache=self.font_unions(parts),
@@ -953,7 +953,7 @@ class BookBuilder:
         return [
             Bookmark(label, starts[part.key] - 1 + index, level)
             for part in self.plan.parts(self.pages)
-            for index, level, label in entries[part.key].meta["bookmarks"]
+            for index, level, label in entries[part.key].meta.get("bookmarks", [])
         ]
 
     def write_book(self, path: Path, entries: dict[str, Entry], starts: dict[str, int]) -> int:

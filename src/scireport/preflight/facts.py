@@ -435,42 +435,32 @@ class ContentWalker:
         with contextlib.suppress(IndexError, TypeError, ValueError):
             frame.state.render = int(operands[0])
 
-    def record_text(self, frame: Frame, pieces: list[Any]) -> None:
+    def record_text(self, frame: Frame, data: bytes) -> None:
         """Note a text run: size as printed, fill colour, overprint, glyphs and codes."""
         state = frame.state
-        if state.font is None or state.render in (3, 7):
-            return
-        data = b"".join(bytes(p) for p in pieces if isinstance(p, pikepdf.String))
-        if not data:
+        font = state.font
+        if font is None or state.render in (3, 7) or not data:
             return
         a, b, c, d, _, _ = mul(frame.text_matrix, state.ctm)
         size = abs(state.font_size) * math.sqrt(abs(a * d - b * c))
-        font = state.font
         glyphs = len(data) // 2 if font.kind == "type0" and font.identity else len(font.codes(data))
         overprint = state.overprint and state.overprint_mode == 1
         self.content.text.append(TextRun(size, state.fill, overprint, glyphs, font, data))
 
     def op_show(self, frame: Frame, operands: list[Any]) -> None:
-        """``Tj``, ``TJ``, ``'``, ``"``: count the codes that draw .notdef."""
+        """``Tj``, ``TJ``, ``'``, ``"``: note the text run, count the codes that draw .notdef."""
         font = frame.state.font
         if font is None or not operands:
             return
-        operand = operands[-1]
-        self.record_text(frame, list(operand) if isinstance(operand, pikepdf.Array) else [operand])
-        if font.identity and font.cid_to_gid is None and isinstance(operand, pikepdf.Array):
-            # Fast path: WeasyPrint writes hex strings; a glyph id 0 needs "0000" somewhere.
-            raw = operand.unparse()
-            if b"(" not in raw and b"0000" not in raw:
-                return
-        pieces = operand if isinstance(operand, pikepdf.Array) else [operand]
-        for piece in pieces:
-            if not isinstance(piece, pikepdf.String):
-                continue
-            for code in font.notdefs(bytes(piece)):
-                self.content.notdef[font.name] += 1
-                text = font.text_of(code)
-                if text:
-                    self.content.notdef_text.setdefault(font.name, []).append(text)
+        data = _shown(operands[-1])
+        self.record_text(frame, data)
+        if font.identity and font.cid_to_gid is None and b"\x00\x00" not in data:
+            return  # the common case: a glyph id 0 needs two zero bytes somewhere
+        for code in font.notdefs(data):  # each string holds whole codes: joined they split alike
+            self.content.notdef[font.name] += 1
+            text = font.text_of(code)
+            if text:
+                self.content.notdef_text.setdefault(font.name, []).append(text)
 
     def op_rgb_fill(self, frame: Frame, operands: list[Any]) -> None:
         """``rg``: an RGB fill colour."""
@@ -646,6 +636,27 @@ class ContentWalker:
         previous = self.content.images.get(label)
         if previous is None or ppi < previous[0]:
             self.content.images[label] = (ppi, width, height, mm(placed_w), mm(placed_h))
+
+
+_HEX_STRING = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+
+
+def _shown(operand: Any) -> bytes:
+    """The strings a text-showing operator shows, joined (the numbers of ``TJ`` left out).
+
+    WeasyPrint writes ``TJ`` arrays of hex strings: those are read from the array's own
+    syntax in one go; anything else (literal strings) piece by piece.
+    """
+    if isinstance(operand, pikepdf.String):
+        return bytes(operand)
+    if not isinstance(operand, pikepdf.Array):
+        return b""
+    raw = operand.unparse()
+    if b"(" not in raw:
+        pieces = [re.sub(rb"\s", b"", h) for h in _HEX_STRING.findall(raw)]
+        if all(len(h) % 2 == 0 for h in pieces):
+            return bytes.fromhex(b"".join(pieces).decode("ascii"))
+    return b"".join(bytes(p) for p in operand if isinstance(p, pikepdf.String))
 
 
 def _numbers(operands: list[Any]) -> tuple[float, ...]:
