@@ -420,12 +420,9 @@ def _with_overprint(instructions: list[Any], resources: Any) -> tuple[list[Any] 
             space = str(operands[0])
             values = (0.0, 0.0, 0.0, 1.0) if space == "/DeviceCMYK" else (0.0,)
         elif op in ("sc", "scn"):
-            try:
-                values = tuple(float(v) for v in operands)
-            except (TypeError, ValueError):
-                values = ()
+            values = _numbers(operands)
         elif op == "k":
-            space, values = "/DeviceCMYK", tuple(float(v) for v in operands)
+            space, values = "/DeviceCMYK", _numbers(operands)
         elif op in ("g", "rg"):
             space, values = ("/DeviceGray" if op == "g" else "/DeviceRGB"), ()
         elif op == "gs" and operands:
@@ -439,7 +436,7 @@ def _with_overprint(instructions: list[Any], resources: Any) -> tuple[list[Any] 
                 if isinstance(state, pikepdf.Dictionary):
                     fill = state.get("/op", state.get("/OP"))
                     if fill is not None:
-                        overprint = bool(fill) and int(state.get("/OPM", 0)) == 1
+                        overprint = bool(fill) and _numbers([state.get("/OPM", 0)]) == (1.0,)
         elif op in _TEXT_SHOWS:
             black = space == "/DeviceCMYK" and values == _SOLID_BLACK
             if black != overprint:
@@ -449,6 +446,14 @@ def _with_overprint(instructions: list[Any], resources: Any) -> tuple[list[Any] 
             switch(False)
         out.append(instruction)
     return (out if changed else None), turned_on
+
+
+def _numbers(operands: list[Any]) -> tuple[float, ...]:
+    """The operands as numbers; () when one is not a number (a pattern name)."""
+    try:
+        return tuple(float(v) for v in operands)
+    except (TypeError, ValueError):
+        return ()
 
 
 # --------------------------------------------------------------------------- images
