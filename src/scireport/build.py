@@ -38,9 +38,15 @@ from .checks.suite import check_project, strict
 from .data import published_rows, report_data
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
-from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
+from .finish import (
+    check_icc_profile,
+    convert_image_to_cmyk,
+    finish_print,
+    finish_screen,
+    overprint_file,
+)
 from .index import IndexResult
-from .models import LANGS, Lang, LayoutManifest, ReportConfig, pick
+from .models import LANGS, Lang, LayoutManifest, ReportConfig
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .project import City, Project, load_project
@@ -486,8 +492,18 @@ class FinishJob:
     """Document language."""
 
 
+def typeset_for_press(task: PageTask) -> dict[str, Any]:
+    """Typeset one part of the print edition (:func:`run_task`) and make its solid black
+    text overprint before it is cached, so the city PDFs and the book made of it need no
+    second pass (finishing sees the parts are done)."""
+    meta = run_task(task)
+    overprint_file(task.output)
+    return meta
+
+
 def finish_and_check(job: FinishJob) -> list[Finding]:
-    """Finish a staged print PDF for the press, then preflight it; return the findings."""
+    """Finish a staged PDF (print: for the press; screen: images stored once), then preflight
+    it; return the findings."""
     page = job.manifest.page
     if job.edition == "print":
         finish_print(
@@ -500,6 +516,8 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
             lang=job.lang,
             document_key=":".join(("scireport", job.lang, job.title, *Path(job.final).parts[-2:])),
         )
+    else:
+        finish_screen(job.staged)
     found = preflight(job.staged, edition=job.edition, manifest=job.manifest, pages=job.pages)
     return [replace(f, file=job.shown) for f in found]
 
@@ -693,7 +711,8 @@ class BookBuilder:
 
         if todo:
             self.cache.folder.mkdir(parents=True, exist_ok=True)
-        result.recovered += parallel(run_task, todo, self.options.jobs, done)
+        function = typeset_for_press if self.edition.name == "print" else run_task
+        result.recovered += parallel(function, todo, self.options.jobs, done)
         return entries
 
     def check(self, entries: dict[str, Entry], cities: list[City], result: BuildResult) -> None:
@@ -862,7 +881,11 @@ class BookBuilder:
                 stitch(
                     [part.pdf for part in parts],
                     tmp,
-                    bookmarks=[Bookmark(name, 1)],
+                    bookmarks=[
+                        Bookmark(label, offset + index, level)
+                        for offset, part in zip((0, parts[0].pages), parts, strict=True)
+                        for index, level, label in part.meta.get("bookmarks", [])
+                    ],
                     links=[],
                     font_cache=self.font_unions(parts),
                     pdf_1_4=self.options.pdf_x == "1a",
@@ -1017,20 +1040,17 @@ class BookBuilder:
             pages[f"section-{section.name}"] = starts[section_key(section.name)] - 1
         return pages
 
-    def bookmarks(self, starts: dict[str, int]) -> list[Bookmark]:
-        """The outline: each listed section and each city, at its first page."""
-        lang = self.edition.lang
-        marks = []
-        for section in self.plan.sections:
-            if section.name == CITIES:
-                marks += [
-                    Bookmark(c.profile.city if c.profile else c.slug, starts[c.slug] - 1)
-                    for c in self.plan.cities
-                ]
-            elif section.title is not None:
-                title = pick(section.title, lang, "en") or section.name
-                marks.append(Bookmark(title, starts[section_key(section.name)] - 1))
-        return marks
+    def bookmarks(self, entries: dict[str, Entry], starts: dict[str, int]) -> list[Bookmark]:
+        """The outline: what the layout's CSS bookmarks in each part, at its book page.
+
+        The screen book's outline is WeasyPrint's from the same CSS, so both editions have
+        one shape (cover, contents, sections, cities) and the labels as printed.
+        """
+        return [
+            Bookmark(label, starts[part.key] - 1 + index, level)
+            for part in self.plan.parts(self.pages)
+            for index, level, label in entries[part.key].meta.get("bookmarks", [])
+        ]
 
     def write_book(self, path: Path, entries: dict[str, Entry], starts: dict[str, int]) -> int:
         """Write the whole book to ``path``; return its pages."""
@@ -1050,7 +1070,7 @@ class BookBuilder:
         return stitch(
             [entry.pdf for entry in self.book_parts(entries)],
             path,
-            bookmarks=self.bookmarks(starts),
+            bookmarks=self.bookmarks(entries, starts),
             links=links,
             font_cache=self.font_unions(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
