@@ -136,7 +136,8 @@ def save_to_pixels_runs(browser: Any, root: Path, profile: Path) -> tuple[list[f
         state = tab.evaluate("fetch('/state').then((r) => r.json())")
         name = re.search(r"^city: (.+)$", profile.read_text(encoding="utf-8"), re.M)
         assert name is not None
-        entry = next(e for e in state["nav"] if e["title"] == name.group(1).strip('"'))
+        wanted = name.group(1).strip('"').casefold()  # the outline has it as printed
+        entry = next(e for e in state["nav"] if e["title"].casefold() == wanted)
         count = sum(1 for p in state["pages"] if p["label"] == entry["title"])
         figures = [entry["page"] + i for i in range(count)]
         tab.locator(f"#page-{entry['page']}").scroll_into_view_if_needed()

@@ -80,7 +80,8 @@ class ReadyPart:
     name: str
     """The section's name or the city's slug ('' for a blank page)."""
     title: str | None
-    """Its outline title (the city's name, the section's title), None when it has none."""
+    """Its first bookmark, as the book's outline has it (the city's name as printed, a
+    section's title), None when it has none (a back cover)."""
     start: int
     """Its first book page."""
     pages: int
@@ -953,15 +954,13 @@ class BookBuilder:
             entry = entries.get(part.key)
             if entry is None:
                 continue
-            name, title = part.key, None
+            # the title is the part's first bookmark, as the book's outline has it
+            marks = sorted(entry.meta.get("bookmarks", []), key=lambda m: (m[1], m[0]))
+            title = str(marks[0][2]) if marks else None
             if part.city is not None:
                 name = part.city.slug
-                title = part.city.profile.city if part.city.profile else part.city.slug
-            elif part.section is not None:
-                name = part.section.name
-                title = pick(part.section.title, lang, "en") if part.section.title else None
             else:
-                name = ""
+                name = part.section.name if part.section is not None else ""
             parts.append(ReadyPart(part.key, part.kind, name, title, part.start,
                                    entry.pages, entry.pdf, entry.meta["sha256"]))  # fmt: skip
         finish = None
