@@ -12,6 +12,8 @@ from fontcheck import compare_glyphs
 from PIL import Image, ImageChops, ImageStat
 
 REFERENCE = REPO / "tests" / "reference" / "seoul-print-p1.png"
+"""Page 1 of the sample's print seoul.pdf at 30 dpi; after a deliberate layout change that moves
+pixels, regenerate it with `python scripts/reference_image.py` and look at it."""
 
 
 def render(pdf: Path, page: int, out: Path) -> Image.Image:
