@@ -4,9 +4,9 @@ load -> validate -> for each edition: assemble every city's HTML (its page numbe
 known from the layout's page budget) -> typeset and write each city (worker processes,
 content-addressed cache) -> cover and contents -> the book -> report.
 
-The print book is stitched from the city PDFs with one copy of each font (see stitch.py).
-The screen book is written by one WeasyPrint call over all pages, so that its PDF/UA
-structure tree stays whole.
+Both books are stitched from the cached part PDFs with one copy of each font (see
+stitch.py); the screen book's parts are tagged, and their structure trees are merged into
+one whole PDF/UA tree (see structure.py), so an unchanged city is never typeset again.
 """
 
 from __future__ import annotations
@@ -46,14 +46,12 @@ from .preflight import preflight
 from .project import City, Project, load_project
 from .sources import dotted
 from .stitch import Bookmark, FontUnionCache, Link, stitch
+from .structure import TaggedBook
 from .typeset import (
     PageTask,
     PdfMeta,
     comparable,
-    render_to_budget,
     run_task,
-    set_metadata,
-    typesetter_for,
 )
 
 T = TypeVar("T")
@@ -790,22 +788,15 @@ class BookBuilder:
                 continue
             tmp = staging.new(final)
             name = city.profile.city if city.profile else city.slug
-            if self.edition.name == "screen":
-                typesetter = typesetter_for(self.plan.allowed)
-                cover, _ = render_to_budget(typesetter, covers[cities.index(city)])
-                pages_doc, _ = render_to_budget(typesetter, self.city_task(city, 1))
-                document = cover.copy([*cover.pages, *pages_doc.pages])
-                set_metadata(document, replace(self.pdf_meta(), title=self.city_title(name)))
-                typesetter.write(document, tmp, **self.pdf_options())
-            else:
-                stitch(
-                    [part.pdf for part in parts],
-                    tmp,
-                    bookmarks=[Bookmark(name, 1)],
-                    links=[],
-                    font_cache=self.font_unions(parts),
-                    pdf_1_4=self.options.pdf_x == "1a",
-                )
+            stitch(
+                [part.pdf for part in parts],
+                tmp,
+                bookmarks=[Bookmark(name, 1)],
+                links=[],
+                font_cache=self.font_unions(parts),
+                pdf_1_4=self.options.pdf_x == "1a",
+                tagged=self.tagged(self.city_title(name)),
+            )
             jobs.append(self.finish_job(tmp, final, pages, name, stamp))
         return outputs, jobs
 
@@ -940,14 +931,12 @@ class BookBuilder:
         """Write the whole book to ``path``; return its pages."""
         cities = self.plan.cities
         self.progress(f"{self.edition.name}: writing report.pdf", len(cities), len(cities))
-        if self.edition.name == "screen":
-            return self.write_tagged_book(path, starts)
         anchors = self.anchor_pages(starts)
         links = []
         for part_key, entry in entries.items():
             first = starts[part_key] - 1
             links += [
-                Link(first + page, rect, anchors[anchor])
+                Link(first + page, rect, anchors[anchor], anchor)
                 for page, rect, anchor in entry.meta.get("links", [])
                 if anchor in anchors
             ]
@@ -958,7 +947,12 @@ class BookBuilder:
             links=links,
             font_cache=self.font_unions(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
+            tagged=self.tagged(self.pdf_meta().title),
         )
+
+    def tagged(self, title: str) -> TaggedBook | None:
+        """How a book of this edition titled ``title`` is tagged (None: print, untagged)."""
+        return TaggedBook(title) if self.edition.name == "screen" else None
 
     def font_unions(self, parts: list[Entry]) -> FontUnionCache:
         """Where the font subsets shared by ``parts`` are kept between builds.
@@ -970,24 +964,6 @@ class BookBuilder:
                           for n, s in p.meta.get("fetched", {}).items()})  # fmt: skip
         key = hashlib.sha256(f"{self.environment}{fetched}".encode()).hexdigest()[:20]
         return FontUnionCache(self.cache.folder / "fonts" / key)
-
-    def write_tagged_book(self, path: Path, starts: dict[str, int]) -> int:
-        """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""
-        typesetter = typesetter_for(self.plan.allowed)
-        others = {task.name: task for task in self.section_tasks(starts)}
-        documents = []
-        for part in self.plan.parts(self.pages):
-            if part.kind == "city":
-                assert part.city is not None
-                task = self.city_task(part.city, part.start)
-            else:
-                task = others[part.key]
-            documents.append(render_to_budget(typesetter, task)[0])
-        pages = [page for document in documents for page in document.pages]
-        book = documents[0].copy(pages)
-        set_metadata(book, self.pdf_meta())
-        typesetter.write(book, path, **self.pdf_options())
-        return len(pages)
 
 
 def watch(

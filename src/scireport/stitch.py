@@ -25,6 +25,7 @@ from typing import Any
 import pikepdf
 
 from .files import write_bytes, write_text
+from .structure import StructureMerger, TaggedBook
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Link:
     """x0, y0, x1, y1 in PDF points (origin bottom-left of the MediaBox)."""
     target: int
     """0-based index of the page the link jumps to."""
+    anchor: str = ""
+    """The anchor it links to (a tagged book ties the link to the element tagged for it)."""
 
 
 @dataclass(frozen=True)
@@ -686,15 +689,19 @@ def stitch(
     links: list[Link],
     font_cache: FontUnionCache,
     pdf_1_4: bool = False,
+    tagged: TaggedBook | None = None,
 ) -> int:
     """Write the pages of ``parts`` in order as one PDF at ``target``; return its page count.
 
     Document-level data (output intent, metadata, language) comes from the first part.
-    ``pdf_1_4`` writes PDF 1.4 without object streams (what PDF/X-1a requires).
+    ``pdf_1_4`` writes PDF 1.4 without object streams (what PDF/X-1a requires). With
+    ``tagged``, the parts' structure trees are merged into one (see structure.py) and the
+    links are tagged.
     """
     fonts = FontPlan()
     book = pikepdf.open(parts[0])
     try:
+        tree = StructureMerger(book, tagged) if tagged is not None else None
         originals = mark_originals(book)
         fonts.note(parts[0], book)
         hollow_fonts(book)
@@ -706,6 +713,8 @@ def stitch(
                 hollow_repeats(part, originals)
                 start = len(book.pages)
                 book.pages.extend(part.pages)
+                if tree is not None:
+                    tree.add(part, start)
                 for page in book.pages[start:]:
                     _detach(page.obj, seen)
         planned = fonts.programs(font_cache)
@@ -713,7 +722,10 @@ def stitch(
         share_font_dicts(book)
         share_streams(book)
         _outline(book, bookmarks)
-        _links(book, links)
+        if tree is not None:
+            tree.finish(links)
+        else:
+            _links(book, links)
         if "/Names" in book.Root and "/Dests" in book.Root.Names:
             del book.Root.Names["/Dests"]
         if pdf_1_4:  # PDF/X-1a allows PDF 1.4 only: no object streams
