@@ -350,5 +350,5 @@ def untagged_to_artifacts(path: Path) -> int:
                 sheet.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
                 changed += orphans
         if changed:
-            pdf.save(path, compress_streams=True)
+            pdf.save(path, compress_streams=True, deterministic_id=True)
         return changed
