@@ -96,9 +96,9 @@ def make_project(tmp_path: Path) -> ProjectFactory:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that needs the built sample book as slow."""
+    """Mark every test that needs a built sample book as slow."""
     for item in items:
-        if "built_sample" in getattr(item, "fixturenames", ()):
+        if {"built_sample", "built_three"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
@@ -170,6 +170,41 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
             )
             assert result.exit_code == 0, result.output
     return root / "out"
+
+
+THREE = ("seoul", "amsterdam", "barcelona")
+"""The cities of the small sample project most build tests start from."""
+
+
+@pytest.fixture(scope="session")
+def built_three(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project cut to :data:`THREE`, built once per session in both editions
+    (``--jobs 2``, ``SOURCE_DATE_EPOCH=1700000000``) into its ``build`` folder; returns the
+    project. Tests read it, never change it: copy it with :func:`warm_copy` first."""
+    from scireport.build import BuildOptions, build
+
+    with _shared(tmp_path_factory, "built-three") as (root, ready):
+        if not ready:
+            shutil.rmtree(root, ignore_errors=True)
+            copy_sample(root, THREE)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+                build(root, BuildOptions(jobs=2, editions=["print", "screen"]))
+    return root
+
+
+def warm_copy(built: Path, where: Path) -> Path:
+    """Copy a built project (its ``build`` folder and caches included) to ``where``."""
+    shutil.copytree(built, where, symlinks=True)
+    return where
+
+
+@pytest.fixture
+def warm_three(built_three: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of :func:`built_three` to change: every page is in its cache (the test runs
+    with the same ``SOURCE_DATE_EPOCH``, which is part of every cache key)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return warm_copy(built_three, tmp_path / "warm")
 
 
 @pytest.fixture

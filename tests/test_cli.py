@@ -140,3 +140,30 @@ def test_long_source_lines_are_cut_and_the_caret_counts_wide_characters() -> Non
     before = shown[1 : shown.index("두고")]
     assert caret == 1 + sum(2 if "가" <= c <= "힣" else 1 for c in before)
     assert excerpt("city: Seoul", 6) == ("city: Seoul", 6)
+
+
+def test_help_new_city_and_validate_without_layout_never_import_weasyprint(tmp_path: Path) -> None:
+    """What an editor runs every minute starts fast: no WeasyPrint, no fontTools, no pydyf."""
+    import shutil
+    import subprocess
+    import sys
+
+    project = tmp_path / "p"
+    shutil.copytree(REPO / "layouts", project / "layouts")
+    shutil.copy(REPO / "scireport.yaml", project / "scireport.yaml")
+    shutil.copytree(REPO / "profiles", project / "profiles")
+    shutil.copytree(REPO / "data", project / "data")
+    shutil.copytree(REPO / "texts", project / "texts")
+    code = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom scireport.cli import app\n"
+        f"p = {str(project)!r}\n"
+        "for args in (['--help'], ['build', '--help'], ['validate', '--no-layout', '-p', p],"
+        " ['new-city', 'Lyon', '--country', 'France', '--project', p]):\n"
+        "    r = CliRunner().invoke(app, args)\n"
+        "    assert r.exit_code == 0, (args, r.output)\n"
+        "print(sorted(m for m in ('weasyprint', 'pydyf', 'fontTools') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert (project / "profiles/lyon.yaml").exists()

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import copy_sample, start_pages
+from conftest import CONFIG, REPO, THREE, copy_sample, start_pages, write_tree
 
 import scireport.build
 import scireport.cache
 import scireport.typeset
 from scireport.build import BuildOptions, build
 
-CITIES = ("seoul", "amsterdam", "barcelona")
+CITIES = THREE
 CITY_NAMES = ["Seoul", "Amsterdam", "Barcelona"]
 SECTIONS = 7
 """Documents of the sample layout besides the cities: cover, contents, introduction,
@@ -54,31 +55,43 @@ def boxes(path: Path) -> str:
     return re.sub(r"(CreationDate|ModDate|File size|Producer).*\n", "", out.stdout)
 
 
-def test_parallel_cached_build_equals_serial_clean_build(small_project: Path) -> None:
-    run(small_project, out=Path("par"), jobs=2)
-    cached = run(small_project, out=Path("par"), jobs=2)
+def test_parallel_cached_build_equals_serial_clean_build(warm_three: Path) -> None:
+    small_project = warm_three  # built cold with --jobs 2 into build/
+    cached = run(small_project, out=Path("build"), jobs=2)
     assert cached.typeset == 0 and cached.from_cache == len(CITIES) + SECTIONS
     serial = run(small_project, out=Path("ser"), jobs=1, cache=False)
     assert serial.typeset == len(CITIES) + SECTIONS
-    a, b = small_project / "par/print/report.pdf", small_project / "ser/print/report.pdf"
+    a, b = small_project / "build/print/report.pdf", small_project / "ser/print/report.pdf"
     assert page_texts(a) == page_texts(b)
     assert fonts(a) == fonts(b) and len(set(fonts(a))) == len(fonts(a))  # each font once
     assert boxes(a) == boxes(b)
     for slug in CITIES:
-        assert page_texts(small_project / f"par/print/cities/{slug}.pdf") == page_texts(
+        assert page_texts(small_project / f"build/print/cities/{slug}.pdf") == page_texts(
             small_project / f"ser/print/cities/{slug}.pdf"
         )
 
 
-def test_each_kind_of_input_invalidates_what_it_should(small_project: Path, monkeypatch) -> None:
-    run(small_project, jobs=1)
+@pytest.fixture
+def two_cities(tmp_path: Path) -> Path:
+    """Two sample profiles, no index data: the smallest book with every kind of part."""
+    root = tmp_path / "two"
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    write_tree(root, {"scireport.yaml": CONFIG})
+    for slug in ("seoul", "amsterdam"):
+        write_tree(root, {f"profiles/{slug}.yaml": (REPO / f"profiles/{slug}.yaml").read_text()})
+    return root
+
+
+def test_each_kind_of_input_invalidates_what_it_should(two_cities: Path, monkeypatch) -> None:
+    small_project = two_cities
+    everything = run(small_project, jobs=1).typeset
     profile = small_project / "profiles" / "amsterdam.yaml"
     profile.write_text(
         profile.read_text("utf-8").replace("암스테르담은", "암스테르담 시는", 1), "utf-8"
     )
     assert (run(small_project, jobs=1).typeset, run(small_project, jobs=1).typeset) == (1, 0)
 
-    everything = len(CITIES) + SECTIONS
+    assert everything >= 4  # cover, contents, two cities, back cover
     edits = {
         "layouts/default/city.html": ("</article>", "<p>.</p></article>"),
         "layouts/default/style.css": ("font-size: 17pt", "font-size: 17.5pt"),
@@ -115,8 +128,8 @@ def test_a_crashed_worker_is_detected_and_its_city_rebuilt(
     assert len(book) - 1 == FRONT_PAGES + 2 * len(CITIES) + BACK_PAGES
 
 
-def test_a_corrupted_cache_entry_is_rebuilt_not_used(small_project: Path) -> None:
-    run(small_project, jobs=1)
+def test_a_corrupted_cache_entry_is_rebuilt_not_used(warm_three: Path) -> None:
+    small_project = warm_three
     entries = sorted((small_project / "build/.cache/print-ko").glob("*.pdf"))
     assert entries
     for entry in entries:
@@ -127,13 +140,13 @@ def test_a_corrupted_cache_entry_is_rebuilt_not_used(small_project: Path) -> Non
     assert "SEOUL" in "".join(page_texts(small_project / "build/print/report.pdf"))
 
 
-def test_builds_are_reproducible(small_project: Path, monkeypatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    run(small_project, out=Path("one"), jobs=2, editions=["print", "screen"])
+def test_builds_are_reproducible(warm_three: Path) -> None:
+    """The session's build (parallel, cached, elsewhere) = a serial clean build here."""
+    small_project = warm_three
     run(small_project, out=Path("two"), jobs=1, cache=False, editions=["print", "screen"])
     for edition in ("print", "screen"):
         for name in ("report.pdf", "cities/seoul.pdf"):
-            one = (small_project / "one" / edition / name).read_bytes()
+            one = (small_project / "build" / edition / name).read_bytes()
             two = (small_project / "two" / edition / name).read_bytes()
             assert one == two, f"{edition}/{name} differs"
 
@@ -147,10 +160,10 @@ def test_one_city_alone(small_project: Path) -> None:
     assert "BARCELONA" in text[0] and re.search(rf"\b{page}\b", text[0])  # its book page
 
 
-def test_contents_links_and_bookmarks_point_at_the_cities(small_project: Path) -> None:
+def test_contents_links_and_bookmarks_point_at_the_cities(built_three: Path) -> None:
     import pikepdf
 
-    run(small_project, jobs=1)
+    small_project = built_three
     with pikepdf.open(small_project / "build/print/report.pdf") as pdf:
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
@@ -180,9 +193,10 @@ def test_contents_longer_than_planned_is_refused(small_project: Path) -> None:
         run(small_project, jobs=1)
 
 
-def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(small_project: Path) -> None:
+def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(warm_three: Path) -> None:
     import threading
 
+    small_project = warm_three
     from scireport.errors import UserError
 
     reports: list[object] = []
@@ -221,9 +235,10 @@ def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(small_project
 
 
 def test_a_removed_city_disappears_from_the_book_and_its_pdf_is_deleted(
-    small_project: Path,
+    warm_three: Path,
 ) -> None:
-    run(small_project, jobs=1)
+    small_project = warm_three
+    run(small_project, jobs=1)  # the copy's outputs are current again (the ledger is here)
     mine = small_project / "build/print/cities/barcelona.pdf"
     assert mine.exists()
     (small_project / "build/print/cities/notes.pdf").write_bytes(b"the editor's own file")

@@ -128,11 +128,21 @@ def test_workers_die_with_the_main_process(tmp_path: Path) -> None:
     assert not any(alive(p) for p in workers)
 
 
-@pytest.mark.parametrize("delay", [0.8, 2.5, 4.0, 6.0])
-def test_ctrl_c_stops_promptly_with_exit_130_and_intact_pdfs(tmp_path: Path, delay: float) -> None:
-    root = one_city(tmp_path, cities=3)
+@pytest.fixture(scope="module")
+def built_three(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A three-city project built once, for tests that interrupt a second build."""
+    root = one_city(tmp_path_factory.mktemp("three") / "p", cities=3)
     first = scireport("build", "-p", root, "-j", "2").communicate(timeout=120)
-    assert "built" in first[0]
+    assert "built" in first[0], first
+    return root
+
+
+@pytest.mark.parametrize("delay", [0.8, 1.6, 2.5])
+def test_ctrl_c_stops_promptly_with_exit_130_and_intact_pdfs(
+    built_three: Path, tmp_path: Path, delay: float
+) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(built_three, root)
     edit(root / "profiles/amsterdam.yaml")
     run = scireport("build", "-p", root, "-j", "2", "--no-cache", start_new_session=True)
     time.sleep(delay)
