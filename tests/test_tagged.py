@@ -13,15 +13,16 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import copy_sample, start_pages
+from conftest import THREE, start_pages, warm_copy
 from tagging import TreeFacts, page_texts, tree_facts
 
+import scireport.typeset
 from scireport import weasy
 from scireport.build import BookBuilder, BuildOptions, build
 from scireport.stitch import FontUnionCache, Link, stitch
 from scireport.structure import TaggedBook
 
-CITIES = ("seoul", "amsterdam", "busan")
+CITIES = THREE
 
 
 def one_document_book(root: Path, target: Path) -> int:
@@ -60,12 +61,15 @@ def one_document_book(root: Path, target: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def three_cities(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three sample cities built for the screen (standalone PDFs too) and, beside them,
-    the book as one WeasyPrint document (``old-report.pdf``); returns the project."""
-    root = copy_sample(tmp_path_factory.mktemp("tagged") / "project", CITIES)
-    build(root, BuildOptions(editions=["screen"], standalone=True))
-    one_document_book(root, root / "old-report.pdf")
+def three_cities(tmp_path_factory: pytest.TempPathFactory, built_three: Path) -> Path:
+    """A warm copy of the session's three-city build, built again for the screen with the
+    standalone PDFs, and beside it the book as one WeasyPrint document
+    (``old-report.pdf``); returns the project."""
+    root = warm_copy(built_three, tmp_path_factory.mktemp("tagged") / "project")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        build(root, BuildOptions(editions=["screen"], standalone=True))
+        one_document_book(root, root / "old-report.pdf")
     return root
 
 
@@ -158,7 +162,9 @@ def test_whole_sample_screen_book_and_cities_have_whole_trees(built_sample: Path
     assert check.returncode == 0, check.stdout
 
 
-def test_standalone_screen_city_is_stitched_from_cached_parts(three_cities: Path) -> None:
+def test_standalone_screen_city_is_stitched_from_cached_parts(
+    three_cities: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     alone = three_cities / "build" / "screen" / "standalone" / "seoul.pdf"
     facts = tree_facts(alone)
     assert facts.pages == 3  # a cover, then the city's two pages
@@ -168,19 +174,36 @@ def test_standalone_screen_city_is_stitched_from_cached_parts(three_cities: Path
         assert str(pdf.docinfo.Title) == title
         with pdf.open_metadata() as xmp:
             assert xmp.get("dc:title") == title and xmp.get("pdfuaid:part") == "1"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the cache keys of the fixture
+    alone.unlink()
+
+    def no_layout(*args: object) -> None:
+        raise AssertionError("laid out again")
+
+    monkeypatch.setattr(scireport.typeset.Typesetter, "render", no_layout)
     again = build(three_cities, BuildOptions(editions=["screen"], standalone=True))
-    assert again.typeset == 0  # nothing laid out again: covers and cities are cached
+    assert again.typeset == 0 and alone.exists()  # written again from the cached parts
+    tree_facts(alone)
 
 
-def test_one_edit_typesets_one_city_and_restitches_the_tree(tmp_path: Path) -> None:
-    root = copy_sample(tmp_path / "project", CITIES)
-    build(root, BuildOptions(editions=["screen"]))
-    profile = root / "profiles" / "busan.yaml"
+def test_one_edit_typesets_one_city_and_restitches_the_tree(
+    warm_three: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = warm_three / "profiles" / "barcelona.yaml"
     text = profile.read_text("utf-8")
     profile.write_text(text.replace("body: |\n  ", "body: |\n  바뀐 문장이다. ", 1), "utf-8")
-    result = build(root, BuildOptions(editions=["screen"]))
+    laid_out: list[str] = []
+    render = scireport.typeset.Typesetter.render
+
+    def counted(self: scireport.typeset.Typesetter, html: str, base_dir: Path) -> object:
+        laid_out.append(html)
+        return render(self, html, base_dir)
+
+    monkeypatch.setattr(scireport.typeset.Typesetter, "render", counted)
+    result = build(warm_three, BuildOptions(editions=["screen"]))
     assert result.typeset == 1 and result.from_cache > 1
-    book = root / "build" / "screen" / "report.pdf"
+    assert laid_out and all("<title>Barcelona ·" in html for html in laid_out)  # it alone
+    book = warm_three / "build" / "screen" / "report.pdf"
     tree_facts(book)
     assert "바뀐 문장이다" in "".join(page_texts(book))
 
