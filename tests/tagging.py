@@ -36,6 +36,8 @@ class TreeFacts:
     """Per page: the /Contents of each Link annotation tied to an element, in tree order."""
     ids: Counter[str] = field(default_factory=Counter)
     """How many elements carry each /ID."""
+    headers: set[str] = field(default_factory=set)
+    """Every id a table cell's /Headers names."""
 
 
 def _kids(element: Any) -> list[Any]:
@@ -106,6 +108,8 @@ def tree_facts(path: Path, *, artifacts: bool = True) -> TreeFacts:
                 attributes = element.get("/A")
                 if isinstance(attributes, pikepdf.Dictionary) and "/Scope" in attributes:
                     facts.scopes[page].append(str(attributes.Scope))
+                if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
+                    facts.headers.update(str(h) for h in attributes.Headers)
             if "/ID" in element:
                 facts.ids[str(element.ID)] += 1
             children = []

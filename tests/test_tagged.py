@@ -110,12 +110,17 @@ def test_stitched_screen_book_is_a_valid_pdf_ua_file(three_cities: Path) -> None
         assert str(root.Lang) == "ko"
         tree = root.StructTreeRoot
         assert int(tree.ParentTreeNextKey) > 0
+        names = tree.IDTree.Names  # every header id a cell names resolves to its TH
+        ids = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        assert ids and all(element.S == "/TH" for element in ids.values())
+        assert list(ids) == sorted(ids)
         with pdf.open_metadata() as xmp:
             assert xmp.get("pdfuaid:part") == "1"
             assert xmp.get("dc:title") == "Smart Cities Index Report 2022"
         assert str(pdf.docinfo.Title) == "Smart Cities Index Report 2022"
         assert not any(weasy.LINK_MARK in obj for obj in pdf.objects
                        if isinstance(obj, pikepdf.Dictionary))  # fmt: skip
+    assert tree_facts(stitched).headers <= set(ids)
 
 
 def test_contents_links_are_tagged_where_the_html_has_them(three_cities: Path) -> None:

@@ -14,7 +14,8 @@ each annotation back to its element. :class:`StructureMerger` makes one tree of 
 - every key of a part's ParentTree is moved past those already used (pages' /StructParents
   and annotations' /StructParent with it); ``/ParentTreeNextKey`` is set;
 - table header ids (/ID, and the /Headers that name them) get the part's number, so that
-  two parts' tables never share an id; RoleMap and ClassMap entries are merged;
+  two parts' tables never share an id, and the book gets the IDTree that resolves them
+  (WeasyPrint writes none); RoleMap and ClassMap entries are merged;
 - a part whose /Lang differs from the book's gives its top elements that /Lang.
 
 The links between parts (contents and ranking to a city or section) cannot be resolved
@@ -132,6 +133,8 @@ class StructureMerger:
         )
         self.parts = 0
         self.pending: list[_Pending] = []
+        self.ids: dict[str, Any] = {}
+        """Element of each /ID (the IDTree that table cells' /Headers resolve through)."""
         self.marked: list[Any] = []
         """Every element carrying :data:`~.weasy.LINK_MARK` (removed when finished)."""
         self._walk(tops, 0, 0, len(book.pages))
@@ -211,6 +214,7 @@ class StructureMerger:
                     )
             if "/ID" in element:
                 element.ID = pikepdf.String(f"p{part}-{element.ID}")
+                self.ids[str(element.ID)] = element
             attributes = element.get("/A")
             if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
                 attributes.Headers = pikepdf.Array(
@@ -285,6 +289,11 @@ class StructureMerger:
             nums += [key, value]
         self.root.ParentTree = self.book.make_indirect(pikepdf.Dictionary(Nums=nums))
         self.root.ParentTreeNextKey = self.next_key
+        if self.ids:
+            names: list[Any] = []
+            for name in sorted(self.ids, key=lambda text: text.encode("utf-8")):
+                names += [pikepdf.String(name), self.ids[name]]
+            self.root.IDTree = self.book.make_indirect(pikepdf.Dictionary(Names=names))
         self.root.K = pikepdf.Array([self.document])
         self.book.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
         preferences = self.book.Root.get("/ViewerPreferences")
