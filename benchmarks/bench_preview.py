@@ -13,7 +13,7 @@ workload (50 generated cities, see workload.py) it measures, in one run:
    page image is loaded in the browser, median of 5 edits.
 
 The browser is Debian's Chromium driven by Playwright. The figures, with the 1-minute load
-average when each step started, are printed and written to the ``Preview`` section of
+average when each step started and ended, are printed and written to the ``Preview`` section of
 benchmarks/RESULTS.md (``--results`` to write elsewhere).
 """
 
@@ -40,15 +40,9 @@ sys.path.insert(0, str(HERE))
 from bench_build import FONT_DIR, machine, typst_sources  # noqa: E402
 from workload import edit_profile, make_project  # noqa: E402
 
+from scireport.preview.chromium import launch  # noqa: E402
+
 SCIREPORT = str(Path(sys.executable).parent / "scireport")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 RUNS = 5
 START = "<!-- bench-preview: start -->"
 END = "<!-- bench-preview: end -->"
@@ -94,7 +88,7 @@ def load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def typst_runs(root: Path) -> tuple[list[float], float]:
+def typst_runs(root: Path) -> tuple[list[float], str]:
     """Wall seconds of ``RUNS`` Typst whole-book compiles (own processes), and the load."""
     source = typst_sources(root, root / "bench/typst")
     command = [sys.executable, str(HERE / "bench_build.py"), "--child", "typst", str(source)]
@@ -105,7 +99,7 @@ def typst_runs(root: Path) -> tuple[list[float], float]:
         started = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
-    return times, at_start
+    return times, f"{at_start}–{load()}"
 
 
 FIRST_LOADED = (
@@ -114,7 +108,7 @@ FIRST_LOADED = (
 )
 
 
-def first_page_runs(browser: Any, root: Path) -> tuple[list[float], float]:
+def first_page_runs(browser: Any, root: Path) -> tuple[list[float], str]:
     """Seconds from starting ``scireport preview`` (warm cache) to page 1 shown, ``RUNS`` times."""
     at_start, times = load(), []
     for _ in range(RUNS):
@@ -128,10 +122,10 @@ def first_page_runs(browser: Any, root: Path) -> tuple[list[float], float]:
         finally:
             context.close()
             preview.stop()
-    return times, at_start
+    return times, f"{at_start}–{load()}"
 
 
-def save_to_pixels_runs(browser: Any, root: Path, profile: Path) -> tuple[list[float], float]:
+def save_to_pixels_runs(browser: Any, root: Path, profile: Path) -> tuple[list[float], str]:
     """Seconds from saving ``profile`` to its city's new page image loaded, ``RUNS`` times."""
     preview = Preview(root)
     context = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -142,11 +136,12 @@ def save_to_pixels_runs(browser: Any, root: Path, profile: Path) -> tuple[list[f
         state = tab.evaluate("fetch('/state').then((r) => r.json())")
         name = re.search(r"^city: (.+)$", profile.read_text(encoding="utf-8"), re.M)
         assert name is not None
-        entry = next(e for e in state["nav"] if e["title"] == name.group(1).strip('"'))
+        wanted = name.group(1).strip('"').casefold()  # the outline has it as printed
+        entry = next(e for e in state["nav"] if e["title"].casefold() == wanted)
         count = sum(1 for p in state["pages"] if p["label"] == entry["title"])
         figures = [entry["page"] + i for i in range(count)]
         tab.locator(f"#page-{entry['page']}").scroll_into_view_if_needed()
-        at_start, times = load(), []
+        started_load, times = load(), []
         for n in range(RUNS):
             time.sleep(1.0)
             old = tab.evaluate(
@@ -167,10 +162,11 @@ def save_to_pixels_runs(browser: Any, root: Path, profile: Path) -> tuple[list[f
                 polling=10,
             )
             times.append(time.perf_counter() - started)
+        loads = f"{started_load}–{load()}"
     finally:
         context.close()
         preview.stop()
-    return times, at_start
+    return times, loads
 
 
 def write_section(path: Path, lines: list[str]) -> None:
@@ -203,9 +199,7 @@ def main() -> int:
     print("typst whole-book compile ...", flush=True)
     typst, typst_load = typst_runs(root)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         try:
             print("cold preview (fills the cache), then save to pixels ...", flush=True)
             edits, edit_load = save_to_pixels_runs(browser, root, profile)
@@ -238,7 +232,7 @@ def main() -> int:
         " Debian's Chromium headless via Playwright."
         f" Machine: {machine()['CPU']}; Python {platform_python()}.",
         "",
-        "| step | median s | runs s | load (1 min) |",
+        "| step | median s | runs s | load (1 min, start–end) |",
         "|---|---:|---|---:|",
         *(
             f"| {what} | {statistics.median(t):.2f} | {', '.join(f'{x:.2f}' for x in t)} | {at} |"
@@ -247,12 +241,16 @@ def main() -> int:
         "",
         *(f"- {v}" for v in verdicts),
         "",
-        "Save to pixels runs from the profile's write to the edited city's new page image"
-        " loaded in the browser (the watcher's debounce, the rebuild of the book, rendering"
-        " the changed PDFs' pages with PDFium, the push by Server-Sent Events and the"
-        " browser's fetch of the changed images only). First page runs from starting the"
+        "Save to pixels runs from the profile's write to the edited city's new page images"
+        " loaded in the browser: the watcher's debounce, loading and checking the project,"
+        " typesetting the edited city, rendering its pages with PDFium from the page cache"
+        " (finished as the book's pages are), the push by Server-Sent Events and the"
+        " browser's fetch of the changed images only. The rest of that build (finishing and"
+        " preflighting the PDFs, stitching the book) runs after the push in a background"
+        " process, which the next save stops. First page runs from starting the"
         " `scireport preview` process to the first page image loaded; the preview's cache"
-        " (`build/.preview`) is warm from the previous runs. Typst runs as its own process"
+        " (`build/.preview`) is warm from the previous runs, and the pages the last preview"
+        " showed are served before its first build ends. Typst runs as its own process"
         " (import and compile), as in bench_build.py.",
         "",
     ]

@@ -69,7 +69,7 @@ def test_every_city_opens_a_spread(built_sample: Path, sample_project: Path) -> 
         with pdf.open_outline() as outline:
             marks = {item.title: item.destination for item in outline.root}
         page_of = {page.objgen: n + 1 for n, page in enumerate(pdf.pages)}
-        assert page_of[marks["Seoul"][0].objgen] == starts["seoul"]
+        assert page_of[marks["SEOUL"][0].objgen] == starts["seoul"]
     blank = subprocess.run(
         ["pdftotext", "-f", blanks[0][7:], "-l", blanks[0][7:], str(book), "-"],
         capture_output=True,

@@ -428,3 +428,33 @@ def test_the_document_id_follows_the_file_not_the_random_one_weasyprint_wrote(
     ids = {name: document_id(path) for name, path in copies.items()}
     assert ids["a"] == ids["b"] != ids["c"]
     assert ids["a"].startswith("xmp.did:") and ids["a"] != document_id(finished.raw)
+
+
+def test_overprint_is_on_for_solid_black_text_only() -> None:
+    """Black text overprints; a tinted path, an image and cyan text after it do not."""
+    import pikepdf
+
+    from scireport.finish import OVERPRINT_OFF, OVERPRINT_ON, overprint_black_text
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+    page = pdf.pages[0]
+    page.obj.Contents = pdf.make_stream(
+        b"q /DeviceCMYK cs 0 0 0 1 scn BT /F1 9 Tf 10 10 Td (black) Tj ET"
+        b" 0.12 0.05 0 0 k 0 0 50 50 re f"
+        b" 0 0 0 1 k BT (black again) Tj (and more) Tj ET 1 0 0 0 k BT (cyan) Tj ET Q"
+        b" BT (gray black: not DeviceCMYK) Tj ET"
+    )
+    assert overprint_black_text(pdf) == 2
+    ops = [
+        (str(i.operator), [str(o) for o in i.operands]) for i in pikepdf.parse_content_stream(page)
+    ]
+    shows = [(n, o[0]) for n, (op, o) in enumerate(ops) if op == "Tj"]
+    states = [(n, o[0]) for n, (op, o) in enumerate(ops) if op == "gs"]
+    assert [s for _, s in states] == [OVERPRINT_ON, OVERPRINT_OFF, OVERPRINT_ON, OVERPRINT_OFF]
+    assert states[0][0] < shows[0][0] < states[1][0] < [n for n, (op, _) in enumerate(ops)
+                                                         if op == "f"][0]  # fmt: skip
+    assert states[2][0] < shows[1][0] < shows[2][0] < states[3][0] < shows[3][0]
+    on = page.Resources.ExtGState[OVERPRINT_ON]
+    assert (bool(on.OP), bool(on.op), int(on.OPM)) == (True, True, 1)
+    assert overprint_black_text(pdf) == 0  # done pages are left alone

@@ -314,9 +314,75 @@ def test_good_verdict_agrees_with_poppler_and_qpdf(samples: Samples) -> None:
 
 
 def test_weasyprint_pdfx4_with_a_colour_profile_passes_unfinished(samples: Samples) -> None:
-    assert preflight(samples.folder / "raw.pdf", manifest=MANIFEST) == []
+    """Unfinished, only the overprint of its black text is missing (finishing sets it)."""
+    findings = preflight(samples.folder / "raw.pdf", manifest=MANIFEST)
+    assert {(f.rule, f.severity, f.page) for f in findings} == {
+        ("pdf-overprint", "warning", 1),
+        ("pdf-overprint", "warning", 2),
+    }
+    assert "“Hello 서울 print”" in findings[0].message
     boxes = pdfinfo_boxes(samples.folder / "raw.pdf", 1)[1]
     assert boxes["MediaBox"] == boxes["BleedBox"] != boxes["TrimBox"]
+
+
+# --------------------------------------------------------------------------- small type
+
+
+SMALL_TYPE = _html(
+    "<p style='font-size: 9pt; color: device-cmyk(0 0 0 0.9)'>Body in K90</p>"
+    "<p style='font-size: 7pt; color: device-cmyk(1 0.62 0 0.18)'>Label in three inks</p>"
+    "<p style='font-size: 9pt; color: device-cmyk(1 0 0 0)'>Solid cyan, one ink</p>"
+    "<p style='font-size: 18pt; color: device-cmyk(0.5 0.3 0 0.1)'>Large tinted heading</p>"
+    "<p style='font-size: 11pt; break-before: page'>Solid black on page two</p>"
+)
+
+
+@pytest.fixture(scope="module")
+def small_type(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import weasyprint
+
+    path = tmp_path_factory.mktemp("small-type") / "small.pdf"
+    weasyprint.HTML(string=SMALL_TYPE).write_pdf(path, pdf_variant="pdf/x-4")
+    _finish(path)
+    return path
+
+
+def test_small_type_in_a_tint_or_in_several_inks_is_a_warning(small_type: Path) -> None:
+    findings = [f for f in preflight(small_type, manifest=MANIFEST) if f.rule != "pdf-overprint"]
+    by_rule = {f.rule: f for f in findings}
+    assert set(by_rule) == {"pdf-small-text-tint", "pdf-small-text-inks"}
+    tint, inks = by_rule["pdf-small-text-tint"], by_rule["pdf-small-text-inks"]
+    assert tint.severity == inks.severity == "warning" and tint.page == inks.page == 1
+    # K90 and the three-ink label are tints; the solid cyan and the 18 pt heading are not
+    assert "K 90 %" in tint.message and "C 100 % M 62 % K 18 %" in tint.message
+    assert "Body in K90" in tint.message and "Solid cyan" not in tint.message
+    assert "Large tinted" not in tint.message and "Large tinted" not in inks.message
+    assert inks.message.startswith("19 glyphs under 12 pt (from 7.0 pt)")  # the label only
+    assert "(C 100 % M 62 % K 18 %), e.g. “Label in three inks”" in inks.message
+
+
+def test_small_type_limits_come_from_the_manifest(small_type: Path) -> None:
+    from scireport.models import PressSpec
+
+    lower = MANIFEST.model_copy(
+        update={"press": PressSpec(solid_text_below_pt=8, one_ink_text_below_pt=0)}
+    )
+    findings = [f for f in preflight(small_type, manifest=lower) if f.rule != "pdf-overprint"]
+    assert [(f.rule, f.page) for f in findings] == [("pdf-small-text-tint", 1)]
+    assert "under 8 pt" in findings[0].message and "Body" not in findings[0].message
+
+
+def test_black_text_overprints_once_finished(samples: Samples, small_type: Path) -> None:
+    """Finishing turns overprint on for 100 % K text only: the cyan and tints knock out."""
+    from scireport.preflight.facts import collect
+
+    with pikepdf.open(small_type) as pdf:
+        runs = [r for page in collect(pdf, "print", None, None).pages for r in page.content.text]
+    black = [(r.text, r.overprint) for r in runs if r.fill.solid_black]
+    assert black == [("Solid black on page two", True)]
+    assert not any(r.overprint for r in runs if not r.fill.solid_black)
+    assert "pdf-overprint" not in rules(preflight(small_type, manifest=MANIFEST))
+    assert "pdf-overprint" not in rules(preflight(samples.good, manifest=MANIFEST))
 
 
 # --------------------------------------------------------------------------- geometry

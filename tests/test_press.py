@@ -11,6 +11,8 @@ from conftest import REPO, SEOUL_EXAMPLE, copy_sample, start_pages
 from PIL import Image, ImageChops, ImageStat
 
 REFERENCE = REPO / "tests" / "reference" / "seoul-print-p1.png"
+"""Page 1 of the sample's print seoul.pdf at 30 dpi; after a deliberate layout change that moves
+pixels, regenerate it with `python scripts/reference_image.py` and look at it."""
 
 
 def render(pdf: Path, page: int, out: Path) -> Image.Image:

@@ -8,7 +8,9 @@ tests are marked ``browser``.
 from __future__ import annotations
 
 import http.client
+import io
 import json
+import os
 import shutil
 import signal
 import socket
@@ -24,25 +26,19 @@ import pytest
 import yaml
 from conftest import CONFIG, REPO
 
+from scireport.preview.chromium import launch
+
 SCIREPORT = str(Path(sys.executable).parent / "scireport")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 class Server:
     """A ``scireport preview`` process and what it has said on stderr."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.root = root
         self.process = subprocess.Popen(
-            [SCIREPORT, "preview", "--port", "0", "--project", str(root)],
+            [SCIREPORT, "preview", "--port", "0", "--project", str(root), *args],
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -137,7 +133,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 
@@ -228,8 +224,8 @@ def test_browser_shows_every_page_and_the_contents(page: Any, server: Server) ->
     assert len(state["pages"]) >= 6  # cover, contents, two cities of two pages at least
     assert page.locator("figure.page").count() == len(state["pages"])
     titles = page.locator("#contents").inner_text()
-    assert "Seoul" in titles and "Amsterdam" in titles
-    assert sum(1 for p in state["pages"] if p["label"] == "Amsterdam") == 2
+    assert "SEOUL" in titles and "AMSTERDAM" in titles  # the outline: names as printed
+    assert sum(1 for p in state["pages"] if p["label"] == "AMSTERDAM") == 2
     page.locator("#jump").fill("amst")
     assert page.locator("#contents li:not([hidden])").count() == 1
 
@@ -240,13 +236,17 @@ def test_saved_change_updates_the_page_without_reload(
 ) -> None:
     before = server.state()
     digests = [p["digest"] for p in before["pages"]]
-    first = next(e["page"] for e in before["nav"] if e["title"] == "Amsterdam")
+    first = next(e["page"] for e in before["nav"] if e["title"] == "AMSTERDAM")
     page.evaluate("window.notReloaded = true")
-    page.locator("#contents a", has_text="Amsterdam").click()
+    page.locator("#contents a", has_text="AMSTERDAM").click()
     page.wait_for_timeout(200)
     top = page.evaluate(f"document.getElementById('page-{first}').getBoundingClientRect().top")
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url) if "/pages/" in r.url else None)
+    page.evaluate(
+        "window.seen = []; new EventSource('/events').addEventListener('state',"
+        " (e) => window.seen.push(JSON.parse(e.data)))"
+    )
     profile = project / "profiles/amsterdam.yaml"
     text = profile.read_text(encoding="utf-8")
     profile.write_text(text.replace("경제는 순환하게", "도시는 함께 바뀌게"), encoding="utf-8")
@@ -262,10 +262,16 @@ def test_saved_change_updates_the_page_without_reload(
         assert changed and after["pages"][first - 1]["digest"] in changed
         # only the changed pages' images were fetched again; Seoul's kept their URL
         assert {u.rsplit("/", 1)[1].removesuffix(".png") for u in fetched} <= changed
-        seoul = [i for i, p in enumerate(after["pages"]) if p["label"] == "Seoul"]
+        seoul = [i for i, p in enumerate(after["pages"]) if p["label"] == "SEOUL"]
         assert seoul and all(after["pages"][i]["digest"] == digests[i] for i in seoul)
         now = page.evaluate(f"document.getElementById('page-{first}').getBoundingClientRect().top")
         assert abs(now - top) < 2  # the reader's place is kept
+        # pixels first: the new page was pushed while the PDFs were still being finished
+        new = after["pages"][first - 1]["digest"]
+        pushed = page.evaluate("window.seen")
+        assert any(
+            s["status"] == "building" and s["pages"][first - 1]["digest"] == new for s in pushed
+        ), [(s["status"], s["message"]) for s in pushed]
     finally:
         profile.write_text(text, encoding="utf-8")
         server.wait_ready()
@@ -292,3 +298,72 @@ def test_broken_profile_shows_the_finding_then_clears(
     page.wait_for_selector("#findings", state="hidden", timeout=60_000)
     assert "stale" not in (page.get_attribute("#pages", "class") or "")
     assert page.locator("figure.page").count() == pages
+
+
+def test_contents_name_every_part_the_back_cover_too(server: Server) -> None:
+    state = server.state()
+    nav = state["nav"]
+    assert nav[0]["page"] == 1
+    assert {
+        "title": "목차",
+        "page": 2,
+    } in nav  # the sections' titles as the book's outline has them
+    assert nav[-1] == {"title": "Back cover", "page": len(state["pages"])}
+    assert state["pages"][-1]["label"] == "Back cover"
+    assert [e["page"] for e in nav] == sorted(e["page"] for e in nav)
+
+
+def test_shown_pages_are_the_books_pages(server: Server, project: Path) -> None:
+    """Pages are rendered from the page cache, not the book: they must look the same."""
+    from PIL import Image
+
+    from scireport.preview.render import SCREEN_DPI, draw_pages
+
+    state = (
+        server.wait_ready()
+    )  # after the edits above: their books were finished in the background
+    book = project / "build/.preview/print/report.pdf"
+    drawn = draw_pages(book, None, SCREEN_DPI)
+    assert len(drawn) == len(state["pages"])
+    for number, (data, page) in enumerate(zip(drawn, state["pages"], strict=True), start=1):
+        status, shown = server.get(f"/pages/{page['digest']}.png")
+        assert status == 200
+        ours, theirs = (Image.open(io.BytesIO(d)) for d in (shown, data))
+        assert ours.size == theirs.size and ours.tobytes() == theirs.tobytes(), f"page {number}"
+
+
+def test_renders_no_page_uses_are_pruned(server: Server, project: Path) -> None:
+    state = server.wait_ready()
+    folder = project / "build/.preview/.pages"
+    saved = json.loads(next(folder.glob("view-print-*.json")).read_text("utf-8"))
+    sources = {f"{p['sha256'][:32]}.pdf" for p in saved["parts"]}
+    assert {p.name for p in (folder / "sources").iterdir()} == sources
+    digests = {p["digest"] for p in state["pages"]}
+    images = {
+        p.name.removesuffix(".png").removesuffix("@2x") for p in (folder / "images").iterdir()
+    }
+    assert images == digests  # the edited page's earlier images went with the edit
+
+
+def test_open_starts_the_browser_on_the_url_and_shows_the_last_pages(
+    server: Server, project: Path, tmp_path: Path
+) -> None:
+    """``--open`` runs $BROWSER with the URL; the pages the last preview showed come at once."""
+    record = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {record}\n', encoding="utf-8")
+    browser.chmod(0o755)
+    shown = server.state()["pages"]
+    env = {**os.environ, "BROWSER": str(browser)}
+    second = Server(project, "--open", env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not record.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert record.read_text(encoding="utf-8") == second.url
+        restored = second.wait_for_line("the last preview's")
+        assert f"showing the last preview's {len(shown)} pages" in restored
+        assert not any("built " in line for line in second.lines[: second.lines.index(restored)])
+        assert [p["digest"] for p in second.wait_ready()["pages"]] == [p["digest"] for p in shown]
+    finally:
+        assert second.stop() == 0, second.lines

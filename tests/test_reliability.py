@@ -80,6 +80,7 @@ def _stored(tmp_path: Path) -> tuple[PageCache, str]:
         {"missing": [3]},
         {"overflow": {"pages": 3}},
         {"fetched": {"/x": 5}},
+        {"bookmarks": [[0, "1", "SEOUL"]]},
     ],
 )
 def test_a_tampered_cache_record_is_a_miss(tmp_path: Path, tamper: dict[str, object]) -> None:

@@ -295,6 +295,29 @@ def test_placeholder(cli: Cli, make_project: ProjectFactory) -> None:
     assert finding["severity"] == "warning"
 
 
+def test_markdown_image_at_its_line_and_column(cli: Cli, make_project: ProjectFactory) -> None:
+    content = VALID.replace(
+        "body: 서울시는 통신망과 센서를 하나의 도시 플랫폼으로 묶고 있다.\n",
+        "body: |\n  서울시는 통신망과 센서를 묶고 있다.\n\n"
+        "  지도를 보라: ![지도](images/seoul-map.png) 그리고 `![코드](x.png)` 는 글자다.\n",
+    )
+    finding = check_rule(cli, make_project, content, "markdown-image", (11, 11, "body"))
+    assert finding["severity"] == "warning"
+    assert "![지도](images/seoul-map.png) would print literally" in finding["message"]
+    assert "images: [{path: images/seoul-map.png, caption: 지도}]" in finding["message"]
+
+
+def test_markdown_image_in_an_editorial_text(cli: Cli, make_project: ProjectFactory) -> None:
+    root = make_project(
+        {"profiles/seoul.yaml": VALID, "texts/intro.md": "# 들어가며\n\n첫 문단.\n\n![](a.png)\n"},
+        texts={"introduction": "texts/intro.md"},
+    )
+    code, findings = run(cli, root)
+    finding = only(findings, "markdown-image")
+    assert place(finding) == ("texts/intro.md", 5, 1, "")
+    assert "a city profile's images:" in finding["message"]
+
+
 # --- across profiles (the text checks are in test_cross.py) ---------------------------------
 
 
@@ -396,7 +419,7 @@ def test_usage_errors_exit_2(cli: Cli, make_project: ProjectFactory, tmp_path: P
 
 # --- documentation ------------------------------------------------------------------------
 
-RULE_FAMILIES = r"(?:yaml|schema|sanity|cross|asset|glyph|fit|file|layout|slug|config)"
+RULE_FAMILIES = r"(?:yaml|schema|sanity|cross|asset|glyph|fit|file|layout|slug|config|markdown)"
 RULE_ID = re.compile(
     rf'"({RULE_FAMILIES}-[a-z]+(?:-[a-z]+)*|about-no-facts|sources-missing|placeholder)"'
 )

@@ -6,6 +6,7 @@ fails when a module other than scireport/weasy.py reaches into those internals.
 
 from __future__ import annotations
 
+import inspect
 import io
 import re
 import zlib
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from fontTools.pens.recordingPen import RecordingPen
 from fontTools.ttLib import TTFont
 
 from scireport import weasy
@@ -91,6 +93,51 @@ def test_font_subsets_keep_glyph_ids_and_have_no_subroutines(tmp_path: Path) -> 
     private_dicts = [fd.Private for fd in top.FDArray] if hasattr(top, "FDArray") else []
     assert all(len(getattr(p, "Subrs", [])) == 0 for p in private_dicts)
     assert max(wanted) < len(top.CharStrings.charStringsIndex)  # slots up to the ids kept
+
+
+def _programs(path: Path) -> dict[str, bytes]:
+    """Every embedded font program of ``path`` by base font name (subset tag removed)."""
+    found = {}
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+                found[str(font.BaseFont).split("+")[-1]] = stream.read_bytes()
+    return found
+
+
+def test_subset_once_gives_weasyprints_glyphs_in_one_pass(tmp_path: Path) -> None:
+    """The contract: ``Font.subset(to_unicode, hinting)`` and the attributes it reads."""
+    import weasyprint.pdf.fonts as fonts
+
+    assert list(inspect.signature(fonts.Font.subset).parameters) == [
+        "self", "to_unicode", "hinting"
+    ]  # fmt: skip
+    html = (
+        "<p style=\"font-family: 'Noto Sans CJK KR'\">서울 부산 Seoul 2022</p>"
+        "<p style=\"font-family: 'Noto Sans CJK KR'; font-weight: bold\">인천 \U000f0001</p>"
+    )
+    ours, theirs = tmp_path / "ours.pdf", tmp_path / "theirs.pdf"
+    weasy.write_pdf(_render(html), ours)
+    _render(html).write_pdf(theirs)  # type: ignore[attr-defined]
+    assert fonts.Font.subset is not weasy.subset_once  # put back after the write
+    mine, wanted = _programs(ours), _programs(theirs)
+    assert mine.keys() == wanted.keys() and len(mine) == 2
+    original = TTFont(CJK, fontNumber=CJK_INDEX, lazy=True)
+    cmap = original.getBestCmap()
+    for name, program in mine.items():
+        a, b = TTFont(io.BytesIO(program)), TTFont(io.BytesIO(wanted[name]))
+        a_glyphs, b_glyphs = a.getGlyphSet(), b.getGlyphSet()
+        assert len(a.getGlyphOrder()) == len(b.getGlyphOrder())  # ids kept, same last id
+        codes = {cmap[ord(c)] for c in "서울부산Seoul2022인천"}
+        used = {b.getGlyphName(original.getGlyphID(c)) for c in codes} | {".notdef"}
+        assert len(used) > 10
+        for glyph in sorted(used & set(b.getGlyphOrder())):
+            pen_a, pen_b = RecordingPen(), RecordingPen()
+            a_glyphs[glyph].draw(pen_a)
+            b_glyphs[glyph].draw(pen_b)
+            assert pen_a.value == pen_b.value, (name, glyph)
 
 
 INTERNAL = re.compile(

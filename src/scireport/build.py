@@ -38,9 +38,15 @@ from .checks.suite import check_project, strict
 from .data import published_rows, report_data
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
-from .finish import check_icc_profile, convert_image_to_cmyk, finish_print
+from .finish import (
+    check_icc_profile,
+    convert_image_to_cmyk,
+    finish_print,
+    finish_screen,
+    overprint_file,
+)
 from .index import IndexResult
-from .models import LANGS, Lang, LayoutManifest, ReportConfig, pick
+from .models import LANGS, Lang, LayoutManifest, ReportConfig
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .project import City, Project, load_project
@@ -59,6 +65,55 @@ R = TypeVar("R")
 EditionName = Literal["print", "screen"]
 ProgressHook = Callable[[str, int, int], None]
 """Called as ``hook(message, done, total)`` while a build runs."""
+
+
+@dataclass(frozen=True)
+class ReadyPart:
+    """One typeset part of the book (a city, section or blank page) as the page cache has it."""
+
+    key: str
+    """The plan's key: a city's slug, ``@name`` for a section, ``@blank-<page>``."""
+    kind: Literal["section", "city", "blank"]
+    """What it is."""
+    name: str
+    """The section's name or the city's slug ('' for a blank page)."""
+    title: str | None
+    """Its first bookmark, as the book's outline has it (the city's name as printed, a
+    section's title), None when it has none (a back cover)."""
+    start: int
+    """Its first book page."""
+    pages: int
+    """How many pages it has."""
+    pdf: Path
+    """Its typeset PDF in the page cache (read it, never change it)."""
+    sha256: str
+    """SHA-256 of that PDF: what the part looks like."""
+
+
+@dataclass(frozen=True)
+class PagesReady:
+    """Typeset pages ready to look at, before the edition's PDFs are finished and checked.
+
+    Sent twice by a whole-book build: once its cities are typeset and checked (``whole``
+    False: the selected cities only), then with every part of the book (``whole`` True),
+    before the book is stitched. A build of chosen cities sends only the first.
+    """
+
+    edition: str
+    """``print`` or ``screen``."""
+    lang: str
+    """The edition's language."""
+    parts: list[ReadyPart]
+    """The parts, in book order."""
+    whole: bool
+    """Every part of the book (True) or the typeset cities only."""
+    finish: Callable[[Path], None] | None
+    """Finishes a copy of a part's PDF in place as the edition's PDFs are finished (page
+    boxes), so that it looks as its pages will in the book; None when nothing is done."""
+
+
+PagesHook = Callable[[PagesReady], None]
+"""Called with each :class:`PagesReady` of a build."""
 
 
 @dataclass
@@ -139,9 +194,16 @@ class BuildResult:
 
 
 def build(
-    project_dir: Path | None, options: BuildOptions, progress: ProgressHook | None = None
+    project_dir: Path | None,
+    options: BuildOptions,
+    progress: ProgressHook | None = None,
+    ready: PagesHook | None = None,
 ) -> BuildResult:
-    """Validate the project and write its editions; raise on any error, writing nothing bad."""
+    """Validate the project and write its editions; raise on any error, writing nothing bad.
+
+    ``ready`` is told of typeset pages as soon as they can be looked at (see
+    :class:`PagesReady`); an exception it raises stops the build, writing nothing.
+    """
     started = time.perf_counter()
     forget_fonts()  # a --watch process sees fonts that changed since the last build
     everything = load_project(project_dir)
@@ -178,7 +240,7 @@ def build(
                 folder = name if lang == config.main_lang else f"{name}-{lang}"
                 target = _output_dir(out / folder)
                 plan = EditionPlan(project, config, layout, edition, out, data)
-                book = BookBuilder(plan, options, progress)
+                book = BookBuilder(plan, options, progress, ready)
                 book.cache.sweep()
                 for staged in (target, target / "cities", target / "standalone"):
                     sweep_parts(staged)  # what a killed build staged and never moved into place
@@ -429,8 +491,18 @@ class FinishJob:
     """Document language."""
 
 
+def typeset_for_press(task: PageTask) -> dict[str, Any]:
+    """Typeset one part of the print edition (:func:`run_task`) and make its solid black
+    text overprint before it is cached, so the city PDFs and the book made of it need no
+    second pass (finishing sees the parts are done)."""
+    meta = run_task(task)
+    overprint_file(task.output)
+    return meta
+
+
 def finish_and_check(job: FinishJob) -> list[Finding]:
-    """Finish a staged print PDF for the press, then preflight it; return the findings."""
+    """Finish a staged PDF (print: for the press; screen: images stored once), then preflight
+    it; return the findings."""
     page = job.manifest.page
     if job.edition == "print":
         finish_print(
@@ -443,6 +515,8 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
             lang=job.lang,
             document_key=":".join(("scireport", job.lang, job.title, *Path(job.final).parts[-2:])),
         )
+    else:
+        finish_screen(job.staged)
     found = preflight(job.staged, edition=job.edition, manifest=job.manifest, pages=job.pages)
     return [replace(f, file=job.shown) for f in found]
 
@@ -451,9 +525,14 @@ class BookBuilder:
     """Typesets and writes one edition of the book, following its plan."""
 
     def __init__(
-        self, plan: EditionPlan, options: BuildOptions, progress: ProgressHook | None
+        self,
+        plan: EditionPlan,
+        options: BuildOptions,
+        progress: ProgressHook | None,
+        ready: PagesHook | None = None,
     ) -> None:
         self.plan = plan
+        self.ready = ready
         self.project = plan.project
         self.config = plan.config
         self.layout = plan.layout
@@ -631,7 +710,8 @@ class BookBuilder:
 
         if todo:
             self.cache.folder.mkdir(parents=True, exist_ok=True)
-        result.recovered += parallel(run_task, todo, self.options.jobs, done)
+        function = typeset_for_press if self.edition.name == "print" else run_task
+        result.recovered += parallel(function, todo, self.options.jobs, done)
         return entries
 
     def check(self, entries: dict[str, Entry], cities: list[City], result: BuildResult) -> None:
@@ -704,6 +784,7 @@ class BookBuilder:
             starts = self.plan.start_pages(pages)
             entries = self.typeset(self.city_jobs(selected, starts), result)
         self.check(entries, selected, result)
+        self.announce(entries, whole=False)
         staging = Staging()
         ledger = OutputLedger(self.cache.folder / "outputs.json")
         try:
@@ -791,7 +872,11 @@ class BookBuilder:
             stitch(
                 [part.pdf for part in parts],
                 tmp,
-                bookmarks=[Bookmark(name, 1)],
+                bookmarks=[
+                    Bookmark(label, offset + index, level)
+                    for offset, part in zip((0, parts[0].pages), parts, strict=True)
+                    for index, level, label in part.meta.get("bookmarks", [])
+                ],
                 links=[],
                 font_cache=self.font_unions(parts),
                 pdf_1_4=self.options.pdf_x == "1a",
@@ -840,6 +925,7 @@ class BookBuilder:
         final = target / "report.pdf"
         sections = self.typeset([Job.ready(t) for t in self.section_tasks(starts)], result)
         self.check_sections(sections)
+        self.announce({**sections, **entries}, whole=True)
         parts = self.book_parts({**sections, **entries})
         stamp = self.book_stamp(parts)
         record = ledger.current(final, stamp)
@@ -849,6 +935,38 @@ class BookBuilder:
         count = self.write_book(tmp, {**sections, **entries}, starts)
         job = self.finish_job(tmp, final, count, None, stamp)
         return Output(final, count, self.edition.name, "book"), job
+
+    def announce(self, entries: dict[str, Entry], *, whole: bool) -> None:
+        """Tell the ``ready`` hook of the typeset parts in ``entries`` (see PagesReady)."""
+        if self.ready is None:
+            return
+        lang, parts = self.edition.lang, []
+        for part in self.plan.parts(self.pages):
+            entry = entries.get(part.key)
+            if entry is None:
+                continue
+            # the title is the part's first bookmark, as the book's outline has it
+            marks = sorted(entry.meta.get("bookmarks", []), key=lambda m: (m[1], m[0]))
+            title = str(marks[0][2]) if marks else None
+            if part.city is not None:
+                name = part.city.slug
+            else:
+                name = part.section.name if part.section is not None else ""
+            parts.append(ReadyPart(part.key, part.kind, name, title, part.start,
+                                   entry.pages, entry.pdf, entry.meta["sha256"]))  # fmt: skip
+        finish = None
+        if self.edition.name == "print":
+            page = self.layout.manifest.page
+            finish = partial(
+                finish_print,
+                trim_mm=(page.width_mm, page.height_mm),
+                bleed_mm=page.bleed_mm,
+                marks=self.options.marks,
+                title=self.pdf_meta().title,
+                authors=list(self.authors()),
+                lang=lang,
+            )
+        self.ready(PagesReady(self.edition.name, lang, parts, whole, finish))
 
     def book_parts(self, entries: dict[str, Entry]) -> list[Entry]:
         """Every part of the book in order: sections, blank pages and cities."""
@@ -912,20 +1030,17 @@ class BookBuilder:
             pages[f"section-{section.name}"] = starts[section_key(section.name)] - 1
         return pages
 
-    def bookmarks(self, starts: dict[str, int]) -> list[Bookmark]:
-        """The outline: each listed section and each city, at its first page."""
-        lang = self.edition.lang
-        marks = []
-        for section in self.plan.sections:
-            if section.name == CITIES:
-                marks += [
-                    Bookmark(c.profile.city if c.profile else c.slug, starts[c.slug] - 1)
-                    for c in self.plan.cities
-                ]
-            elif section.title is not None:
-                title = pick(section.title, lang, "en") or section.name
-                marks.append(Bookmark(title, starts[section_key(section.name)] - 1))
-        return marks
+    def bookmarks(self, entries: dict[str, Entry], starts: dict[str, int]) -> list[Bookmark]:
+        """The outline: what the layout's CSS bookmarks in each part, at its book page.
+
+        Both editions' books are stitched with this outline, so they have one shape (cover,
+        contents, sections, cities) and the labels as printed.
+        """
+        return [
+            Bookmark(label, starts[part.key] - 1 + index, level)
+            for part in self.plan.parts(self.pages)
+            for index, level, label in entries[part.key].meta.get("bookmarks", [])
+        ]
 
     def write_book(self, path: Path, entries: dict[str, Entry], starts: dict[str, int]) -> int:
         """Write the whole book to ``path``; return its pages."""
@@ -943,7 +1058,7 @@ class BookBuilder:
         return stitch(
             [entry.pdf for entry in self.book_parts(entries)],
             path,
-            bookmarks=self.bookmarks(starts),
+            bookmarks=self.bookmarks(entries, starts),
             links=links,
             font_cache=self.font_unions(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
@@ -985,11 +1100,6 @@ def watch(
     from .project import find_root
 
     root = find_root(project_dir)
-    out = (options.out if options.out.is_absolute() else root / options.out).resolve()
-
-    def relevant(change: Any, path: str) -> bool:
-        candidate = Path(path).resolve()
-        return not candidate.is_relative_to(out) and not candidate.name.startswith(".")
 
     def once() -> None:
         try:
@@ -998,8 +1108,20 @@ def watch(
             report(exc)
 
     once()
+    relevant = watched(root, options)
     for _changes in watchfiles.watch(root, watch_filter=relevant, stop_event=stop, debounce=50):
         once()
+
+
+def watched(root: Path, options: BuildOptions) -> Callable[[Any, str], bool]:
+    """The filter of the changes a watching build follows: none in its output or hidden."""
+    out = (options.out if options.out.is_absolute() else root / options.out).resolve()
+
+    def relevant(change: Any, path: str) -> bool:
+        candidate = Path(path).resolve()
+        return not candidate.is_relative_to(out) and not candidate.name.startswith(".")
+
+    return relevant
 
 
 def _label_path(label: Any) -> tuple[tuple[str | int, ...], str]:

@@ -99,6 +99,11 @@ def _stat(path: Path) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns]
 
 
+RECORD_FORMAT = 2
+"""What a cache record holds; raised when it gains a field the build relies on, so older
+entries are misses (2: the outline entries, ``bookmarks``)."""
+
+
 def environment_key(
     layout_dirs: list[Path], fonts: list[str], extra: list[Path], root: Path | None = None
 ) -> str:
@@ -114,6 +119,7 @@ def environment_key(
         "scireport": __version__,
         "weasyprint": version("weasyprint"),
         "tagging": weasy.TAGGING,
+        "format": RECORD_FORMAT,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -231,6 +237,18 @@ def _well_formed(meta: dict[str, Any]) -> bool:
         )
         and (overflow is None or _is_overflow(overflow))
         and isinstance(meta.get("anchors", {}), dict)
+        and isinstance(meta.get("bookmarks", []), list)
+        and all(_is_bookmark(mark) for mark in meta.get("bookmarks", []))
+    )
+
+
+def _is_bookmark(mark: Any) -> bool:
+    return (
+        isinstance(mark, list)
+        and len(mark) == 3
+        and type(mark[0]) is int
+        and type(mark[1]) is int
+        and isinstance(mark[2], str)
     )
 
 

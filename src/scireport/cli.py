@@ -331,17 +331,20 @@ def preview(
     project: ProjectOption = None,
 ) -> None:
     """Show the book in a browser, rebuilt and updated on every saved change."""
-    from .build import BuildOptions
     from .preview.server import serve
 
-    options = BuildOptions(
+    say = partial(err.print, markup=False, highlight=False, soft_wrap=True)
+    serve(
+        project,
         out=out_dir,
         cities=cities or [],
-        editions=[edition.value],
+        edition=edition.value,
         langs=[_lang(lang)] if lang else [],
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        say=say,
     )
-    say = partial(err.print, markup=False, highlight=False, soft_wrap=True)
-    serve(project, options, host=host, port=port, open_browser=open_browser, say=say)
 
 
 @app.command("preflight")

@@ -7,6 +7,10 @@ crop marks), draws crop marks in registration colour (all four inks, DeviceCMYK)
 BleedBox, and makes the metadata and PDF/X identification consistent without touching the
 output intent.
 
+:func:`overprint_black_text` makes solid black text (DeviceCMYK 0 0 0 1) overprint, as presses
+expect, and :func:`store_images_once` keeps one copy of each identical image (both editions:
+:func:`finish_screen` runs it alone on a screen PDF).
+
 :func:`convert_image_to_cmyk` converts RGB raster images to CMYK with the print edition's
 output profile (Pillow's ImageCms, i.e. LittleCMS) so no RGB reaches the print edition, and
 :func:`check_icc_profile` refuses a profile that is missing or not CMYK.
@@ -14,6 +18,7 @@ output profile (Pillow's ImageCms, i.e. LittleCMS) so no RGB reaches the print e
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import threading
 import uuid
@@ -88,6 +93,9 @@ def finish_print(
     except (pikepdf.PdfError, OSError) as exc:
         raise UserError(f"{path}: cannot open the PDF to finish it: {exc}") from None
     with pdf:
+        overprint_black_text(pdf)
+        store_images_once(pdf)
+        clean_outline(pdf)
         for number, page in enumerate(pdf.pages, start=1):
             _finish_page(pdf, page, number, path, trim_mm, bleed_mm, marks)
         _set_metadata(pdf, title, authors, lang, document_key or title)
@@ -95,6 +103,25 @@ def finish_print(
             del pdf.trailer["/ID"]
         with replacing(path) as tmp:
             pdf.save(tmp, deterministic_id=True)
+
+
+def finish_screen(path: Path) -> None:
+    """Finish the screen PDF at ``path`` in place: each identical image stored once, and the
+    outline's labels without the word joiners that keep Korean words whole in print.
+
+    The structure tree, metadata and everything else are kept as WeasyPrint wrote them.
+    Raises UserError when the file is not a PDF. The file is replaced atomically, and left
+    alone when there is nothing to share.
+    """
+    try:
+        pdf = pikepdf.open(path)
+    except (pikepdf.PdfError, OSError) as exc:
+        raise UserError(f"{path}: cannot open the PDF to finish it: {exc}") from None
+    with pdf:
+        shared = store_images_once(pdf)
+        if clean_outline(pdf) or shared:
+            with replacing(path) as tmp:
+                pdf.save(tmp, deterministic_id=True)
 
 
 def _finish_page(
@@ -215,7 +242,295 @@ def _set_metadata(
     pdf.Root.Lang = pikepdf.String(lang)
 
 
+WORD_JOINER = "\u2060"
+"""What the assemble stage puts between Hangul syllables so WeasyPrint keeps words whole."""
+
+
+def clean_outline(pdf: pikepdf.Pdf) -> int:
+    """Drop word joiners from the outline's labels (WeasyPrint copies them from the heading
+    text, and a screen reader would spell ``들\u2060어``); return how many labels changed."""
+    root = pdf.Root.get("/Outlines")
+    if not isinstance(root, pikepdf.Dictionary):
+        return 0
+    changed = 0
+    stack, seen = [root.get("/First")], set()
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, pikepdf.Dictionary) or item.objgen in seen:
+            continue
+        seen.add(item.objgen)
+        title = str(item.get("/Title", ""))
+        if WORD_JOINER in title:
+            item.Title = pikepdf.String(title.replace(WORD_JOINER, ""))
+            changed += 1
+        stack += [item.get("/First"), item.get("/Next")]
+    return changed
+
+
+# --------------------------------------------------------------------------- overprint
+
+OVERPRINT_ON = "/scireportOP1"
+"""ExtGState resource name that turns fill and stroke overprint on, in mode 1."""
+OVERPRINT_OFF = "/scireportOP0"
+"""ExtGState resource name that turns overprint off again."""
+
+_TEXT_SHOWS = frozenset({"Tj", "TJ", "'", '"'})
+_PAINTS = frozenset({"f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "Do"})
+_SOLID_BLACK = (0.0, 0.0, 0.0, 1.0)
+
+
+def overprint_black_text(pdf: pikepdf.Pdf) -> int:
+    """Make every solid black text run (DeviceCMYK 0 0 0 1) overprint; return how many.
+
+    Each page's content (and every form it draws) is rewritten so that an ExtGState with
+    ``/OP true /op true /OPM 1`` is in force when 100 % K text is shown, and one with overprint
+    off before anything else is painted: only the black text overprints, so on screen and in
+    any renderer that does not simulate overprint the page looks exactly as before, and on
+    press the black plate prints over what lies beneath instead of knocking it out (with mode
+    1 the zero C, M and Y of the black leave those plates alone).
+
+    Both states are added to the resources of every page done, which marks it done: a page
+    whose resources hold them already is not read again (the build does this once per typeset
+    part, in the worker, so finishing a book of cached parts costs nothing here).
+    """
+    todo = [page for page in pdf.pages if not _overprint_done(page.obj)]
+    if not todo:
+        return 0
+    on = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, OP=True, op=True, OPM=1))
+    off = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, OP=False, op=False))
+    done: set[tuple[int, int]] = set()
+    runs = 0
+    for page in todo:
+        runs += _overprint_content(pdf, page.obj, _resources_of(page.obj), on, off, done)
+    for page in todo:
+        resources = _resources_of(page.obj)
+        if resources is None:
+            resources = page.obj.Resources = pikepdf.Dictionary()
+        if resources.get("/ExtGState") is None:
+            resources.ExtGState = pikepdf.Dictionary()
+        resources.ExtGState[OVERPRINT_ON] = on
+        resources.ExtGState[OVERPRINT_OFF] = off
+    return runs
+
+
+def overprint_file(path: Path) -> int:
+    """Run :func:`overprint_black_text` on the PDF at ``path``, in place; return the runs.
+
+    The file is replaced atomically, and left alone when nothing changed.
+    """
+    with pikepdf.open(path) as pdf:
+        runs = overprint_black_text(pdf)
+        if runs:
+            with replacing(path) as tmp:
+                pdf.save(tmp, deterministic_id=True)
+    return runs
+
+
+def _overprint_done(page: Any) -> bool:
+    resources = _resources_of(page)
+    states = resources.get("/ExtGState") if resources is not None else None
+    return isinstance(states, pikepdf.Dictionary) and OVERPRINT_OFF in states
+
+
+def _resources_of(obj: Any) -> Any:
+    """The resources of a page (inherited from its parents if need be) or of a form."""
+    node, depth = obj, 0
+    while node is not None and depth < 32:
+        resources = node.get("/Resources")
+        if resources is not None:
+            return resources
+        node, depth = node.get("/Parent"), depth + 1
+    return None
+
+
+def _overprint_content(
+    pdf: pikepdf.Pdf,
+    owner: Any,
+    resources: Any,
+    on: Any,
+    off: Any,
+    done: set[tuple[int, int]],
+) -> int:
+    """Rewrite the content of ``owner`` (a page or a form XObject); return the runs turned on."""
+    if owner.objgen != (0, 0):
+        if owner.objgen in done:
+            return 0
+        done.add(owner.objgen)
+    runs = 0
+    xobjects = resources.get("/XObject") if resources is not None else None
+    if isinstance(xobjects, pikepdf.Dictionary):
+        for xobject in xobjects.values():
+            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == "/Form":
+                inner = xobject.get("/Resources") or resources
+                runs += _overprint_content(pdf, xobject, inner, on, off, done)
+    if isinstance(owner, pikepdf.Stream):
+        instructions = pikepdf.parse_content_stream(owner)
+    else:
+        if owner.get("/Contents") is None:
+            return runs
+        instructions = pikepdf.parse_content_stream(pikepdf.Page(owner))
+    rewritten, turned_on = _with_overprint(instructions, resources)
+    if rewritten is None:
+        return runs
+    if resources is None:
+        resources = owner.Resources = pikepdf.Dictionary()
+    if resources.get("/ExtGState") is None:
+        resources.ExtGState = pikepdf.Dictionary()
+    resources.ExtGState[OVERPRINT_ON] = on
+    resources.ExtGState[OVERPRINT_OFF] = off
+    data = pikepdf.unparse_content_stream(rewritten)
+    if isinstance(owner, pikepdf.Stream):
+        owner.write(data)
+    else:
+        owner.Contents = pdf.make_stream(data)
+    return runs + turned_on
+
+
+def _with_overprint(instructions: list[Any], resources: Any) -> tuple[list[Any] | None, int]:
+    """``instructions`` with overprint switched on for black text and off around other
+    painting; None when nothing needs to change. Also returns the runs switched on."""
+    space: str | None = "/DeviceGray"
+    values: tuple[float, ...] = (0.0,)
+    overprint = False
+    stack: list[tuple[str | None, tuple[float, ...], bool]] = []
+    out: list[Any] = []
+    changed, turned_on = False, 0
+    gstates = resources.get("/ExtGState") if resources is not None else None
+
+    def switch(to: bool) -> None:
+        nonlocal overprint, changed
+        name = OVERPRINT_ON if to else OVERPRINT_OFF
+        out.append(pikepdf.ContentStreamInstruction([pikepdf.Name(name)], pikepdf.Operator("gs")))
+        overprint, changed = to, True
+
+    for instruction in instructions:
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            if overprint:
+                switch(False)
+            out.append(instruction)
+            continue
+        op = str(instruction.operator)
+        operands = list(instruction.operands)
+        if op == "q":
+            stack.append((space, values, overprint))
+        elif op == "Q":
+            if stack:
+                space, values, overprint = stack.pop()
+        elif op == "cs" and operands:
+            space = str(operands[0])
+            values = (0.0, 0.0, 0.0, 1.0) if space == "/DeviceCMYK" else (0.0,)
+        elif op in ("sc", "scn"):
+            values = _numbers(operands)
+        elif op == "k":
+            space, values = "/DeviceCMYK", _numbers(operands)
+        elif op in ("g", "rg"):
+            space, values = ("/DeviceGray" if op == "g" else "/DeviceRGB"), ()
+        elif op == "gs" and operands:
+            name = str(operands[0])
+            if name == OVERPRINT_ON:
+                overprint = True
+            elif name == OVERPRINT_OFF:
+                overprint = False
+            elif isinstance(gstates, pikepdf.Dictionary):
+                state = gstates.get(name)
+                if isinstance(state, pikepdf.Dictionary):
+                    fill = state.get("/op", state.get("/OP"))
+                    if fill is not None:
+                        overprint = bool(fill) and _numbers([state.get("/OPM", 0)]) == (1.0,)
+        elif op in _TEXT_SHOWS:
+            black = space == "/DeviceCMYK" and values == _SOLID_BLACK
+            if black != overprint:
+                switch(black)
+                turned_on += black
+        elif op in _PAINTS and overprint:
+            switch(False)
+        out.append(instruction)
+    return (out if changed else None), turned_on
+
+
+def _numbers(operands: list[Any]) -> tuple[float, ...]:
+    """The operands as numbers; () when one is not a number (a pattern name)."""
+    try:
+        return tuple(float(v) for v in operands)
+    except (TypeError, ValueError):
+        return ()
+
+
 # --------------------------------------------------------------------------- images
+
+
+def store_images_once(pdf: pikepdf.Pdf) -> int:
+    """Point every reference to an image identical to an earlier one at that one.
+
+    Images are the same when their stream data (as stored) and their dictionaries (soft
+    masks compared by their own digests) are byte for byte the same. The duplicates are no
+    longer referenced, so saving the file leaves them out. Returns how many were dropped.
+    """
+    canonical: dict[str, Any] = {}
+    replace: dict[tuple[int, int], Any] = {}
+    images = [
+        obj
+        for obj in pdf.objects
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
+    ]
+    digests: dict[tuple[int, int], str] = {}
+
+    def digest(obj: Any, depth: int = 0) -> str:
+        """A digest of ``obj`` as stored: streams by their raw data and dictionary, indirect
+        objects they refer to (soft masks, ICC profiles) by their own content."""
+        if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+            known = digests.get(obj.objgen)
+            if known is not None:
+                return known
+        h = hashlib.sha256()
+        if depth > 8:
+            h.update(repr(obj.objgen if isinstance(obj, pikepdf.Object) else obj).encode())
+        elif isinstance(obj, pikepdf.Stream):
+            h.update(b"stream" + obj.read_raw_bytes())
+            details = obj.stream_dict
+            for key in sorted(set(details.keys()) - {"/Length"}):
+                h.update(f"{key}={digest(details[key], depth + 1)}".encode())
+        elif isinstance(obj, pikepdf.Dictionary):
+            for name in sorted(obj.keys()):
+                h.update(f"<{name}={digest(obj[name], depth + 1)}>".encode())
+        elif isinstance(obj, pikepdf.Array):
+            h.update(f"[{','.join(digest(item, depth + 1) for item in obj)}]".encode())
+        elif isinstance(obj, pikepdf.Object):
+            h.update(obj.unparse())
+        else:
+            h.update(repr(obj).encode())
+        value = h.hexdigest()
+        if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+            digests[obj.objgen] = value
+        return value
+
+    for image in images:
+        first = canonical.setdefault(digest(image), image)
+        if first.objgen != image.objgen:
+            replace[image.objgen] = first
+    if not replace:
+        return 0
+
+    def visit(container: Any) -> None:
+        if isinstance(container, pikepdf.Stream):
+            container = container.stream_dict
+        items = (
+            container.items() if isinstance(container, pikepdf.Dictionary) else enumerate(container)
+        )
+        for key, value in list(items):
+            if not isinstance(value, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
+                continue
+            if value.is_indirect:
+                if value.objgen in replace:
+                    container[key] = replace[value.objgen]
+            else:
+                visit(value)
+
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
+            visit(obj)
+    visit(pdf.trailer)
+    return len(replace)
 
 
 def check_icc_profile(path: Path) -> None:

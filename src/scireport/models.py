@@ -471,6 +471,21 @@ class ChartStyle(Model):
     """Size of chart labels."""
 
 
+class PressSpec(Model):
+    """What preflight expects of small type in the print edition (sizes in pt, as printed).
+
+    Small type in a tint is screened into dots by the press and breaks up; small type in
+    several inks shows every misregistration of the plates. Both are warnings.
+    """
+
+    solid_text_below_pt: float = Field(12, ge=0, le=100)
+    """Text smaller than this must be a solid ink (100 %), not a tint (``pdf-small-text-tint``);
+    0 turns the check off."""
+    one_ink_text_below_pt: float = Field(12, ge=0, le=100)
+    """Text smaller than this must print in one ink (``pdf-small-text-inks``); 0 turns the
+    check off."""
+
+
 class LayoutManifest(Model):
     """A layout's ``layout.yaml``: geometry, fonts, colours, labels and the page budget."""
 
@@ -503,6 +518,8 @@ class LayoutManifest(Model):
     """The book, section by section: must hold ``cities`` once."""
     charts: ChartStyle = ChartStyle()
     """Colours and sizes of the charts."""
+    press: PressSpec = PressSpec()
+    """Limits preflight applies to small type in the print edition."""
 
     @field_validator("sections", mode="before")
     @classmethod

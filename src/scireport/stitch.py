@@ -50,6 +50,8 @@ class Bookmark:
     """Text shown in the reader's bookmarks panel."""
     page: int
     """0-based index of the page it opens."""
+    level: int = 1
+    """Depth in the outline (1: top level); a deeper entry nests under the one before."""
 
 
 def _fonts(resources: Any) -> Iterator[Any]:
@@ -751,8 +753,13 @@ def stitch(
 def _outline(book: pikepdf.Pdf, bookmarks: list[Bookmark]) -> None:
     with book.open_outline() as outline:
         outline.root.clear()
+        parents: list[tuple[int, Any]] = []  # (level, item) of the open entries
         for mark in bookmarks:
-            outline.root.append(pikepdf.OutlineItem(mark.title, mark.page))
+            item = pikepdf.OutlineItem(mark.title, mark.page)
+            while parents and parents[-1][0] >= mark.level:
+                parents.pop()
+            (parents[-1][1].children if parents else outline.root).append(item)
+            parents.append((mark.level, item))
 
 
 def _links(book: pikepdf.Pdf, links: list[Link]) -> None:

@@ -243,7 +243,8 @@ def run_task(task: PageTask) -> dict[str, Any]:
     drawn as .notdef), ``refused`` (URLs not fetched), ``outside`` (text past its text
     area, see :func:`~.weasy.text_outside`), ``bad_fonts`` (font files that could not be loaded),
     ``links`` (internal links: page
-    index, rectangle in PDF points, anchor) and ``anchors`` (anchor -> page index).
+    index, rectangle in PDF points, anchor), ``anchors`` (anchor -> page index) and
+    ``bookmarks`` (the outline entries the layout's CSS asks for: page index, level, label).
     """
     typesetter = typesetter_for(task.allowed)
     log = typesetter.fetch_log
@@ -270,6 +271,7 @@ def run_task(task: PageTask) -> dict[str, Any]:
         "anchors": {
             name: index for index, page in enumerate(document.pages) for name in page.anchors
         },
+        "bookmarks": page_bookmarks(document),
     }
 
 
@@ -314,6 +316,20 @@ def unusable_fonts(log: FetchLog) -> list[str]:
         except Exception:  # fontTools raises many kinds for a damaged file
             bad.append(name)
     return bad
+
+
+WORD_JOINER = "\u2060"
+"""What the assemble stage puts between Hangul syllables; never part of an outline label."""
+
+
+def page_bookmarks(document: Any) -> list[tuple[int, int, str]]:
+    """The outline entries of ``document`` (CSS ``bookmark-level``): page index, level and
+    label as printed, without the word joiners that keep Korean words whole."""
+    return [
+        (index, int(level), " ".join(str(label).replace(WORD_JOINER, "").split()))
+        for index, page in enumerate(document.pages)
+        for level, label, *_ in page.bookmarks
+    ]
 
 
 def page_links(document: Any) -> list[tuple[int, tuple[float, float, float, float], str]]:

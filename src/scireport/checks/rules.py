@@ -224,6 +224,12 @@ VALIDATION_RULES: tuple[RuleDoc, ...] = (
         "\nThe profile names no source for its facts and figures.\n\n```yaml\ncity: Seoul\n# ... no sources: list\n```\n\n```text\nprofiles/seoul.yaml:1:1 sources: no sources: name where the figures come from [sources-missing]\n```\n\n",
     ),
     RuleDoc(
+        "markdown-image",
+        "Plausibility",
+        " (warning)",
+        "\nMarkdown image syntax in a body (or in an editorial text of `texts:`). The body's Markdown\nrenders emphasis, lists and links but not images, so `![...](...)` would print as written;\na picture goes under the profile's `images:`, which places it with its caption, credit and\nprinted width and checks its resolution. Image syntax inside a code span is left alone.\n\n```yaml\nbody: |\n  서울시는 통신망을 하나로 묶고 있다.\n  ![지도](images/seoul-map.png)\n```\n\n```text\nprofiles/seoul.yaml:3:3 body: ![지도](images/seoul-map.png) would print literally: Markdown images are not rendered in the text; remove it and list the picture under the profile's images: (images: [{path: images/seoul-map.png, caption: 지도}]) [markdown-image]\n```\n\n",
+    ),
+    RuleDoc(
         "placeholder",
         "Plausibility",
         " (warning; an error in `build`)",

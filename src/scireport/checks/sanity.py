@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from ..errors import Finding
 from ..models import PLACEHOLDER, CityProfile
 from ..sources import PathKey, YamlDocument
@@ -17,6 +20,50 @@ SHARE_TOLERANCE_PCT = 0.6
 def text_fields(profile: CityProfile) -> list[tuple[PathKey, str]]:
     """Every text of the profile with its field path (both languages of bilingual fields)."""
     return list(profile.printed_texts())
+
+
+MARKDOWN_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?[^)\n]*\)")
+"""Markdown's image syntax ``![alt](path "title")``, which the body does not render."""
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+"""A Markdown code span, where ``![...](...)`` is text meant to be shown."""
+
+
+def markdown_images(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """Every ``![alt](path)`` of the Markdown ``text`` outside code spans:
+    (index, length, alt text, path)."""
+    blanked = CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+    for match in MARKDOWN_IMAGE.finditer(blanked):
+        yield match.start(), len(match.group(0)), match.group(1), match.group(2)
+
+
+def markdown_image_message(alt: str, path: str, *, in_profile: bool = True) -> str:
+    """What a ``markdown-image`` finding says: why, and the ``images:`` entry to write."""
+    entry = f"images: [{{path: {path or '...'}" + (f", caption: {alt}" if alt else "") + "}]"
+    where = "the profile's" if in_profile else "a city profile's"
+    return (
+        f"![{alt}]({path}) would print literally: Markdown images are not rendered in the text;"
+        f" remove it and list the picture under {where} images: ({entry})"
+    )
+
+
+def markdown_image_findings(doc: YamlDocument, profile: CityProfile) -> list[Finding]:
+    """Report Markdown image syntax in the profile's Markdown field (the body), where it
+    would print as written, at its line and column."""
+    findings = []
+    for path, text in text_fields(profile):
+        if path[0] != "body":
+            continue
+        for index, length, alt, target in markdown_images(text):
+            findings.append(
+                doc.finding(
+                    path,
+                    "markdown-image",
+                    markdown_image_message(alt, target),
+                    severity="warning",
+                    at=doc.locate_in_value(path, text, index, length),
+                )
+            )
+    return findings
 
 
 def placeholders(doc: YamlDocument, profile: CityProfile, *, severity: str) -> list[Finding]:

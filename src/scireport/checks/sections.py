@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import Finding
 from ..models import LANGS, LangText, LayoutManifest
 from ..project import Project
+from ..sources import YamlDocument
+from .sanity import markdown_image_message, markdown_images
 
 
 def check(project: Project, manifest: LayoutManifest) -> list[Finding]:
-    """Every editorial text ``texts:`` names is a file in the project.
+    """Every editorial text ``texts:`` names is a file in the project, and holds no
+    Markdown image syntax (which would print literally).
 
     (A section whose text ``texts:`` does not name is left out of the book.)
     """
@@ -32,4 +37,26 @@ def check(project: Project, manifest: LayoutManifest) -> list[Finding]:
                         f"{relative}: no such file in the project; write it or correct the path",
                     )
                 )
+                continue
+            findings += _text_images(project, target)
     return findings
+
+
+def _text_images(project: Project, target: Path) -> list[Finding]:
+    """``markdown-image`` findings for an editorial Markdown file, at their line and column."""
+    try:
+        text = target.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []  # read (and reported) when the section is typeset
+    located = YamlDocument(project.display(target), text)
+    return [
+        Finding(
+            located.file,
+            *located.position_of(index),
+            "",
+            "markdown-image",
+            "warning",
+            markdown_image_message(alt, path, in_profile=False),
+        )
+        for index, _, alt, path in markdown_images(text)
+    ]

@@ -43,6 +43,7 @@ def check_project(
         severity = "warning" if city.profile.draft else placeholder_severity
         findings += sanity.placeholders(city.doc, city.profile, severity=severity)
         findings += sanity.plausibility(city.doc, city.profile)
+        findings += sanity.markdown_image_findings(city.doc, city.profile)
     findings += cross.check(project)
     if project.config is not None:
         wanted = langs or [project.config.main_lang]

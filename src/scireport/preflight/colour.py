@@ -100,3 +100,39 @@ def resource(resources: Any, category: str, name: str) -> Any:
     if group is None or not isinstance(group, pikepdf.Dictionary):
         return None
     return group.get(name)
+
+
+PROCESS_INKS = ("C", "M", "Y", "K")
+"""The four process inks, in the order DeviceCMYK gives their values."""
+
+
+def ink_names(space: Any, resources: Any, depth: int = 0) -> tuple[tuple[str, ...], bool] | None:
+    """The inks a colour space's components print: (names, inverted), or None.
+
+    CMYK spaces give C, M, Y, K; gray spaces K, ``inverted`` (a gray value of 0 is full
+    black); a Separation its colorant, a DeviceN its colorants. RGB, Lab, patterns and
+    indexed spaces give None: their inks are not known from the values alone.
+    """
+    if depth > 8 or space is None:
+        return None
+    if isinstance(space, pikepdf.Name):
+        name = str(space)
+        if name in ("/DeviceCMYK", "/CMYK"):
+            return PROCESS_INKS, False
+        if name in ("/DeviceGray", "/G"):
+            return ("K",), True
+        named = resource(resources, "/ColorSpace", name)
+        return ink_names(named, resources, depth + 1) if named is not None else None
+    if isinstance(space, pikepdf.Array) and len(space) > 0:
+        family = str(space[0])
+        if family == "/Separation" and len(space) > 1:
+            colorant = str(space[1]).lstrip("/")
+            return ((PROCESS_INKS if colorant == "All" else (colorant,)), False)
+        if family == "/DeviceN" and len(space) > 1 and isinstance(space[1], pikepdf.Array):
+            return tuple(str(n).lstrip("/") for n in space[1]), False
+        kind = colour_kind(space, resources, depth)
+        if family in ("/ICCBased", "/CalGray") and kind == "cmyk":
+            return PROCESS_INKS, False
+        if family in ("/ICCBased", "/CalGray") and kind == "gray":
+            return ("K",), True
+    return None

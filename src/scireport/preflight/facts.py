@@ -7,20 +7,29 @@ read content themselves: they look at :class:`PageFacts` and :class:`DocumentFac
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pikepdf
 
 from ..models import LayoutManifest
 from .base import MAX_DOCUMENT_OPERATORS, MAX_OPERATORS, READ_ERRORS, Oversized, short
-from .colour import calibrated, colour_kind, resource, rgb_group, transparent_gstate
+from .colour import (
+    PROCESS_INKS,
+    calibrated,
+    colour_kind,
+    ink_names,
+    resource,
+    rgb_group,
+    transparent_gstate,
+)
 from .fonts import FontInfo, font_info
 from .geometry import IDENTITY, Matrix, PageBoxes, inherited, matrix, mm, mul, page_boxes
 from .streams import StreamReader
@@ -37,6 +46,60 @@ ObjKey = tuple[int, int] | int
 
 _OPERATOR_LIKE = re.compile(rb"[A-Za-z'\"*]+")
 """Runs of characters an operator is made of: there are at least as many as operators."""
+
+
+Inks = tuple[tuple[str, float], ...]
+"""The inks a colour prints, each with its coverage from 0 to 1 (inks at 0 left out)."""
+
+
+@dataclass(frozen=True)
+class Fill:
+    """The fill colour text is shown in."""
+
+    space: Any = None
+    """The colour space as the content named it (a name or an array), None for DeviceGray."""
+    values: tuple[float, ...] = (0.0,)
+    """The colour's components as given."""
+    inks: Inks | None = (("K", 1.0),)
+    """What it prints: ink -> coverage; None when unknown (RGB, Lab, patterns, indexed)."""
+    device_cmyk: bool = False
+    """Whether the colour is DeviceCMYK, the space overprint mode 1 applies to."""
+
+    @property
+    def solid_black(self) -> bool:
+        """100 % K and no other ink, in DeviceCMYK (what presses overprint)."""
+        return self.device_cmyk and self.inks == (("K", 1.0),)
+
+    def describe(self) -> str:
+        """The inks as a press reads them: ``K 90 %``, ``C 100 % M 62 % K 18 %``."""
+        if self.inks is None:
+            return "an unknown mix of inks"
+        if not self.inks:
+            return "no ink (paper white)"
+        return " ".join(f"{name} {value * 100:.0f} %" for name, value in self.inks)
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """One text-showing operator: how large, in which colour, and what it shows."""
+
+    size_pt: float
+    """The type size as printed (the font size scaled by the text and current matrices)."""
+    fill: Fill
+    """The fill colour."""
+    overprint: bool
+    """Whether the fill overprints with overprint mode 1 (``/op true`` and ``/OPM 1``)."""
+    glyphs: int
+    """Glyphs shown."""
+    font: FontInfo
+    """The font, which turns ``codes`` into text."""
+    codes: bytes
+    """The shown strings, joined."""
+
+    @property
+    def text(self) -> str:
+        """The text shown (by the font's ToUnicode)."""
+        return self.font.text(self.codes)
 
 
 @dataclass
@@ -59,6 +122,8 @@ class ContentFacts:
     """ICC-based or CIE colour spaces used (forbidden in PDF/X-1a)."""
     oversized: list[str] = field(default_factory=list)
     """Streams not read, or content not walked, because they pass preflight's limits."""
+    text: list[TextRun] = field(default_factory=list)
+    """Every visible text run, in the order it is drawn (forms included)."""
 
 
 @dataclass
@@ -181,10 +246,22 @@ def key_of(obj: Any) -> ObjKey:
 
 @dataclass
 class GState:
-    """The part of the graphics state preflight follows: CTM and current font."""
+    """The part of the graphics state preflight follows: CTM, font, fill and overprint."""
 
     ctm: Matrix = IDENTITY
     font: FontInfo | None = None
+    font_size: float = 0.0
+    """The size ``Tf`` set (text space units)."""
+    render: int = 0
+    """The text rendering mode (``Tr``): 3 and 7 draw nothing."""
+    fill: Fill = Fill()
+    """The fill colour (initially DeviceGray black)."""
+    fill_space: Any = None
+    """The fill colour space ``cs`` set (None: DeviceGray)."""
+    overprint: bool = False
+    """Fill overprint (``/op``, or ``/OP`` when no ``/op`` is given)."""
+    overprint_mode: int = 0
+    """Overprint mode (``/OPM``)."""
 
 
 @dataclass
@@ -197,6 +274,8 @@ class Frame:
     active: frozenset[ObjKey]
     state: GState = field(default_factory=GState)
     stack: list[GState] = field(default_factory=list)
+    text_matrix: Matrix = IDENTITY
+    """The text matrix (``Tm``; ``Td`` and the like only move it, so its scale holds)."""
 
 
 Handler = Callable[["ContentWalker", Frame, list[Any]], None]
@@ -294,14 +373,20 @@ class ContentWalker:
                 raise self._too_many()
         self.walk(
             instructions,
-            Frame(resources, base, frame.depth + 1, frame.active | {key}, GState(base)),
+            Frame(
+                resources,
+                base,
+                frame.depth + 1,
+                frame.active | {key},
+                replace(frame.state, ctm=base),  # a form inherits the graphics state
+            ),
         )
 
     # ----------------------------------------------------------------- operators
 
     def op_save(self, frame: Frame, operands: list[Any]) -> None:
         """``q``: push the graphics state."""
-        frame.stack.append(GState(frame.state.ctm, frame.state.font))
+        frame.stack.append(replace(frame.state))
 
     def op_restore(self, frame: Frame, operands: list[Any]) -> None:
         """``Q``: pop the graphics state."""
@@ -330,42 +415,93 @@ class ContentWalker:
         if not pages or pages[-1] != self.number:
             pages.append(self.number)
         frame.state.font = info
+        try:
+            frame.state.font_size = float(operands[1]) if len(operands) > 1 else 0.0
+        except (TypeError, ValueError):
+            frame.state.font_size = 0.0
+
+    def op_begin_text(self, frame: Frame, operands: list[Any]) -> None:
+        """``BT``: the text matrix starts as the identity."""
+        frame.text_matrix = IDENTITY
+
+    def op_text_matrix(self, frame: Frame, operands: list[Any]) -> None:
+        """``Tm``: set the text matrix."""
+        value = matrix(operands)
+        if value is not None:
+            frame.text_matrix = value
+
+    def op_render_mode(self, frame: Frame, operands: list[Any]) -> None:
+        """``Tr``: the text rendering mode."""
+        with contextlib.suppress(IndexError, TypeError, ValueError):
+            frame.state.render = int(operands[0])
+
+    def record_text(self, frame: Frame, data: bytes) -> None:
+        """Note a text run: size as printed, fill colour, overprint, glyphs and codes."""
+        state = frame.state
+        font = state.font
+        if font is None or state.render in (3, 7) or not data:
+            return
+        a, b, c, d, _, _ = mul(frame.text_matrix, state.ctm)
+        size = abs(state.font_size) * math.sqrt(abs(a * d - b * c))
+        glyphs = len(data) // 2 if font.kind == "type0" and font.identity else len(font.codes(data))
+        overprint = state.overprint and state.overprint_mode == 1
+        self.content.text.append(TextRun(size, state.fill, overprint, glyphs, font, data))
 
     def op_show(self, frame: Frame, operands: list[Any]) -> None:
-        """``Tj``, ``TJ``, ``'``, ``"``: count the codes that draw .notdef."""
+        """``Tj``, ``TJ``, ``'``, ``"``: note the text run, count the codes that draw .notdef."""
         font = frame.state.font
         if font is None or not operands:
             return
-        operand = operands[-1]
-        if font.identity and font.cid_to_gid is None and isinstance(operand, pikepdf.Array):
-            # Fast path: WeasyPrint writes hex strings; a glyph id 0 needs "0000" somewhere.
-            raw = operand.unparse()
-            if b"(" not in raw and b"0000" not in raw:
-                return
-        pieces = operand if isinstance(operand, pikepdf.Array) else [operand]
-        for piece in pieces:
-            if not isinstance(piece, pikepdf.String):
-                continue
-            for code in font.notdefs(bytes(piece)):
-                self.content.notdef[font.name] += 1
-                text = font.text_of(code)
-                if text:
-                    self.content.notdef_text.setdefault(font.name, []).append(text)
+        data = _shown(operands[-1])
+        self.record_text(frame, data)
+        if font.identity and font.cid_to_gid is None and b"\x00\x00" not in data:
+            return  # the common case: a glyph id 0 needs two zero bytes somewhere
+        for code in font.notdefs(data):  # each string holds whole codes: joined they split alike
+            self.content.notdef[font.name] += 1
+            text = font.text_of(code)
+            if text:
+                self.content.notdef_text.setdefault(font.name, []).append(text)
 
     def op_rgb_fill(self, frame: Frame, operands: list[Any]) -> None:
         """``rg``: an RGB fill colour."""
         self.content.rgb.append("fill colour (rg)")
+        frame.state.fill_space = pikepdf.Name.DeviceRGB
+        frame.state.fill = Fill(pikepdf.Name.DeviceRGB, _numbers(operands), None)
+
+    def op_gray_fill(self, frame: Frame, operands: list[Any]) -> None:
+        """``g``: a DeviceGray fill colour."""
+        frame.state.fill_space = None
+        frame.state.fill = _fill(None, _numbers(operands), frame.resources)
+
+    def op_cmyk_fill(self, frame: Frame, operands: list[Any]) -> None:
+        """``k``: a DeviceCMYK fill colour."""
+        frame.state.fill_space = pikepdf.Name.DeviceCMYK
+        frame.state.fill = _fill(pikepdf.Name.DeviceCMYK, _numbers(operands), frame.resources)
+
+    def op_fill_colour(self, frame: Frame, operands: list[Any]) -> None:
+        """``sc``/``scn`` with numbers: a fill colour in the current fill space."""
+        space = frame.state.fill_space
+        frame.state.fill = _fill(space, _numbers(operands), frame.resources)
 
     def op_rgb_stroke(self, frame: Frame, operands: list[Any]) -> None:
         """``RG``: an RGB stroke colour."""
         self.content.rgb.append("stroke colour (RG)")
 
     def op_gstate(self, frame: Frame, operands: list[Any]) -> None:
-        """``gs``: an ExtGState, which may make drawing transparent."""
-        if operands:
-            why = transparent_gstate(resource(frame.resources, "/ExtGState", str(operands[0])))
-            if why:
-                self.content.transparency.append(why)
+        """``gs``: an ExtGState, which may make drawing transparent or set overprint."""
+        if not operands:
+            return
+        gstate = resource(frame.resources, "/ExtGState", str(operands[0]))
+        why = transparent_gstate(gstate)
+        if why:
+            self.content.transparency.append(why)
+        if isinstance(gstate, pikepdf.Dictionary):
+            fill_op = gstate.get("/op", gstate.get("/OP"))
+            if fill_op is not None:
+                frame.state.overprint = bool(fill_op)
+            mode = gstate.get("/OPM")
+            if mode is not None:
+                frame.state.overprint_mode = int(mode)
 
     def _colour_space(self, frame: Frame, operands: list[Any], which: str, op: str) -> None:
         if not operands:
@@ -376,12 +512,34 @@ class ContentWalker:
             self.content.rgb.append(f"{which} colour space {short(operands[0], 40)} ({op})")
 
     def op_fill_space(self, frame: Frame, operands: list[Any]) -> None:
-        """``cs``: a fill colour space."""
+        """``cs``: a fill colour space (its initial colour: full ink, or black)."""
         self._colour_space(frame, operands, "fill", "cs")
+        if not operands:
+            return
+        space = operands[0]
+        if str(space) in ("/DeviceGray", "/G"):
+            space = None
+        frame.state.fill_space = space
+        names = ink_names(space, frame.resources) if space is not None else (("K",), True)
+        if names is None or names[1]:
+            initial: tuple[float, ...] = (0.0,)  # gray 0 is black; unknown spaces: no inks
+        elif names[0] == PROCESS_INKS:
+            initial = (0.0, 0.0, 0.0, 1.0)
+        else:
+            initial = (1.0,) * len(names[0])  # a Separation or DeviceN starts at full tint
+        frame.state.fill = _fill(space, initial, frame.resources)
 
     def op_stroke_space(self, frame: Frame, operands: list[Any]) -> None:
         """``CS``: a stroke colour space."""
         self._colour_space(frame, operands, "stroke", "CS")
+
+    def op_fill_pattern_colour(self, frame: Frame, operands: list[Any]) -> None:
+        """``scn``: a fill colour, or a pattern to walk."""
+        if operands and isinstance(operands[-1], pikepdf.Name):
+            frame.state.fill = Fill(frame.state.fill_space, (), None)
+            self.op_pattern_colour(frame, operands)
+        else:
+            self.op_fill_colour(frame, operands)
 
     def op_pattern_colour(self, frame: Frame, operands: list[Any]) -> None:
         """``scn``/``SCN`` with a pattern name: walk the pattern."""
@@ -480,6 +638,56 @@ class ContentWalker:
             self.content.images[label] = (ppi, width, height, mm(placed_w), mm(placed_h))
 
 
+_HEX_STRING = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+
+
+def _shown(operand: Any) -> bytes:
+    """The strings a text-showing operator shows, joined (the numbers of ``TJ`` left out).
+
+    WeasyPrint writes ``TJ`` arrays of hex strings: those are read from the array's own
+    syntax in one go; anything else (literal strings) piece by piece.
+    """
+    if isinstance(operand, pikepdf.String):
+        return bytes(operand)
+    if not isinstance(operand, pikepdf.Array):
+        return b""
+    raw = operand.unparse()
+    if b"(" not in raw:
+        pieces = [re.sub(rb"\s", b"", h) for h in _HEX_STRING.findall(raw)]
+        if all(len(h) % 2 == 0 for h in pieces):
+            return bytes.fromhex(b"".join(pieces).decode("ascii"))
+    return b"".join(bytes(p) for p in operand if isinstance(p, pikepdf.String))
+
+
+def _numbers(operands: list[Any]) -> tuple[float, ...]:
+    values = []
+    for operand in operands:
+        try:
+            values.append(float(operand))
+        except (TypeError, ValueError):
+            continue
+    return tuple(values)
+
+
+def _fill(space: Any, values: tuple[float, ...], resources: Any) -> Fill:
+    """The fill colour ``values`` give in ``space`` (None: DeviceGray)."""
+    device_cmyk = space is not None and str(space) in ("/DeviceCMYK", "/CMYK")
+    names = ink_names(space, resources) if space is not None else (("K",), True)
+    if names is None:
+        return Fill(space, values, None, device_cmyk)
+    colorants, inverted = names
+    if inverted:
+        values = tuple(1 - v for v in values)
+    if len(values) == 1 and len(colorants) > 1:
+        values = values * len(colorants)
+    inks = tuple(
+        (name, round(min(max(value, 0.0), 1.0), 4))
+        for name, value in zip(colorants, values, strict=False)
+        if value > 0.0005
+    )
+    return Fill(space, values, inks, device_cmyk)
+
+
 ContentWalker.HANDLERS = {
     "q": ContentWalker.op_save,
     "Q": ContentWalker.op_restore,
@@ -489,12 +697,18 @@ ContentWalker.HANDLERS = {
     "TJ": ContentWalker.op_show,
     "'": ContentWalker.op_show,
     '"': ContentWalker.op_show,
+    "BT": ContentWalker.op_begin_text,
+    "Tm": ContentWalker.op_text_matrix,
+    "Tr": ContentWalker.op_render_mode,
     "rg": ContentWalker.op_rgb_fill,
+    "g": ContentWalker.op_gray_fill,
+    "k": ContentWalker.op_cmyk_fill,
+    "sc": ContentWalker.op_fill_colour,
     "RG": ContentWalker.op_rgb_stroke,
     "gs": ContentWalker.op_gstate,
     "cs": ContentWalker.op_fill_space,
     "CS": ContentWalker.op_stroke_space,
-    "scn": ContentWalker.op_pattern_colour,
+    "scn": ContentWalker.op_fill_pattern_colour,
     "SCN": ContentWalker.op_pattern_colour,
     "sh": ContentWalker.op_shading,
     "Do": ContentWalker.op_xobject,

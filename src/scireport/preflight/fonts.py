@@ -174,6 +174,18 @@ class FontInfo:
                 if len(gid) == 2 and gid == b"\x00\x00":
                     yield code
 
+    def codes(self, data: bytes) -> list[bytes]:
+        """Split a shown string into the font's codes (one per glyph drawn)."""
+        if self.kind == "simple" or self.kind == "type3":
+            return [data[i : i + 1] for i in range(len(data))]
+        if self.encoding is not None and not self.identity:
+            return list(self.encoding.codes(data))
+        return [data[i : i + 2] for i in range(0, len(data) - 1, 2)]
+
+    def text(self, data: bytes) -> str:
+        """The Unicode text of a shown string by the font's ToUnicode ('' where unmapped)."""
+        return "".join(self.text_of(code) or "" for code in self.codes(data))
+
     def text_of(self, code: bytes) -> str | None:
         """The Unicode text the font's ToUnicode gives ``code``, if any."""
         if self.to_unicode is None:

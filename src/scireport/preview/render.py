@@ -1,31 +1,35 @@
-"""Page images for the preview: the builder's PDFs rendered to PNG with PDFium (pypdfium2).
+"""Page images for the preview: typeset PDFs rendered to PNG with PDFium (pypdfium2).
 
 PDFium renders in this process: measured on a two-page city PDF of the W50 workload, 0.37 s
 against 1.69 s for poppler's ``pdftoppm`` (same machine, same load, 96 dpi).
 
+The preview renders each part of the book (a city, a section) from the PDF the builder
+typeset into its page cache, not from the stitched book: the part is there as soon as it is
+typeset, while the book is stitched, finished and preflighted after. The part's PDF is
+first finished as the edition's PDFs are (page boxes: see :func:`scireport.finish.
+finish_print`), so that its pages are pixel for pixel the book's pages (a test checks it).
+The finished copy is kept under ``<folder>/sources/`` (named by the typeset PDF's SHA-256),
+from which the sharper image is rendered when the page is zoomed.
+
 Each page image is named by the SHA-256 of its PNG bytes, so a page that looks the same
-after a rebuild keeps its URL and the browser never fetches it again. A PDF is rendered
-page by page, and only a page not seen before: pages are known by what they draw, and
-what each became is remembered (in ``<folder>/renders/pages.json``), so a warm start
-renders nothing. The PDF itself is kept as a hard
-link under ``<folder>/sources/`` (the builder replaces files by renaming, so the link keeps
-the old bytes), from which a sharper image is rendered when the page is zoomed.
+after a rebuild keeps its URL and the browser never fetches it again. Whatever the current
+pages no longer use is pruned (:meth:`PageRenderer.prune`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import re
 import shutil
 import struct
 import tempfile
 import threading
-from dataclasses import asdict, dataclass
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import UserError
 
@@ -50,78 +54,59 @@ class PageImage:
 
 
 class PageRenderer:
-    """Renders PDFs' pages to content-named PNG files under one folder."""
+    """Renders typeset PDFs' pages to content-named PNG files under one folder."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.images = folder / "images"
         self.sources = folder / "sources"
-        self.renders = folder / "renders"
-        for path in (self.images, self.sources, self.renders):
+        for path in (self.images, self.sources):
             path.mkdir(parents=True, exist_ok=True)
         self.origin: dict[str, tuple[Path, int]] = {}
         """Page digest -> (kept PDF, 1-based page) it was rendered from."""
-        self.digests: dict[tuple[str, int, int], str] = {}
-        """(path, size, mtime) -> SHA-256 of the file, so unchanged files are not read."""
         self.lock = threading.Lock()
 
-    def file_digest(self, path: Path) -> str:
-        """SHA-256 of ``path``'s bytes (remembered while its size and time stay the same)."""
-        stat = path.stat()
-        key = (str(path), stat.st_size, stat.st_mtime_ns)
-        if key not in self.digests:
-            with path.open("rb") as handle:
-                self.digests[key] = hashlib.file_digest(handle, "sha256").hexdigest()
-        return self.digests[key]
+    def source(self, sha256: str) -> Path:
+        """Where the finished copy of the typeset PDF with this SHA-256 is kept."""
+        return self.sources / f"{sha256[:32]}.pdf"
 
-    def book(self, pdf: Path) -> tuple[list[PageImage], list[tuple[str, int]]]:
-        """Every page of ``pdf``, rendering only pages not seen before; and its outline.
+    def part(
+        self, pdf: Path, sha256: str, finish: Callable[[Path], None] | None
+    ) -> list[PageImage]:
+        """Every page of the typeset PDF ``pdf`` (whose SHA-256 is ``sha256``), rendered.
 
-        A page is known by what it draws: its content streams and the images and forms it
-        paints (a stitched book's shared fonts keep their glyph ids, so they are left out).
-        An edit to one city re-renders that city's pages only. The outline is the PDF's
-        top-level bookmarks as (title, 1-based page).
+        ``finish`` is applied to a copy first (the edition's finishing of page boxes).
         """
-        import pikepdf
+        kept = self.source(sha256)
+        if not kept.exists():
+            self._keep(pdf, kept, finish)
+        images = [self._store(data) for data in self._draw_pages(kept, None, SCREEN_DPI)]
+        self.remember(kept, images)
+        return images
 
-        digest = self.file_digest(pdf)
-        kept = self.sources / f"{digest[:32]}.pdf"
-        self._keep(pdf, kept)
-        known = self._known()
-        with pikepdf.open(kept) as document:
-            keys = [page_key(page) for page in document.pages]
-            with document.open_outline() as outline:
-                marks = []
-                for item in outline.root:
-                    target = item.destination
-                    if isinstance(target, pikepdf.Array) and len(target):
-                        marks.append((str(item.title), _page_number(document, target[0])))
-        missing = [n for n, key in enumerate(keys, start=1) if key not in known]
-        if missing:
-            drawn = self._draw_pages(kept, missing, SCREEN_DPI)
-            for number, data in zip(missing, drawn, strict=True):
-                known[keys[number - 1]] = self._store(data)
-            self._save_known(known)
-        images = [known[key] for key in keys]
+    def remember(self, kept: Path, images: list[PageImage]) -> None:
+        """Note that ``images`` are the pages of ``kept`` (to render them sharper on zoom)."""
         for number, image in enumerate(images, start=1):
             self.origin[image.digest] = (kept, number)
-        return images, [(title, page) for title, page in marks if page]
 
-    def _known(self) -> dict[str, PageImage]:
-        if not hasattr(self, "known"):
-            try:
-                data = json.loads((self.renders / "pages.json").read_text(encoding="utf-8"))
-                self.known = {k: PageImage(**v) for k, v in data.items()}
-            except (OSError, ValueError, TypeError):
-                self.known = {}
-            self.known = {
-                k: v for k, v in self.known.items() if (self.images / f"{v.digest}.png").is_file()
-            }
-        return self.known
+    def has(self, image: PageImage) -> bool:
+        """Is ``image`` on disk (still servable)?"""
+        return (self.images / f"{image.digest}.png").is_file()
 
-    def _save_known(self, known: dict[str, PageImage]) -> None:
-        data = json.dumps({k: asdict(v) for k, v in known.items()})
-        _write(self.renders / "pages.json", data.encode())
+    def prune(self, sources: Iterable[Path], images: Iterable[PageImage]) -> int:
+        """Remove every kept PDF and image but ``sources`` and ``images``; return how many."""
+        keep_sources = {path.name for path in sources}
+        digests = {image.digest for image in images}
+        keep_images = {f"{d}.png" for d in digests} | {f"{d}@2x.png" for d in digests}
+        removed = 0
+        for folder, keep in ((self.sources, keep_sources), (self.images, keep_images)):
+            for path in folder.iterdir():
+                if path.name in keep or path.suffix == ".part" and _young(path):
+                    continue  # a .part is an image or copy being written right now
+                path.unlink(missing_ok=True)
+                removed += 1
+        self.origin = {d: o for d, o in self.origin.items() if d in digests}
+        return removed
 
     def _store(self, data: bytes) -> PageImage:
         digest = hashlib.sha256(data).hexdigest()[:20]
@@ -130,33 +115,28 @@ class PageRenderer:
             _write(target, data)
         return PageImage(digest, *png_size(data))
 
-    def _keep(self, pdf: Path, kept: Path) -> None:
-        if kept.exists():
-            return
+    def _keep(self, pdf: Path, kept: Path, finish: Callable[[Path], None] | None) -> None:
+        """Keep a copy of ``pdf`` at ``kept``, finished by ``finish``."""
+        fd, name = tempfile.mkstemp(dir=kept.parent, suffix=".part")
+        os.close(fd)
+        tmp = Path(name)
         try:
-            os.link(pdf, kept)
-        except OSError:  # another file system, or links refused: a copy does as well
-            shutil.copyfile(pdf, kept)
+            if finish is None:
+                try:  # the cache replaces files by renaming: a link keeps these bytes
+                    tmp.unlink()
+                    os.link(pdf, tmp)
+                except OSError:  # another file system, or links refused: a copy does
+                    shutil.copyfile(pdf, tmp)
+            else:
+                shutil.copyfile(pdf, tmp)
+                finish(tmp)
+            os.replace(tmp, kept)
+        finally:
+            tmp.unlink(missing_ok=True)
 
-    def _draw_pages(self, pdf: Path, numbers: list[int], dpi: int) -> list[bytes]:
-        """PNG bytes of the pages ``numbers`` (1-based) of ``pdf`` at ``dpi``."""
-        import pypdfium2
-
-        with self.lock:  # PDFium is not thread-safe: one page at a time
-            try:
-                document = pypdfium2.PdfDocument(str(pdf))
-            except pypdfium2.PdfiumError as exc:
-                raise UserError(f"cannot render {pdf} for the preview: {exc}") from None
-            try:
-                pages = []
-                for number in numbers:
-                    image = document[number - 1].render(scale=dpi / 72).to_pil()
-                    buffer = io.BytesIO()
-                    image.save(buffer, "PNG", compress_level=1)
-                    pages.append(buffer.getvalue())
-                return pages
-            finally:
-                document.close()
+    def _draw_pages(self, pdf: Path, numbers: list[int] | None, dpi: int) -> list[bytes]:
+        """PNG bytes of the pages ``numbers`` (1-based; None: all) of ``pdf`` at ``dpi``."""
+        return draw_pages(pdf, numbers, dpi, self.lock)
 
     def zoomed(self, digest: str) -> Path | None:
         """The sharper (``ZOOM_DPI``) image of a page rendered before; None if unknown."""
@@ -169,6 +149,41 @@ class PageRenderer:
         pdf, number = origin
         _write(target, self._draw_pages(pdf, [number], ZOOM_DPI)[0])
         return target
+
+
+def draw_pages(
+    pdf: Path, numbers: list[int] | None, dpi: int, lock: threading.Lock | None = None
+) -> list[bytes]:
+    """PNG bytes of the pages ``numbers`` (1-based; None: all) of ``pdf`` at ``dpi``.
+
+    The preview's page images are made by this function, so a test can render any PDF
+    (the book) exactly as the preview does and compare.
+    """
+    import pypdfium2
+
+    with lock or threading.Lock():  # PDFium is not thread-safe: one page at a time
+        try:
+            document = pypdfium2.PdfDocument(str(pdf))
+        except pypdfium2.PdfiumError as exc:
+            raise UserError(f"cannot render {pdf} for the preview: {exc}") from None
+        try:
+            pages = []
+            for number in numbers or range(1, len(document) + 1):
+                image = document[number - 1].render(scale=dpi / 72).to_pil()
+                buffer = io.BytesIO()
+                image.save(buffer, "PNG", compress_level=1)
+                pages.append(buffer.getvalue())
+            return pages
+        finally:
+            document.close()
+
+
+def _young(path: Path) -> bool:
+    """Was ``path`` changed in the last minute?"""
+    try:
+        return time.time() - path.stat().st_mtime < 60
+    except OSError:
+        return False
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -184,28 +199,3 @@ def png_size(data: bytes) -> tuple[int, int]:
         raise ValueError("not a PNG file")
     width, height = struct.unpack(">II", data[16:24])
     return width, height
-
-
-def page_key(page: Any) -> str:
-    """A hash of what a page draws: its content streams, box, and painted images and forms."""
-    import pikepdf
-
-    digest = hashlib.sha256(str(list(page.mediabox)).encode())
-    contents = page.obj.get("/Contents")
-    streams = contents if isinstance(contents, pikepdf.Array) else [contents]
-    for stream in streams:
-        if stream is not None:
-            digest.update(stream.read_raw_bytes())
-    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
-    for name in sorted(xobjects.keys()):
-        digest.update(name.encode())
-        digest.update(xobjects[name].read_raw_bytes())
-    return digest.hexdigest()
-
-
-def _page_number(document: Any, target: Any) -> int:
-    """1-based number of the page object ``target`` in ``document`` (0 if none)."""
-    for number, page in enumerate(document.pages, start=1):
-        if page.obj.objgen == target.objgen:
-            return number
-    return 0

@@ -1,9 +1,10 @@
 """``scireport preview``: the book in a browser, rebuilt and pushed on every saved change.
 
-The builder runs in the main thread as ``build --watch`` does (:func:`scireport.build.watch`,
-one warm process); the web server (Starlette on uvicorn) runs in a second thread. After
-each build the written PDFs are rendered to page images (:mod:`.render`) and the new state
-(pages, contents, findings) is pushed to every open browser by Server-Sent Events. The page
+The web server (Starlette on uvicorn) runs in a second thread and starts first, with the
+pages the last preview showed (:meth:`.session.Session.restore`); only then is the builder
+imported. The builder runs in the main thread (:mod:`.live`: one warm process, pixels
+first, the book finished in the background); each change of what is shown (pages,
+contents, findings) is pushed to every open browser by Server-Sent Events. The page
 (``static/``) swaps only the images whose name changed, so unchanged pages are not fetched
 again and the reader keeps their place.
 
@@ -21,10 +22,8 @@ import socket
 import threading
 import time
 import webbrowser
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,158 +33,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..build import BuildOptions, BuildResult, watch
-from ..errors import Finding, FindingsError, UserError
-from .render import IMAGE_NAME, PageRenderer
+from ..errors import UserError
+from .render import IMAGE_NAME
+from .session import Say, Session
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {"app.js": "text/javascript", "app.css": "text/css"}
 """The only files served from ``static/`` besides the page itself."""
-Say = Callable[[str], None]
-
-
-class PreviewState:
-    """What the browsers are shown, and the queues of the browsers listening for changes."""
-
-    def __init__(self, edition: str) -> None:
-        self.state: dict[str, Any] = {
-            "version": 0,
-            "status": "building",
-            "stale": False,
-            "message": "building the book…",
-            "edition": edition,
-            "pages": [],
-            "nav": [],
-            "findings": [],
-            "warnings": [],
-            "seconds": None,
-            "time": None,
-        }
-        self.listeners: set[asyncio.Queue[dict[str, Any] | None]] = set()
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.lock = threading.Lock()
-
-    def publish(self, **changes: Any) -> None:
-        """Change the state (from any thread) and push it to every open browser."""
-        with self.lock:
-            self.state = {
-                **self.state,
-                **changes,
-                "version": self.state["version"] + 1,
-                "time": datetime.now().strftime("%H:%M:%S"),
-            }
-            state = self.state
-        if self.loop is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self._broadcast, state)
-
-    def _broadcast(self, state: dict[str, Any] | None) -> None:
-        for queue in self.listeners:
-            queue.put_nowait(state)
-
-    def close(self) -> None:
-        """End every open event stream (the server is stopping)."""
-        if self.loop is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self._broadcast, None)
-
-
-def finding_json(finding: Finding) -> dict[str, Any]:
-    """A finding as the page shows it: its ``file:line:col`` and its fields."""
-    return {"location": finding.location(), **finding.as_dict()}
-
-
-class Session:
-    """One preview: the builder's reports turned into page images and published states."""
-
-    def __init__(self, root: Path, options: BuildOptions, say: Say) -> None:
-        self.root = root
-        self.options = options
-        self.edition = options.editions[0]
-        self.say = say
-        out = options.out if options.out.is_absolute() else root / options.out
-        self.renderer = PageRenderer(out / ".pages")
-        self.state = PreviewState(self.edition)
-        self.building = False
-
-    def progress(self, message: str, done: int, total: int) -> None:
-        """Builder progress: tell the browsers a build is under way (once per build)."""
-        if not self.building:
-            self.building = True
-            self.state.publish(status="building", message="rebuilding…")
-
-    def report(self, result: BuildResult | UserError) -> None:
-        """Publish one build's outcome: new pages, or the findings that stopped it."""
-        self.building = False
-        if isinstance(result, UserError):
-            self.failed(result)
-            return
-        try:
-            pages, nav = self.pages(result)
-        except UserError as exc:
-            self.failed(exc)
-            return
-        warnings = [finding_json(w) for w in result.warnings]
-        self.state.publish(
-            status="ready",
-            stale=False,
-            message=f"{len(pages)} pages built in {result.seconds:.2f} s",
-            pages=pages,
-            nav=nav,
-            findings=[],
-            warnings=warnings,
-            seconds=round(result.seconds, 3),
-        )
-        self.say(f"built {len(pages)} pages in {result.seconds:.2f} s; the browser is up to date")
-
-    def failed(self, error: UserError) -> None:
-        """Publish an error: its findings shown, the last good pages kept and marked stale."""
-        findings = error.findings if isinstance(error, FindingsError) else []
-        kept = bool(self.state.state["pages"])
-        self.state.publish(
-            status="failed",
-            stale=kept,
-            message=error.message,
-            findings=[finding_json(f) for f in findings],
-        )
-        shown = "; ".join(str(f) for f in findings[:3])
-        more = f" (+{len(findings) - 3} more)" if len(findings) > 3 else ""
-        self.say(f"error: {error.message}{': ' + shown + more if shown else ''}")
-
-    def pages(self, result: BuildResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Every page of this edition as the page shows it, and the contents to navigate by.
-
-        The book's pages come from its PDF (its bookmarks are the contents); with ``--city``
-        there is no book, and each city's PDF is shown in turn.
-        """
-        outputs = [o for o in result.outputs if o.edition == self.edition]
-        book = next((o for o in outputs if o.kind == "book"), None)
-        pages: list[dict[str, Any]] = []
-        nav: list[dict[str, Any]] = []
-        if book is not None:
-            images, marks = self.renderer.book(book.path)
-            titles = {page: title for title, page in marks}
-            if 1 not in titles:
-                titles[1] = "Cover"
-            label = ""
-            for number, image in enumerate(images, start=1):
-                if number in titles:
-                    label = titles[number]
-                    nav.append({"title": label, "page": number})
-                pages.append({**asdict(image), "label": label})
-            return pages, nav
-        names = self.city_names()
-        for city in (o for o in outputs if o.kind == "city"):
-            label = names.get(city.path.stem, city.path.stem)
-            nav.append({"title": label, "page": len(pages) + 1})
-            images, _marks = self.renderer.book(city.path)
-            pages += [{**asdict(image), "label": label} for image in images]
-        return pages, nav
-
-    def city_names(self) -> dict[str, str]:
-        """English name of each city by slug (the PDFs are named by slug)."""
-        from ..project import load_project
-
-        project = load_project(self.root)
-        return {c.slug: c.profile.city for c in project.cities if c.profile is not None}
 
 
 def create_app(session: Session) -> Starlette:
@@ -284,20 +138,32 @@ def is_loopback(host: str) -> bool:
 
 def serve(
     project_dir: Path | None,
-    options: BuildOptions,
     *,
+    out: Path = Path("build/.preview"),
+    cities: list[str] | None = None,
+    edition: str = "print",
+    langs: list[str] | None = None,
     host: str = "127.0.0.1",
     port: int = 8000,
     open_browser: bool = False,
     say: Say = print,
 ) -> None:
-    """Serve the live preview until interrupted: build, then rebuild and push on every save."""
+    """Serve the live preview until interrupted: build, then rebuild and push on every save.
+
+    The server is up, showing the last preview's pages, before the builder (and so
+    WeasyPrint) is imported.
+    """
     import uvicorn
 
-    from ..project import find_root
+    root = (project_dir or Path.cwd()).resolve()
+    if not (root / "scireport.yaml").is_file():
+        from ..project import find_root
 
-    root = find_root(project_dir)
-    session = Session(root, options, say)
+        find_root(project_dir)  # raises the error that says so
+    folder = out if out.is_absolute() else root / out
+    view = Session.view_name(edition, langs or [], cities or [])
+    session = Session(folder, edition, view, say)
+    session.alone = bool(cities)
     sock = listen(host, port)
     bound = sock.getsockname()[1]
     config = uvicorn.Config(
@@ -310,6 +176,7 @@ def serve(
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
+    restored = session.restore()
     while not server.started:
         if not thread.is_alive():
             raise UserError(f"the preview server could not start on {host}:{bound}")
@@ -322,11 +189,23 @@ def serve(
         say(
             f"preview at {url}: listening on {host}, reachable from other machines; Ctrl-C stops it"
         )
+    if restored:
+        pages = len(session.state.state["pages"])
+        say(f"showing the last preview's {pages} pages until the first build is done")
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     stop = threading.Event()
     try:
-        watch(root, options, session.report, stop=stop, progress=session.progress)
+        from ..build import BuildOptions
+        from .live import Live
+
+        options = BuildOptions(
+            out=out,
+            cities=list(cities or []),
+            editions=["screen" if edition == "screen" else "print"],
+            langs=list(langs or []),
+        )
+        Live(root, options, session).run(stop)
     except KeyboardInterrupt:
         say("preview stopped")
     finally:

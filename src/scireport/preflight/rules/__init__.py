@@ -1,9 +1,9 @@
 """Preflight rule families, one module each; importing them fills the registry."""
 
 from ..registry import RULES
-from . import colour, file, fonts, geometry, glyphs, images, metadata, pdfx, screen
+from . import colour, file, fonts, geometry, glyphs, images, metadata, pdfx, press, screen
 
-FAMILIES = (file, glyphs, colour, images, geometry, fonts, pdfx, metadata, screen)
+FAMILIES = (file, glyphs, colour, press, images, geometry, fonts, pdfx, metadata, screen)
 """The families, in the order their findings are reported."""
 
 _ORDER = [module.__name__.rsplit(".", 1)[-1] for module in FAMILIES]

@@ -122,9 +122,10 @@ function apply(state) {
   renderPages(state.pages);
   renderNav(state.nav);
   $("pages").classList.toggle("stale", Boolean(state.stale));
-  const failed = state.status === "failed";
+  // the last build's error stays shown while the next build runs, until one gets through
+  const failed = Boolean(state.error);
   $("findings").hidden = !failed;
-  $("findings-message").textContent = failed ? state.message : "";
+  $("findings-message").textContent = failed ? state.error : "";
   renderFindings($("findings-list"), failed ? state.findings : []);
   $("warnings").hidden = !state.warnings.length;
   renderFindings($("warnings-list"), state.warnings);
