@@ -23,6 +23,10 @@ when a part is typeset alone: WeasyPrint then tags the ``<a>`` as a Link element
 text but writes no annotation. ``weasy.py`` marks each such element with its anchor
 (:data:`~.weasy.LINK_MARK`); :meth:`StructureMerger.link` adds the Link annotation and the
 OBJR that ties it to that very element, so the reading order stays the one of the HTML.
+
+:func:`untagged_to_artifacts` runs on each tagged part as it is written (before it is
+cached): the running headers and page numbers WeasyPrint tags outside the tree become
+artifacts, so every MCID of the book is reached from exactly one element.
 """
 
 from __future__ import annotations
