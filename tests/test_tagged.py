@@ -19,7 +19,7 @@ from tagging import TreeFacts, page_texts, tree_facts
 import scireport.typeset
 from scireport import weasy
 from scireport.build import BookBuilder, BuildOptions, build
-from scireport.stitch import FontUnionCache, Link, stitch
+from scireport.stitch import Link, stitch
 from scireport.structure import TaggedBook
 
 CITIES = THREE
@@ -244,7 +244,6 @@ def _stitched(tmp_path: Path, marks: bool) -> Path:
         book,
         bookmarks=[],
         links=[Link(0, (72.0, 700.0, 120.0, 720.0), 1, "far")],
-        font_cache=FontUnionCache(None),
         tagged=TaggedBook("Book"),
     )
     return book
