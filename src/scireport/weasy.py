@@ -9,8 +9,8 @@ imports these internals):
 - :data:`NOTDEF_RE`: the wording of WeasyPrint's log message for a missing glyph (missing
   glyphs are only logged, during ``write_pdf()``);
 - :func:`write_pdf`: swaps ``pydyf.zlib`` for a level-1 compressor (:class:`FastZlib`) and
-  ``weasyprint.pdf.fonts.Font.subset`` for :func:`subset_once` (one HarfBuzz pass on a face
-  parsed once per process, instead of WeasyPrint's two passes on a face read per document);
+  ``weasyprint.pdf.fonts.Font.subset`` for :func:`subset_once` (one HarfBuzz pass instead
+  of WeasyPrint's two);
 - :func:`laid_out_text`: the text boxes of each page's areas, read from ``Page._page_box``;
 - :func:`text_outside`: text boxes past their column or clip, from the same box tree
   (``formatting_structure.boxes``, ``layout.absolute.AbsolutePlaceholder``);
@@ -95,33 +95,27 @@ SUBSET_DROPPED = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF"
 """Tables WeasyPrint 70's subsets drop (``weasyprint/pdf/fonts.py``); :func:`subset_once`
 drops the same."""
 
-_FACES: dict[tuple[int, int, bytes], Any] = {}
-"""Font files parsed by HarfBuzz in this process, by (size, face index, first bytes)."""
-
 
 def subset_once(font: Any, to_unicode: dict[int, str], hinting: bool) -> None:
     """Subset WeasyPrint's ``font`` to the glyph ids in ``to_unicode``, in one HarfBuzz pass.
 
     Same result as WeasyPrint 70's ``Font.subset`` (glyph ids kept, CFF desubroutinized,
     hinting dropped unless asked for, the same tables dropped, a .notdef outline when a
-    character had no glyph), but one ``hb-subset`` call instead of two, on a face parsed once
-    per process: a 16 MB CJK collection then costs about 10 ms a face and a document instead
-    of about 40. Ids past the face's last glyph (WeasyPrint's stand-ins for missing
-    characters) are left out, as HarfBuzz would. Falls back to WeasyPrint's own subsetting
-    when HarfBuzz cannot read the face.
+    character had no glyph), but one ``hb-subset`` call instead of two, without WeasyPrint's
+    copy of the 65,536 glyph ids it keeps: a 16 MB CJK collection costs about 14 ms a face
+    and a document instead of about 40. The face is not kept after the call (a kept face
+    holds its file's bytes: 16 MB in every worker). Ids past the face's last glyph
+    (WeasyPrint's stand-ins for missing characters) are left out, as HarfBuzz would. Falls
+    back to WeasyPrint's own subsetting when HarfBuzz cannot read the face.
     """
     import uharfbuzz as hb
 
     if not to_unicode:
         return
-    data = font.file_content
-    key = (len(data), font.index, bytes(data[:256]))
-    face = _FACES.get(key)
-    if face is None:
-        try:
-            face = _FACES[key] = hb.Face(hb.Blob(data), font.index)
-        except hb.HarfBuzzError:
-            return _WEASYPRINT_SUBSET(font, to_unicode, hinting)  # type: ignore[no-any-return]
+    try:
+        face = hb.Face(hb.Blob(font.file_content), font.index)
+    except hb.HarfBuzzError:
+        return _WEASYPRINT_SUBSET(font, to_unicode, hinting)  # type: ignore[no-any-return]
     wanted = hb.SubsetInput()
     wanted.glyph_set.update(sorted(g for g in to_unicode if g < face.glyph_count))
     flags = (
