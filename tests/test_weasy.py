@@ -184,3 +184,26 @@ def test_tagged_elements_carry_their_language_and_header_scopes(tmp_path: Path) 
         walk(pdf.Root.StructTreeRoot)
     assert ("/Span", "ko", None) in found
     assert ("/TH", None, "/Column") in found and ("/TH", None, "/Row") in found
+
+
+def test_a_link_to_an_anchor_elsewhere_is_marked_with_its_anchor(tmp_path: Path) -> None:
+    """WeasyPrint 70 tags an ``<a>`` whose anchor is missing as a Link element and writes
+    no annotation; weasy.write_pdf names the anchor on that element (and only there)."""
+    import pikepdf
+    from weasyprint import HTML
+
+    from scireport import weasy
+
+    html = (
+        '<html lang="en"><body><p><a href="#elsewhere">Far</a> <a href="#here">Near</a></p>'
+        '<h1 id="here">Here</h1></body></html>'
+    )
+    target = tmp_path / "links.pdf"
+    weasy.write_pdf(HTML(string=html).render(), target, pdf_variant="pdf/ua-1")
+    with pikepdf.open(target) as pdf:
+        links = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                 and o.get("/S") == "/Link"]  # fmt: skip
+        annotations = list(pdf.pages[0].obj.get("/Annots") or [])
+    assert len(links) == 2 and len(annotations) == 1  # the missing anchor: no annotation
+    marks = [str(link.get(weasy.LINK_MARK, "")) for link in links]
+    assert sorted(marks) == ["", "elsewhere"]

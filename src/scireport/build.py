@@ -4,9 +4,9 @@ load -> validate -> for each edition: assemble every city's HTML (its page numbe
 known from the layout's page budget) -> typeset and write each city (worker processes,
 content-addressed cache) -> cover and contents -> the book -> report.
 
-The print book is stitched from the city PDFs with one copy of each font (see stitch.py).
-The screen book is written by one WeasyPrint call over all pages, so that its PDF/UA
-structure tree stays whole.
+Both books are stitched from the cached part PDFs with one copy of each font (see
+stitch.py); the screen book's parts are tagged, and their structure trees are merged into
+one whole PDF/UA tree (see structure.py), so an unchanged city is never typeset again.
 """
 
 from __future__ import annotations
@@ -52,15 +52,13 @@ from .preflight import preflight
 from .project import City, Project, load_project
 from .sources import dotted
 from .stitch import Bookmark, Link, stitch
+from .structure import TaggedBook
 from .typeset import (
     FONT_SUFFIXES,
     PageTask,
     PdfMeta,
     comparable,
-    render_to_budget,
     run_task,
-    set_metadata,
-    typesetter_for,
 )
 
 T = TypeVar("T")
@@ -872,26 +870,19 @@ class BookBuilder:
                 continue
             tmp = staging.new(final)
             name = city.profile.city if city.profile else city.slug
-            if self.edition.name == "screen":
-                typesetter = typesetter_for(self.plan.allowed)
-                cover, _ = render_to_budget(typesetter, covers[cities.index(city)])
-                pages_doc, _ = render_to_budget(typesetter, self.city_task(city, 1))
-                document = cover.copy([*cover.pages, *pages_doc.pages])
-                set_metadata(document, replace(self.pdf_meta(), title=self.city_title(name)))
-                typesetter.write(document, tmp, **self.pdf_options())
-            else:
-                stitch(
-                    [part.pdf for part in parts],
-                    tmp,
-                    bookmarks=[
-                        Bookmark(label, offset + index, level)
-                        for offset, part in zip((0, parts[0].pages), parts, strict=True)
-                        for index, level, label in part.meta.get("bookmarks", [])
-                    ],
-                    links=[],
-                    font_files=self.fetched_fonts(parts),
-                    pdf_1_4=self.options.pdf_x == "1a",
-                )
+            stitch(
+                [part.pdf for part in parts],
+                tmp,
+                bookmarks=[
+                    Bookmark(label, offset + index, level)
+                    for offset, part in zip((0, parts[0].pages), parts, strict=True)
+                    for index, level, label in part.meta.get("bookmarks", [])
+                ],
+                links=[],
+                font_files=self.fetched_fonts(parts),
+                pdf_1_4=self.options.pdf_x == "1a",
+                tagged=self.tagged(self.city_title(name)),
+            )
             jobs.append(self.finish_job(tmp, final, pages, name, stamp))
         return outputs, jobs
 
@@ -1043,8 +1034,8 @@ class BookBuilder:
     def bookmarks(self, entries: dict[str, Entry], starts: dict[str, int]) -> list[Bookmark]:
         """The outline: what the layout's CSS bookmarks in each part, at its book page.
 
-        The screen book's outline is WeasyPrint's from the same CSS, so both editions have
-        one shape (cover, contents, sections, cities) and the labels as printed.
+        Both editions' books are stitched with this outline, so they have one shape (cover,
+        contents, sections, cities) and the labels as printed.
         """
         return [
             Bookmark(label, starts[part.key] - 1 + index, level)
@@ -1056,14 +1047,12 @@ class BookBuilder:
         """Write the whole book to ``path``; return its pages."""
         cities = self.plan.cities
         self.progress(f"{self.edition.name}: writing report.pdf", len(cities), len(cities))
-        if self.edition.name == "screen":
-            return self.write_tagged_book(path, starts)
         anchors = self.anchor_pages(starts)
         links = []
         for part_key, entry in entries.items():
             first = starts[part_key] - 1
             links += [
-                Link(first + page, rect, anchors[anchor])
+                Link(first + page, rect, anchors[anchor], anchor)
                 for page, rect, anchor in entry.meta.get("links", [])
                 if anchor in anchors
             ]
@@ -1074,6 +1063,7 @@ class BookBuilder:
             links=links,
             font_files=self.fetched_fonts(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
+            tagged=self.tagged(self.pdf_meta().title),
         )
 
     def fetched_fonts(self, parts: list[Entry]) -> list[Path]:
@@ -1084,23 +1074,9 @@ class BookBuilder:
             Path(name) for name in sorted(fetched) if Path(name).suffix.lower() in FONT_SUFFIXES
         ]
 
-    def write_tagged_book(self, path: Path, starts: dict[str, int]) -> int:
-        """Write the book with one WeasyPrint call, keeping its PDF/UA structure whole."""
-        typesetter = typesetter_for(self.plan.allowed)
-        others = {task.name: task for task in self.section_tasks(starts)}
-        documents = []
-        for part in self.plan.parts(self.pages):
-            if part.kind == "city":
-                assert part.city is not None
-                task = self.city_task(part.city, part.start)
-            else:
-                task = others[part.key]
-            documents.append(render_to_budget(typesetter, task)[0])
-        pages = [page for document in documents for page in document.pages]
-        book = documents[0].copy(pages)
-        set_metadata(book, self.pdf_meta())
-        typesetter.write(book, path, **self.pdf_options())
-        return len(pages)
+    def tagged(self, title: str) -> TaggedBook | None:
+        """How a book of this edition titled ``title`` is tagged (None: print, untagged)."""
+        return TaggedBook(title) if self.edition.name == "screen" else None
 
 
 def watch(

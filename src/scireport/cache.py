@@ -24,7 +24,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, weasy
 from .files import file_stamps, move_into_place, write_text
 
 
@@ -118,6 +118,7 @@ def environment_key(
         "fonts": [font_files(f) for f in fonts],
         "scireport": __version__,
         "weasyprint": version("weasyprint"),
+        "tagging": weasy.TAGGING,
         "format": RECORD_FORMAT,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

@@ -24,6 +24,8 @@ from typing import Any
 
 import pikepdf
 
+from .structure import StructureMerger, TaggedBook
+
 
 @dataclass(frozen=True)
 class Link:
@@ -35,6 +37,8 @@ class Link:
     """x0, y0, x1, y1 in PDF points (origin bottom-left of the MediaBox)."""
     target: int
     """0-based index of the page the link jumps to."""
+    anchor: str = ""
+    """The anchor it links to (a tagged book ties the link to the element tagged for it)."""
 
 
 @dataclass(frozen=True)
@@ -487,17 +491,20 @@ def stitch(
     links: list[Link],
     font_files: Sequence[Path] = (),
     pdf_1_4: bool = False,
+    tagged: TaggedBook | None = None,
 ) -> int:
     """Write the pages of ``parts`` in order as one PDF at ``target``; return its page count.
 
     Document-level data (output intent, metadata, language) comes from the first part.
     ``font_files`` are font files besides fontconfig's where the originals of the fonts may
     be found (the layout's ``@font-face`` files). ``pdf_1_4`` writes PDF 1.4 without object
-    streams (what PDF/X-1a requires).
+    streams (what PDF/X-1a requires). With ``tagged``, the parts' structure trees are merged
+    into one (see structure.py) and the links are tagged.
     """
     fonts = FontPlan(tuple(font_files))
     book = pikepdf.open(parts[0])
     try:
+        tree = StructureMerger(book, tagged) if tagged is not None else None
         originals = mark_originals(book)
         fonts.take(book)
         seen: set[tuple[int, int]] = set()
@@ -507,13 +514,18 @@ def stitch(
                 hollow_repeats(part, originals)
                 start = len(book.pages)
                 book.pages.extend(part.pages)
+                if tree is not None:
+                    tree.add(part, start)
                 for page in book.pages[start:]:
                     _detach(page.obj, seen)
         install_fonts(book, fonts.programs())
         share_font_dicts(book)
         share_streams(book)
         _outline(book, bookmarks)
-        _links(book, links)
+        if tree is not None:
+            tree.finish(links)
+        else:
+            _links(book, links)
         if "/Names" in book.Root and "/Dests" in book.Root.Names:
             del book.Root.Names["/Dests"]
         if pdf_1_4:  # PDF/X-1a allows PDF 1.4 only: no object streams

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from . import weasy
 from .files import file_stamps
+from .structure import untagged_to_artifacts
 
 
 @dataclass
@@ -199,6 +200,9 @@ class PageTask:
     """(label, text) of every paragraph that must be found on the pages (labels: JSON data)."""
 
 
+TAGGED_VARIANTS = ("pdf/ua-1", "pdf/a-2a")
+"""WeasyPrint PDF variants that write a structure tree."""
+
 _TYPESETTERS: dict[tuple[Path, ...], Typesetter] = {}
 
 
@@ -249,7 +253,10 @@ def run_task(task: PageTask) -> dict[str, Any]:
     log.warnings.clear()
     document, overflow = render_to_budget(typesetter, task)
     set_metadata(document, task.meta)
-    messages = typesetter.write(document, task.output, **dict(task.options))
+    options = dict(task.options)
+    messages = typesetter.write(document, task.output, **options)
+    if options.get("pdf_variant") in TAGGED_VARIANTS:
+        untagged_to_artifacts(task.output)
     laid_out = printed_text(document)
     return {
         "pages": len(document.pages),

@@ -17,11 +17,13 @@ imports these internals):
 - :func:`_tag_languages_and_scopes`: wraps ``weasyprint.pdf.tags._build_box_tree`` while a
   PDF is written, so that a tagged element whose HTML element has a ``lang`` attribute gets
   its ``/Lang`` and a header cell with ``scope`` its ``/Scope`` (WeasyPrint 70 writes
-  neither: only the document's language).
+  neither: only the document's language), and a Link element whose ``<a href="#...">``
+  points outside the document (WeasyPrint then writes no annotation) its anchor, as
+  :data:`LINK_MARK`, so that the stitcher can tie the book's link to that element.
 
-The stitcher relies on nothing private: it reads the glyph ids WeasyPrint writes on the
-pages (public PDF semantics, checked by a test here) and subsets the original font files
-itself with HarfBuzz.
+The stitcher relies on nothing private in the fonts: it reads the glyph ids WeasyPrint
+writes on the pages (public PDF semantics, checked by a test here) and subsets the original
+font files itself with HarfBuzz.
 """
 
 from __future__ import annotations
@@ -169,12 +171,22 @@ def write_pdf(document: Any, target: Path, **options: Any) -> list[str]:
     return messages
 
 
+LINK_MARK = "/ScireportLink"
+"""Key set on a Link structure element whose internal link WeasyPrint could not resolve
+(the anchor is in another part of the book): the anchor's name. ``structure.py`` ties the
+book's annotation to the element and removes the key."""
+
+TAGGING = 2
+"""Version of what :func:`_tag_languages_and_scopes` adds to WeasyPrint's tags (a part
+cached before a change is typeset again: ``cache.environment_key`` includes it)."""
+
 SCOPES = {"col": "/Column", "row": "/Row", "colgroup": "/Column", "rowgroup": "/Row"}
 """HTML ``scope`` values as PDF table header scopes."""
 
 
 def _tag_languages_and_scopes(build_tree: Any) -> Any:
-    """Wrap WeasyPrint's structure-tree builder: ``/Lang`` and ``/Scope`` from the HTML.
+    """Wrap WeasyPrint's structure-tree builder: ``/Lang`` and ``/Scope`` from the HTML,
+    and :data:`LINK_MARK` on a Link element whose anchor is not in the document.
 
     The builder is a recursive generator called through its module name, so the wrapper
     sees every box; an element is annotated once, by the call for the box it was made for.
@@ -199,6 +211,13 @@ def _tag_languages_and_scopes(build_tree: Any) -> Any:
                     scope = SCOPES.get(str(node.get("scope", "")).lower())
                     if scope and element.get("S") == "/TH" and "A" in element:
                         element["A"]["Scope"] = scope
+                    href = str(node.get("href") or "")
+                    if (
+                        element.get("S") == "/Link"
+                        and href.startswith("#")
+                        and getattr(source, "link_annotation", None) is None
+                    ):
+                        element[LINK_MARK[1:]] = pydyf.String(href[1:])
             yield element
 
     return build
