@@ -240,3 +240,9 @@ def test_schema_and_validator_reject(name: str, schema_validator: Any) -> None:
     data = INVALID[name]
     assert not ours(data), name
     assert not schema_validator.is_valid(data), name
+
+
+def test_an_empty_value_at_the_end_of_a_file_is_found_on_its_last_line() -> None:
+    """Found by Hypothesis: ``? city`` with no newline put the finding on line 2 of 1."""
+    parse_and_validate(b"? city")
+    parse_and_validate(b"city:")

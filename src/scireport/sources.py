@@ -111,8 +111,14 @@ class YamlDocument:
         key: bool = False,
         at: Position | None = None,
     ) -> Finding:
-        """Build a finding located at ``path`` in this document (or at ``at`` when given)."""
+        """Build a finding located at ``path`` in this document (or at ``at`` when given).
+
+        A position past the end of the text (an empty value at the very end of a file has
+        one) is moved to the end of the text, so a finding always names a real line.
+        """
         pos = at or self.locate(path, key=key)
+        if self.text and pos.line > self.text.count("\n") + 1:
+            pos = self.position_of(len(self.text))
         return Finding(
             file=self.file,
             line=pos.line,
