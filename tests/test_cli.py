@@ -143,7 +143,8 @@ def test_long_source_lines_are_cut_and_the_caret_counts_wide_characters() -> Non
 
 
 def test_help_new_city_and_validate_without_layout_never_import_weasyprint(tmp_path: Path) -> None:
-    """What an editor runs every minute starts fast: no WeasyPrint, no fontTools, no pydyf."""
+    """What an editor runs every minute starts fast: no WeasyPrint, fontTools, pydyf or web
+    server (``preview --help`` included)."""
     import shutil
     import subprocess
     import sys
@@ -157,11 +158,14 @@ def test_help_new_city_and_validate_without_layout_never_import_weasyprint(tmp_p
     code = (
         "import sys\nfrom typer.testing import CliRunner\nfrom scireport.cli import app\n"
         f"p = {str(project)!r}\n"
-        "for args in (['--help'], ['build', '--help'], ['validate', '--no-layout', '-p', p],"
+        "for args in (['--help'], ['build', '--help'], ['preview', '--help'],"
+        " ['validate', '--no-layout', '-p', p],"
         " ['new-city', 'Lyon', '--country', 'France', '--project', p]):\n"
         "    r = CliRunner().invoke(app, args)\n"
         "    assert r.exit_code == 0, (args, r.output)\n"
-        "print(sorted(m for m in ('weasyprint', 'pydyf', 'fontTools') if m in sys.modules))"
+        "    assert args[0] != 'preview' or ('--port' in r.output and '--open' in r.output)\n"
+        "names = ('weasyprint', 'pydyf', 'fontTools', 'uvicorn', 'starlette')\n"
+        "print(sorted(m for m in names if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

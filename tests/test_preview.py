@@ -206,18 +206,6 @@ def test_port_in_use_is_a_clear_error(project: Path, cli) -> None:
     assert "choose another --port" in result.output
 
 
-def test_help_imports_no_web_server_or_weasyprint() -> None:
-    code = (
-        "import sys\nfrom typer.testing import CliRunner\nfrom scireport.cli import app\n"
-        "r = CliRunner().invoke(app, ['preview', '--help'])\nassert r.exit_code == 0\n"
-        "assert '--port' in r.output and '--open' in r.output\n"
-        "print(sorted(m for m in ('weasyprint', 'uvicorn', 'starlette') if m in sys.modules))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
-
-
 @pytest.mark.browser
 def test_browser_shows_every_page_and_the_contents(page: Any, server: Server) -> None:
     state = server.state()

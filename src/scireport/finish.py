@@ -33,6 +33,7 @@ from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import UserError
 from .files import replacing, write_atomically
+from .pdfobjects import repoint
 
 MM = 72 / 25.4
 """PDF points per millimetre."""
@@ -511,25 +512,7 @@ def store_images_once(pdf: pikepdf.Pdf) -> int:
     if not replace:
         return 0
 
-    def visit(container: Any) -> None:
-        if isinstance(container, pikepdf.Stream):
-            container = container.stream_dict
-        items = (
-            container.items() if isinstance(container, pikepdf.Dictionary) else enumerate(container)
-        )
-        for key, value in list(items):
-            if not isinstance(value, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
-                continue
-            if value.is_indirect:
-                if value.objgen in replace:
-                    container[key] = replace[value.objgen]
-            else:
-                visit(value)
-
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
-            visit(obj)
-    visit(pdf.trailer)
+    repoint(pdf, replace)
     return len(replace)
 
 

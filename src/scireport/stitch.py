@@ -24,6 +24,7 @@ from typing import Any
 
 import pikepdf
 
+from .pdfobjects import repoint
 from .structure import StructureMerger, TaggedBook
 
 
@@ -463,24 +464,7 @@ def share_streams(pdf: pikepdf.Pdf) -> None:
     if not replace:
         return
 
-    def visit(container: Any) -> None:
-        items = (
-            container.items() if isinstance(container, pikepdf.Dictionary) else enumerate(container)
-        )
-        for key, value in list(items):
-            if isinstance(value, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
-                if value.is_indirect:
-                    if value.objgen in replace:
-                        container[key] = replace[value.objgen]
-                else:
-                    visit(value)
-
-    for item in pdf.objects:
-        if isinstance(item, pikepdf.Dictionary | pikepdf.Array):
-            visit(item)
-        elif isinstance(item, pikepdf.Stream):
-            visit(item.stream_dict)
-    visit(pdf.trailer)
+    repoint(pdf, replace)
 
 
 def stitch(

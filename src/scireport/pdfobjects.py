@@ -1,0 +1,33 @@
+"""Small pikepdf helpers that the stitcher and the finisher share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pikepdf
+
+
+def repoint(pdf: pikepdf.Pdf, replace: dict[tuple[int, int], Any]) -> None:
+    """Make every reference in ``pdf`` to an object in ``replace`` (by object and generation
+    number) point at its replacement instead: in every object, stream dictionary and the
+    trailer. The objects replaced are left unreferenced, so saving drops them."""
+
+    def visit(container: Any) -> None:
+        if isinstance(container, pikepdf.Stream):
+            container = container.stream_dict
+        items = (
+            container.items() if isinstance(container, pikepdf.Dictionary) else enumerate(container)
+        )
+        for key, value in list(items):
+            if not isinstance(value, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
+                continue
+            if value.is_indirect:
+                if value.objgen in replace:
+                    container[key] = replace[value.objgen]
+            else:
+                visit(value)
+
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
+            visit(obj)
+    visit(pdf.trailer)
