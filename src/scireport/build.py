@@ -1105,10 +1105,20 @@ def watch(
         except UserError as exc:
             report(exc)
 
-    once()
     relevant = watched(root, options)
-    for _changes in watchfiles.watch(root, watch_filter=relevant, stop_event=stop, debounce=50):
-        once()
+    changes = watchfiles.watch(
+        root,
+        watch_filter=relevant,
+        stop_event=stop,
+        debounce=50,
+        yield_on_timeout=True,
+        rust_timeout=200,
+    )
+    next(changes, None)  # the watcher is armed: a save during the first build is not lost
+    once()
+    for batch in changes:
+        if batch:  # an empty batch: nothing changed within rust_timeout
+            once()
 
 
 def watched(root: Path, options: BuildOptions) -> Callable[[Any, str], bool]:
