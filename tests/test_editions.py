@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import copy_sample
+from conftest import THREE, copy_sample
 
 Cli = Any
-CITIES = ("seoul", "amsterdam", "barcelona")
+CITIES = THREE
 
 
 def pdftext(path: Path) -> str:
@@ -19,8 +19,8 @@ def pdftext(path: Path) -> str:
     ).stdout
 
 
-def test_a_draft_is_left_out_and_blocks_no_other_city(tmp_path: Path, cli: Cli) -> None:
-    root = copy_sample(tmp_path / "project", CITIES)
+def test_a_draft_is_left_out_and_blocks_no_other_city(warm_three: Path, cli: Cli) -> None:
+    root = warm_three  # CITIES, built: only what the draft changes is typeset again
     profile = root / "profiles" / "barcelona.yaml"
     data = yaml.safe_load(profile.read_text("utf-8"))
     data.update(draft=True, subtitle="TODO: subtitle")
@@ -39,9 +39,10 @@ def test_a_draft_is_left_out_and_blocks_no_other_city(tmp_path: Path, cli: Cli) 
 
 
 def test_building_one_city_is_not_refused_for_another_citys_errors(
-    tmp_path: Path, cli: Cli
+    warm_three: Path, cli: Cli
 ) -> None:
-    root = copy_sample(tmp_path / "project", CITIES)
+    root = warm_three
+    (root / "build/print/report.pdf").unlink()  # what the refused whole build must not write
     broken = root / "profiles" / "amsterdam.yaml"
     broken.write_text(broken.read_text("utf-8").replace("city: Amsterdam", "city: [Amsterdam"))
     whole = cli("build", "-p", root)
