@@ -20,9 +20,9 @@ def main() -> None:
     """
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        from .cli import main as run
+        from .cli import app
 
-        run()
+        app()
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing half-written was kept\n")
         raise SystemExit(130) from None

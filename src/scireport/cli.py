@@ -6,7 +6,6 @@ message and exits with its code; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -418,15 +417,3 @@ def _progress_hook() -> tuple[Any, Any]:
 
     return hook, progress.stop
 
-
-def main() -> None:
-    """Entry point of the ``scireport`` command (Ctrl-C outside a command also exits 130)."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        raise SystemExit(130) from None
-
-
-if __name__ == "__main__":
-    main()
