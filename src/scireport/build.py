@@ -228,7 +228,7 @@ def build(
     if "print" in options.editions:
         check_icc_profile(layout.icc_profile)
     selected = _select(project, options.cities)
-    out = options.out if options.out.is_absolute() else project.root / options.out
+    out = project.root / options.out  # an absolute --out stays as it is
     options = replace(options, out=out)
     result = BuildResult([], [f for f in findings if f.severity == "warning"], 0.0)
     built = {c.slug for c in project.cities}
@@ -1123,7 +1123,7 @@ def watch(
 
 def watched(root: Path, options: BuildOptions) -> Callable[[Any, str], bool]:
     """The filter of the changes a watching build follows: none in its output or hidden."""
-    out = (options.out if options.out.is_absolute() else root / options.out).resolve()
+    out = (root / options.out).resolve()
 
     def relevant(change: Any, path: str) -> bool:
         candidate = Path(path).resolve()

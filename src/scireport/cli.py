@@ -298,7 +298,7 @@ def clean(
     from .project import display_path, find_root
 
     root = find_root(project)
-    folder = out_dir if out_dir.is_absolute() else root / out_dir
+    folder = root / out_dir  # an absolute --out stays as it is
     result = clean_output(folder, outputs=outputs)
     for path in result.kept:
         out.print(f"kept {_safe(display_path(path, root))}: changed since it was built")

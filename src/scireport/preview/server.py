@@ -160,7 +160,7 @@ def serve(
         from ..project import find_root
 
         find_root(project_dir)  # raises the error that says so
-    folder = out if out.is_absolute() else root / out
+    folder = root / out  # an absolute --out stays as it is
     view = Session.view_name(edition, langs or [], cities or [])
     session = Session(folder, edition, view, say)
     session.alone = bool(cities)
