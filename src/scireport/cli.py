@@ -416,4 +416,3 @@ def _progress_hook() -> tuple[Any, Any]:
         progress.update(task, description=_safe(message), completed=done, total=total)
 
     return hook, progress.stop
-

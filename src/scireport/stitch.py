@@ -26,6 +26,7 @@ import pikepdf
 
 from .pdfobjects import repoint
 from .structure import StructureMerger, TaggedBook
+from .weasy import hb_subset
 
 
 @dataclass(frozen=True)
@@ -187,16 +188,6 @@ def _font_file(descriptor: Any) -> tuple[str, Any] | None:
     return None
 
 
-SUBSET_FLAGS = ("RETAIN_GIDS", "DESUBROUTINIZE", "NO_HINTING", "PASSTHROUGH_UNRECOGNIZED")
-"""How the book's fonts are subset (HarfBuzz's hb-subset flags): every glyph keeps its id
-in the original font, which is the code WeasyPrint writes on the pages (Identity-H,
-CIDToGIDMap Identity); the rest is what WeasyPrint 70's own subsets do. The .notdef outline
-is kept as well (WeasyPrint keeps it when a character had no glyph)."""
-
-DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH",
-                  "PCLT", "SVG ")  # fmt: skip
-"""Tables a PDF's font program does not need (the ones WeasyPrint 70 drops)."""
-
 FC_LIST_TIMEOUT_S = 10
 """How long fontconfig may take to name the files of one font."""
 
@@ -288,20 +279,11 @@ def subset_font(source: tuple[Path, int], gids: set[int]) -> bytes:
     import uharfbuzz as hb
 
     face = hb.Face(hb.Blob.from_file_path(source[0]), source[1])
-    wanted = hb.SubsetInput()
-    # Codes past the last glyph are WeasyPrint's stand-ins for missing characters.
-    wanted.glyph_set.update(sorted(g for g in gids if g < face.glyph_count))
-    flags = hb.SubsetFlags.NOTDEF_OUTLINE
-    for flag in SUBSET_FLAGS:
-        flags |= hb.SubsetFlags[flag]
-    wanted.flags = flags
-    dropped = wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
-    dropped.update(int.from_bytes(tag.encode(), "big") for tag in DROPPED_TABLES)
-    subset = hb.subset(face, wanted)
-    data = subset.blob.data if subset is not None else b""
+    # the .notdef outline too: WeasyPrint keeps it when a character had no glyph
+    data = hb_subset(face, gids, hinting=False, notdef=True)
     if not data:
         raise ValueError(f"HarfBuzz could not subset {source[0]} (face {source[1]})")
-    return bytes(data)
+    return data
 
 
 FONT_MARK = "/ScireportFont"

@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,21 +92,48 @@ class FastZlib:
 
 SUBSET_DROPPED = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH",
                   "PCLT", "SVG ")  # fmt: skip
-"""Tables WeasyPrint 70's subsets drop (``weasyprint/pdf/fonts.py``); :func:`subset_once`
+"""Tables WeasyPrint 70's subsets drop (``weasyprint/pdf/fonts.py``); :func:`hb_subset`
 drops the same."""
+
+
+def hb_subset(face: Any, gids: Iterable[int], *, hinting: bool, notdef: bool) -> bytes:
+    """The program of HarfBuzz ``face`` cut to ``gids``, as WeasyPrint 70 subsets a font.
+
+    Every glyph keeps its id (the codes WeasyPrint writes on the pages are those ids), CFF is
+    desubroutinized, unknown tables pass through, :data:`SUBSET_DROPPED` go; hinting goes
+    unless ``hinting``, and the .notdef outline stays with ``notdef``. Ids past the face's
+    last glyph (WeasyPrint's stand-ins for missing characters) are left out. Returns b""
+    when HarfBuzz cannot subset the face.
+    """
+    import uharfbuzz as hb
+
+    wanted = hb.SubsetInput()
+    wanted.glyph_set.update(sorted(g for g in gids if g < face.glyph_count))
+    flags = (
+        hb.SubsetFlags.RETAIN_GIDS
+        | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+        | hb.SubsetFlags.DESUBROUTINIZE
+    )
+    if not hinting:
+        flags |= hb.SubsetFlags.NO_HINTING
+    if notdef:
+        flags |= hb.SubsetFlags.NOTDEF_OUTLINE
+    wanted.flags = flags
+    dropped = wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    dropped.update(int.from_bytes(tag.encode(), "big") for tag in SUBSET_DROPPED)
+    subset = hb.subset(face, wanted)
+    return bytes(subset.blob.data) if subset is not None else b""
 
 
 def subset_once(font: Any, to_unicode: dict[int, str], hinting: bool) -> None:
     """Subset WeasyPrint's ``font`` to the glyph ids in ``to_unicode``, in one HarfBuzz pass.
 
-    Same result as WeasyPrint 70's ``Font.subset`` (glyph ids kept, CFF desubroutinized,
-    hinting dropped unless asked for, the same tables dropped, a .notdef outline when a
-    character had no glyph), but one ``hb-subset`` call instead of two, without WeasyPrint's
-    copy of the 65,536 glyph ids it keeps: a 16 MB CJK collection costs about 14 ms a face
-    and a document instead of about 40. The face is not kept after the call (a kept face
-    holds its file's bytes: 16 MB in every worker). Ids past the face's last glyph
-    (WeasyPrint's stand-ins for missing characters) are left out, as HarfBuzz would. Falls
-    back to WeasyPrint's own subsetting when HarfBuzz cannot read the face.
+    Same result as WeasyPrint 70's ``Font.subset`` (see :func:`hb_subset`), but one
+    ``hb-subset`` call instead of two, without WeasyPrint's copy of the 65,536 glyph ids it
+    keeps: a 16 MB CJK collection costs about 14 ms a face and a document instead of about
+    40. The face is not kept after the call (a kept face holds its file's bytes: 16 MB in
+    every worker). Falls back to WeasyPrint's own subsetting when HarfBuzz cannot read or
+    subset the face.
     """
     import uharfbuzz as hb
 
@@ -116,24 +143,10 @@ def subset_once(font: Any, to_unicode: dict[int, str], hinting: bool) -> None:
         face = hb.Face(hb.Blob(font.file_content), font.index)
     except hb.HarfBuzzError:
         return _WEASYPRINT_SUBSET(font, to_unicode, hinting)  # type: ignore[no-any-return]
-    wanted = hb.SubsetInput()
-    wanted.glyph_set.update(sorted(g for g in to_unicode if g < face.glyph_count))
-    flags = (
-        hb.SubsetFlags.RETAIN_GIDS
-        | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
-        | hb.SubsetFlags.DESUBROUTINIZE
-    )
-    if not hinting:
-        flags |= hb.SubsetFlags.NO_HINTING
-    if font.missing:
-        flags |= hb.SubsetFlags.NOTDEF_OUTLINE
-    wanted.flags = flags
-    dropped = wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
-    dropped.update(int.from_bytes(tag.encode(), "big") for tag in SUBSET_DROPPED)
-    subset = hb.subset(face, wanted)
-    if subset is None or not subset.blob.data:
+    program = hb_subset(face, to_unicode, hinting=hinting, notdef=bool(font.missing))
+    if not program:
         return _WEASYPRINT_SUBSET(font, to_unicode, hinting)  # type: ignore[no-any-return]
-    font.file_content = bytes(subset.blob.data)
+    font.file_content = program
 
 
 _WEASYPRINT_SUBSET: Any = None
