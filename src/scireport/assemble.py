@@ -30,6 +30,7 @@ from .index import ALL, CityScore, IndexResult
 from .layouts import Layout
 from .models import (
     HANGUL,
+    WORD_JOINER,
     CityProfile,
     FieldPath,
     IndexSpec,
@@ -46,9 +47,6 @@ _SPACE = re.compile(r"(\s+)")
 _SAFE_HREF = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 
-
-WORD_JOINER = "\u2060"
-"""U+2060 WORD JOINER: forbids a line break between the characters it stands between."""
 
 BREAK_HERE = "\u200b"
 """U+200B ZERO WIDTH SPACE: allows a line break where it stands, invisibly."""

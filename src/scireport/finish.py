@@ -33,6 +33,7 @@ from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import UserError
 from .files import replacing, write_atomically
+from .models import WORD_JOINER
 from .pdfobjects import repoint
 
 MM = 72 / 25.4
@@ -241,10 +242,6 @@ def _set_metadata(
         if str(info.get("/Trapped", "")) != "/True":
             info["/Trapped"] = pikepdf.Name("/False")
     pdf.Root.Lang = pikepdf.String(lang)
-
-
-WORD_JOINER = "\u2060"
-"""What the assemble stage puts between Hangul syllables so WeasyPrint keeps words whole."""
 
 
 def clean_outline(pdf: pikepdf.Pdf) -> int:

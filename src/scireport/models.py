@@ -22,6 +22,10 @@ AREA_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 """Hangul syllables and jamo."""
 
+WORD_JOINER = "\u2060"
+"""U+2060 WORD JOINER: what the assemble stage puts between the syllables of a Hangul word
+so that WeasyPrint never breaks it; never part of an outline label or a bookmark."""
+
 PLACEHOLDER = "TODO"
 """Text starting with this marks a field still to fill (warning in validate, error in build)."""
 

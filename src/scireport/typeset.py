@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from . import weasy
 from .files import file_stamps
+from .models import WORD_JOINER
 from .structure import untagged_to_artifacts
 
 
@@ -316,10 +317,6 @@ def unusable_fonts(log: FetchLog) -> list[str]:
         except Exception:  # fontTools raises many kinds for a damaged file
             bad.append(name)
     return bad
-
-
-WORD_JOINER = "\u2060"
-"""What the assemble stage puts between Hangul syllables; never part of an outline label."""
 
 
 def page_bookmarks(document: Any) -> list[tuple[int, int, str]]:
