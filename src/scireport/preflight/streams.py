@@ -30,8 +30,6 @@ WORST_RATIO = {
 }
 """Most output bytes one input byte can give, per content filter."""
 
-CHUNK = 1 << 16
-
 
 def _filters(stream: pikepdf.Stream) -> list[str]:
     value = stream.get("/Filter")

@@ -96,9 +96,8 @@ class Live:
         self.stop_finisher()
 
         def progress(message: str, done: int, total: int) -> None:
-            if self.dirty.is_set():
+            if self.dirty.is_set():  # a newer save: this build's pages would be stale
                 raise Superseded
-            self.session.progress(message, done, total)
 
         def ready(event: PagesReady) -> None:
             self.session.show(event, generation)

@@ -140,7 +140,6 @@ class Session:
     """One preview: the parts shown, updated from the builder's events and published."""
 
     def __init__(self, out: Path, edition: str, view: str, say: Say) -> None:
-        self.edition = edition
         self.say = say
         self.renderer = PageRenderer(out / ".pages")
         self.saved = out / ".pages" / f"view-{view}.json"
@@ -151,7 +150,6 @@ class Session:
         self.lock = threading.Lock()
         self.generation = 0
         """Raised by each new build: events of an older one are ignored."""
-        self.building = False
 
     @staticmethod
     def view_name(edition: str, langs: list[str], cities: list[str]) -> str:
@@ -211,14 +209,7 @@ class Session:
             generation = self.generation
         if generation > 1:  # the first is announced by the initial state
             self.state.publish(status="building", message="rebuilding…")
-        self.building = True
         return generation
-
-    def progress(self, message: str, done: int, total: int) -> None:
-        """Builder progress: tell the browsers a build is under way (once per build)."""
-        if not self.building:
-            self.building = True
-            self.state.publish(status="building", message="rebuilding…")
 
     def show(self, event: PagesReady, generation: int) -> bool:
         """Show the parts of ``event`` (rendering those that changed); False if it cannot.
