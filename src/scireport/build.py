@@ -242,15 +242,11 @@ def build(
                 target = _output_dir(out / folder)
                 plan = EditionPlan(project, config, layout, edition, out, data)
                 book = BookBuilder(plan, options, progress, ready)
-                book.cache.sweep()
-                for staged in (target, target / "cities", target / "standalone"):
-                    sweep_parts(staged)  # what a killed build staged and never moved into place
+                book.sweep(target)  # what a killed build staged and never moved into place
                 try:
                     book.write(target, selected, result)
                 finally:  # interrupted: the workers are dead, sweep what they were writing
-                    for staged in (target, target / "cities", target / "standalone"):
-                        sweep_parts(staged)
-                    book.cache.sweep()
+                    book.sweep(target)
         if data.index is not None and not options.cities:
             result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
@@ -769,6 +765,12 @@ class BookBuilder:
             )
 
     # -- writing ----------------------------------------------------------------------
+
+    def sweep(self, target: Path) -> None:
+        """Remove the half-written files of this edition: staged outputs, cache entries."""
+        for staged in (target, target / "cities", target / "standalone"):
+            sweep_parts(staged)
+        self.cache.sweep()
 
     def write(self, target: Path, selected: list[City], result: BuildResult) -> None:
         """Typeset and write this edition: each selected city, and the book when all are.

@@ -87,6 +87,7 @@ def font_files(family: str) -> tuple[str, ...]:
 
 
 _CACHED_FONT_FILES = font_files
+"""The cached function itself, so that forgetting works while a test stands in for it."""
 
 
 def forget_fonts() -> None:

@@ -430,7 +430,7 @@ def _stream_key(stream: Any) -> tuple[str, str]:
 
 
 def share_streams(pdf: pikepdf.Pdf) -> None:
-    """Point every emptied duplicate (see :func:`hollow_duplicates`) at its original."""
+    """Point every emptied duplicate (see :func:`hollow_repeats`) at its original."""
     canonical: dict[str, Any] = {}
     marked = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and SAME_MARK in o]
     for obj in marked:
@@ -494,21 +494,15 @@ def stitch(
             _links(book, links)
         if "/Names" in book.Root and "/Dests" in book.Root.Names:
             del book.Root.Names["/Dests"]
-        if pdf_1_4:  # PDF/X-1a allows PDF 1.4 only: no object streams
-            book.save(
-                target,
-                compress_streams=True,
-                object_stream_mode=pikepdf.ObjectStreamMode.disable,
-                force_version="1.4",
-                deterministic_id=True,
-            )
-        else:
-            book.save(
-                target,
-                compress_streams=True,
-                object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                deterministic_id=True,
-            )
+        book.save(  # PDF/X-1a allows PDF 1.4 only: no object streams
+            target,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable
+            if pdf_1_4
+            else pikepdf.ObjectStreamMode.generate,
+            force_version="1.4" if pdf_1_4 else "",
+            deterministic_id=True,
+        )
         return len(book.pages)
     finally:
         book.close()
