@@ -10,12 +10,12 @@ imported; :func:`run` applies those of an edition, in registration order, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import Severity
-from .base import READ_ERRORS, Report, short
-from .facts import DocumentFacts
+from .base import READ_ERRORS, Report, listing, short
+from .facts import ContentFacts, DocumentFacts
 
 EDITIONS = ("print", "screen")
 
@@ -33,6 +33,17 @@ class Hit:
 
 
 Check = Callable[[DocumentFacts], Iterable[Hit]]
+
+
+def listed_per_page(
+    facts: DocumentFacts, items: Callable[[ContentFacts], Iterable[str]]
+) -> Iterator[tuple[int, str]]:
+    """The page number and the :func:`~.base.listing` of ``items`` for each page whose
+    content has any (``lambda content: content.rgb``)."""
+    for page in facts.pages:
+        found = list(items(page.content)) if page.content is not None else []
+        if found:
+            yield page.number, listing(found)
 
 
 @dataclass(frozen=True)

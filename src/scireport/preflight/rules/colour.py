@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..base import listing
 from ..facts import DocumentFacts
-from ..registry import Hit, rule
+from ..registry import Hit, listed_per_page, rule
 
 
 @rule("pdf-pdfx", editions=("print",))
@@ -16,13 +15,12 @@ def pdfx_transparency(facts: DocumentFacts) -> Iterator[Hit]:
     version = facts.pdfx_version or ""
     if not version.startswith(("PDF/X-1", "PDF/X-3")):
         return
-    for page in facts.pages:
-        if page.content is not None and page.content.transparency:
-            yield Hit(
-                f"{version} forbids transparency, found: {listing(page.content.transparency)};"
-                " remove opacity and alpha from the layout or write PDF/X-4",
-                page.number,
-            )
+    for number, found in listed_per_page(facts, lambda content: content.transparency):
+        yield Hit(
+            f"{version} forbids transparency, found: {found};"
+            " remove opacity and alpha from the layout or write PDF/X-4",
+            number,
+        )
 
 
 @rule("pdf-pdfx", editions=("print",))
@@ -31,23 +29,21 @@ def pdfx_calibrated(facts: DocumentFacts) -> Iterator[Hit]:
     version = facts.pdfx_version or ""
     if not version.startswith("PDF/X-1"):
         return
-    for page in facts.pages:
-        if page.content is not None and page.content.calibrated:
-            yield Hit(
-                f"{version} allows only DeviceCMYK, gray and spot colours, found ICC/CIE"
-                f" colour in: {listing(page.content.calibrated)}; write PDF/X-4 instead",
-                page.number,
-            )
+    for number, found in listed_per_page(facts, lambda content: content.calibrated):
+        yield Hit(
+            f"{version} allows only DeviceCMYK, gray and spot colours, found ICC/CIE"
+            f" colour in: {found}; write PDF/X-4 instead",
+            number,
+        )
 
 
 @rule("pdf-rgb", editions=("print",))
 def rgb(facts: DocumentFacts) -> Iterator[Hit]:
     """No RGB colour operator, colour space, image, shading or transparency group in a
     print file (forms and tiling patterns included)."""
-    for page in facts.pages:
-        if page.content is not None and page.content.rgb:
-            yield Hit(
-                f"RGB colour used: {listing(page.content.rgb)}; a print file must be"
-                " CMYK: use device-cmyk() colours and convert images with the output profile",
-                page.number,
-            )
+    for number, found in listed_per_page(facts, lambda content: content.rgb):
+        yield Hit(
+            f"RGB colour used: {found}; a print file must be"
+            " CMYK: use device-cmyk() colours and convert images with the output profile",
+            number,
+        )

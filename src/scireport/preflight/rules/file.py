@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..base import listing
 from ..facts import DocumentFacts
-from ..registry import Hit, rule
+from ..registry import Hit, listed_per_page, rule
 
 
 @rule("pdf-page-count")
@@ -32,13 +31,11 @@ def unreadable_pages(facts: DocumentFacts) -> Iterator[Hit]:
 @rule("pdf-unreadable", severity="warning")
 def damaged_content(facts: DocumentFacts) -> Iterator[Hit]:
     """The content parser has nothing to complain about (e.g. a stream that ends early)."""
-    for page in facts.pages:
-        if page.content is not None and page.content.damage:
-            yield Hit(
-                f"the page's content is damaged ({listing(page.content.damage)});"
-                " export the PDF again",
-                page.number,
-            )
+    for number, found in listed_per_page(facts, lambda content: content.damage):
+        yield Hit(
+            f"the page's content is damaged ({found}); export the PDF again",
+            number,
+        )
 
 
 @rule("pdf-oversized")
@@ -46,11 +43,10 @@ def oversized(facts: DocumentFacts) -> Iterator[Hit]:
     """No stream inflates past 4 MiB (512 MiB for the whole file) and no page draws more
     than 200,000 operators (5 million for the file): preflight stops reading there, so a
     decompression bomb costs neither minutes nor gigabytes."""
-    for page in facts.pages:
-        if page.content is not None and page.content.oversized:
-            yield Hit(
-                f"not checked past the limits: {listing(page.content.oversized)};"
-                " a city page needs far less, so the file is damaged or hostile:"
-                " export it again",
-                page.number,
-            )
+    for number, found in listed_per_page(facts, lambda content: content.oversized):
+        yield Hit(
+            f"not checked past the limits: {found};"
+            " a city page needs far less, so the file is damaged or hostile:"
+            " export it again",
+            number,
+        )
