@@ -104,15 +104,22 @@ def profile_files(root: Path, folder: str, paths: list[Path] | None) -> list[Pat
     return files
 
 
-def load_project(project: Path | None = None, paths: list[Path] | None = None) -> Project:
-    """Read the project's settings and profiles, collecting every YAML and schema finding."""
-    root = find_root(project)
+def load_config(root: Path) -> tuple[ReportConfig | None, YamlDocument, list[Finding]]:
+    """Read ``scireport.yaml`` of the project at ``root`` (no profiles): the settings (None
+    when they are not valid), their document, and every YAML and schema finding."""
     config_doc = load_yaml(root / CONFIG_NAME, CONFIG_NAME, inside=root)
     findings = list(config_doc.findings)
     config = None
     if config_doc.data is not None:
         config, schema_findings = validate_model(ReportConfig, config_doc)
         findings += schema_findings
+    return config, config_doc, findings
+
+
+def load_project(project: Path | None = None, paths: list[Path] | None = None) -> Project:
+    """Read the project's settings and profiles, collecting every YAML and schema finding."""
+    root = find_root(project)
+    config, config_doc, findings = load_config(root)
     folder = config.profiles if config else "profiles"
     if not paths and not (root / folder).resolve().is_relative_to(root):
         findings.append(

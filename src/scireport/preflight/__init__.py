@@ -94,14 +94,14 @@ def preflight_files(
 ) -> list[Finding]:
     """Preflight ``files``; inside a project, against its layout's page size and bleed."""
     from ..layouts import load_layout
-    from ..project import CONFIG_NAME, find_root, load_project
+    from ..project import CONFIG_NAME, find_root, load_config
 
     manifest = None
-    here = project_dir or Path.cwd()
-    if (here / CONFIG_NAME).is_file():
-        project = load_project(find_root(project_dir), [])
-        if project.config is not None:
-            manifest = load_layout(project.root, project.config.layout).manifest
+    if ((project_dir or Path.cwd()) / CONFIG_NAME).is_file():  # inside a project
+        root = find_root(project_dir)
+        config = load_config(root)[0]  # the settings only: the profiles do not matter here
+        if config is not None:
+            manifest = load_layout(root, config.layout).manifest
     findings = [f for path in files for f in preflight(path, edition=edition, manifest=manifest)]
     if strict:
         findings = [replace(f, severity="error") for f in findings]
