@@ -22,7 +22,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
@@ -497,21 +497,30 @@ def typeset_for_press(task: PageTask) -> dict[str, Any]:
     return meta
 
 
+def press_finisher(
+    manifest: LayoutManifest, marks: bool, title: str, authors: Sequence[str], lang: str
+) -> Callable[..., None]:
+    """:func:`~.finish.finish_print` with the layout's page and these settings: call it with
+    the PDF's path (and, for an output, its ``document_key``)."""
+    page = manifest.page
+    return partial(
+        finish_print,
+        trim_mm=(page.width_mm, page.height_mm),
+        bleed_mm=page.bleed_mm,
+        marks=marks,
+        title=title,
+        authors=list(authors),
+        lang=lang,
+    )
+
+
 def finish_and_check(job: FinishJob) -> list[Finding]:
     """Finish a staged PDF (print: for the press; screen: images stored once), then preflight
     it; return the findings."""
-    page = job.manifest.page
     if job.edition == "print":
-        finish_print(
-            job.staged,
-            trim_mm=(page.width_mm, page.height_mm),
-            bleed_mm=page.bleed_mm,
-            marks=job.marks,
-            title=job.title,
-            authors=list(job.authors),
-            lang=job.lang,
-            document_key=":".join(("scireport", job.lang, job.title, *Path(job.final).parts[-2:])),
-        )
+        key = ":".join(("scireport", job.lang, job.title, *Path(job.final).parts[-2:]))
+        finisher = press_finisher(job.manifest, job.marks, job.title, job.authors, job.lang)
+        finisher(job.staged, document_key=key)
     else:
         finish_screen(job.staged)
     found = preflight(job.staged, edition=job.edition, manifest=job.manifest, pages=job.pages)
@@ -959,15 +968,12 @@ class BookBuilder:
                                    entry.pages, entry.pdf, entry.meta["sha256"]))  # fmt: skip
         finish = None
         if self.edition.name == "print":
-            page = self.layout.manifest.page
-            finish = partial(
-                finish_print,
-                trim_mm=(page.width_mm, page.height_mm),
-                bleed_mm=page.bleed_mm,
-                marks=self.options.marks,
-                title=self.pdf_meta().title,
-                authors=list(self.authors()),
-                lang=lang,
+            finish = press_finisher(
+                self.layout.manifest,
+                self.options.marks,
+                self.pdf_meta().title,
+                self.authors(),
+                lang,
             )
         self.ready(PagesReady(self.edition.name, lang, parts, whole, finish))
 
