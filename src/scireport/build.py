@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import ctypes
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -679,11 +680,16 @@ class BookBuilder:
 
     def cmyk_image(self, source: Path) -> Path:
         """The print edition's copy of ``source``, converted to CMYK with the layout's profile."""
-        digest = hashlib.sha256(source.read_bytes() + self.layout.icc_profile.read_bytes())
+        digest = hashlib.sha256(source.read_bytes() + self.icc_digest)
         profile = self.layout.icc_profile
         return self.images.get(
             digest.hexdigest(), lambda target: convert_image_to_cmyk(source, target, profile)
         )
+
+    @functools.cached_property
+    def icc_digest(self) -> bytes:
+        """SHA-256 of the layout's output profile (read once per build, not per image)."""
+        return hashlib.sha256(self.layout.icc_profile.read_bytes()).digest()
 
     # -- typesetting ------------------------------------------------------------------
 

@@ -284,8 +284,10 @@ def _is_overflow(value: Any) -> bool:
 class ImageCache:
     """Converted (CMYK) copies of images, under ``folder`` (``<out>/.cache/cmyk``).
 
-    Each copy is stored with the SHA-256 of its bytes beside it; a copy whose bytes no
-    longer match (truncated, substituted) is made again, never printed.
+    Each copy is stored with the SHA-256 of its bytes, its size and its modification time
+    beside it; a copy whose size and time are unchanged is taken as written (as the page
+    cache does), any other is hashed, and one whose bytes no longer match (truncated,
+    substituted) is made again, never printed.
     """
 
     def __init__(self, folder: Path, use: bool = True) -> None:
@@ -303,14 +305,17 @@ class ImageCache:
             return target
         self.folder.mkdir(parents=True, exist_ok=True)
         make(target)
-        write_text(record, hashlib.sha256(target.read_bytes()).hexdigest())
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()
+        write_text(record, " ".join([digest, *map(str, _stat(target))]))
         self.made.add(target)
         return target
 
     @staticmethod
     def _intact(target: Path, record: Path) -> bool:
         try:
-            expected = record.read_text("ascii").strip()
+            expected, *stamp = record.read_text("ascii").split()
+            if stamp == [str(v) for v in _stat(target)]:
+                return True
             return hashlib.sha256(target.read_bytes()).hexdigest() == expected
         except (OSError, ValueError):
             return False
