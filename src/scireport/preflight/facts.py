@@ -287,8 +287,20 @@ class ContentWalker:
     HANDLERS: dict[str, Handler] = {}
     """Content operator -> its handler; operators not listed change nothing preflight follows."""
 
+    PRINT_ONLY = frozenset({"rg", "g", "k", "sc", "RG", "gs", "cs", "CS", "sh"})
+    """Operators whose handlers only feed print rules (colour, inks, transparency,
+    overprint): a screen file's walk skips them."""
+
     def __init__(self, facts: DocumentFacts) -> None:
         self.facts = facts
+        self.print = facts.edition == "print"
+        """Whether the print rules' facts are collected (text runs, colour)."""
+        self.handlers = (
+            self.HANDLERS
+            if self.print
+            else {op: h for op, h in self.HANDLERS.items() if op not in self.PRINT_ONLY}
+        )
+        """The handlers this file's edition needs."""
         self.scratch = pikepdf.new()
         self.content = ContentFacts()
         self.number = 0
@@ -346,7 +358,7 @@ class ContentWalker:
         instructions = self.parse(data) if isinstance(data, bytes) else data
         self.operators += len(instructions)
         self.document_operators += len(instructions)
-        handlers = self.HANDLERS
+        handlers = self.handlers
         for instruction in instructions:
             if isinstance(instruction, pikepdf.ContentStreamInlineImage):
                 self.inline_image(instruction.iimage, frame)
@@ -453,7 +465,8 @@ class ContentWalker:
         if font is None or not operands:
             return
         data = _shown(operands[-1])
-        self.record_text(frame, data)
+        if self.print:  # text runs feed the press rules only
+            self.record_text(frame, data)
         if font.identity and font.cid_to_gid is None and b"\x00\x00" not in data:
             return  # the common case: a glyph id 0 needs two zero bytes somewhere
         for code in font.notdefs(data):  # each string holds whole codes: joined they split alike
