@@ -79,6 +79,10 @@ ProjectOption = Annotated[
 ]
 
 
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+"""The output folder of build, clean and preview (relative to the project)."""
+
+
 class Format(StrEnum):
     """Output formats for findings."""
 
@@ -175,7 +179,7 @@ def validate(
 
 @app.command()
 def build(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+    out_dir: OutOption = Path("build"),
     cities: Annotated[
         list[str] | None, typer.Option("--city", help="Build only this city (repeatable).")
     ] = None,
@@ -286,7 +290,7 @@ def _print_result(result: Any) -> None:
 
 @app.command()
 def clean(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+    out_dir: OutOption = Path("build"),
     outputs: Annotated[
         bool,
         typer.Option("--outputs", help="Also remove the PDFs and index files builds wrote."),
@@ -324,9 +328,7 @@ def preview(
         str | None, typer.Option("--lang", help="Language of the edition: ko or en.")
     ] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open it in a browser.")] = False,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
-        "build/.preview"
-    ),
+    out_dir: OutOption = Path("build/.preview"),
     project: ProjectOption = None,
 ) -> None:
     """Show the book in a browser, rebuilt and updated on every saved change."""
