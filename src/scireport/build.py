@@ -744,16 +744,15 @@ class BookBuilder:
                 " run scireport validate to find where they are (nothing was written)"
             )
         bad_fonts = sorted({f for e in entries.values() for f in e.meta.get("bad_fonts", [])})
+        warned = {w.file for w in result.warnings if w.rule == "glyph-font-unusable"}
         result.warnings += [
             Finding(
-                self.project.display(Path(font)), None, None, "", "glyph-font-unusable",
-                "warning",
+                shown, None, None, "", "glyph-font-unusable", "warning",
                 "this @font-face file cannot be loaded (damaged or not a font), so another"
                 " font was used in its place; replace the file",
             )
-            for font in bad_fonts
-            if not any(w.rule == "glyph-font-unusable" and Path(w.file).name == Path(font).name
-                       for w in result.warnings)
+            for shown in dict.fromkeys(self.project.display(Path(font)) for font in bad_fonts)
+            if shown not in warned  # validation, or another edition, said it already
         ]  # fmt: skip
         for city in cities:
             for label in entries[city.slug].meta.get("missing", []):
