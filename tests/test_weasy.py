@@ -134,6 +134,63 @@ def test_subset_once_gives_weasyprints_glyphs_in_one_pass(tmp_path: Path) -> Non
             assert pen_a.value == pen_b.value, (name, glyph)
 
 
+def _font_programs(path: Path) -> list[bytes]:
+    """Every embedded font program of ``path``, wherever it is referenced from."""
+    with pikepdf.open(path) as pdf:
+        return sorted(
+            stream.read_bytes()
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+            for key in ("/FontFile2", "/FontFile3")
+            if (stream := obj.get(key)) is not None
+        )
+
+
+def test_fonts_are_not_copied_when_they_are_subset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contract: ``Font.__init__`` copies the font file through the module's
+    ``get_hb_object_data(self.hb_face)``, and the rest reads it as ``font.file_content``."""
+    import weasyprint.pdf.fonts as fonts
+    import weasyprint.text.fonts as text_fonts
+
+    assert "self.file_content = get_hb_object_data(self.hb_face)" in inspect.getsource(
+        fonts.Font.__init__
+    )
+    assert fonts.get_hb_object_data is text_fonts.get_hb_object_data
+    read = text_fonts.get_hb_object_data
+    sizes: list[int] = []
+
+    def counted(*args: object) -> object:
+        data = read(*args)
+        sizes.append(len(data) if isinstance(data, bytes) else 0)
+        return data
+
+    monkeypatch.setattr(text_fonts, "get_hb_object_data", counted)
+    html = "<p style=\"font-family: 'Noto Sans CJK KR'\">서울 <b>부산</b></p>"
+    ours, theirs = tmp_path / "ours.pdf", tmp_path / "theirs.pdf"
+    weasy.write_pdf(_render(html), ours)
+    assert sizes and max(sizes) < 1_000_000  # the subsets only, never the 19 MB file
+    assert "file_content" not in vars(fonts.Font) and fonts.Font.__init__.__module__ == fonts.__name__
+    monkeypatch.undo()
+    _render(html).write_pdf(theirs)  # type: ignore[attr-defined]
+    assert _font_programs(ours) == _font_programs(theirs)
+
+
+def test_a_font_read_whole_is_read_when_asked(tmp_path: Path) -> None:
+    """A font a PDF form field uses is embedded whole (WeasyPrint does not subset it): its
+    bytes are read from the face when the write asks for them."""
+    html = "<input value='서울' style=\"font-family: 'Noto Sans CJK KR'\">"
+    ours, theirs = tmp_path / "ours.pdf", tmp_path / "theirs.pdf"
+    import weasyprint
+
+    weasy.write_pdf(weasyprint.HTML(string=html).render(pdf_forms=True), ours, pdf_forms=True)
+    weasyprint.HTML(string=html).write_pdf(theirs, pdf_forms=True)
+    programs = _font_programs(ours)
+    assert programs == _font_programs(theirs)
+    assert max(len(p) for p in programs) == CJK.stat().st_size  # the whole collection
+
+
 INTERNAL = re.compile(
     r"^\s*(?:from|import)\s+(?:pydyf\b|weasyprint\.(?!urls\b|text\.fonts\b)[\w.]+)"
     r"|\._page_box\b|pydyf\.zlib",

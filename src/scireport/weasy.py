@@ -8,9 +8,11 @@ imports these internals):
 
 - :data:`NOTDEF_RE`: the wording of WeasyPrint's log message for a missing glyph (missing
   glyphs are only logged, during ``write_pdf()``);
-- :func:`write_pdf`: swaps ``pydyf.zlib`` for a level-1 compressor (:class:`FastZlib`) and
-  ``weasyprint.pdf.fonts.Font.subset`` for :func:`subset_once` (one HarfBuzz pass instead
-  of WeasyPrint's two);
+- :func:`write_pdf`: swaps ``pydyf.zlib`` for a level-1 compressor (:class:`FastZlib`),
+  ``weasyprint.pdf.fonts.Font.subset`` for :func:`subset_once` (one HarfBuzz pass over the
+  face Pango holds, instead of WeasyPrint's two over a copy of the file), and makes
+  ``Font.file_content`` read on demand instead of copied in ``Font.__init__`` through the
+  module's ``get_hb_object_data`` (:func:`_font_bytes_on_demand`);
 - :func:`laid_out_text`: the text boxes of each page's areas, read from ``Page._page_box``;
 - :func:`text_outside`: text boxes past their column or clip, from the same box tree
   (``formatting_structure.boxes``, ``layout.absolute.AbsolutePlaceholder``);
@@ -130,33 +132,109 @@ def subset_once(font: Any, to_unicode: dict[int, str], hinting: bool) -> None:
 
     Same result as WeasyPrint 70's ``Font.subset`` (see :func:`hb_subset`), but one
     ``hb-subset`` call instead of two, without WeasyPrint's copy of the 65,536 glyph ids it
-    keeps: a 16 MB CJK collection costs about 14 ms a face and a document instead of about
-    40. The face is not kept after the call (a kept face holds its file's bytes: 16 MB in
-    every worker). Falls back to WeasyPrint's own subsetting when HarfBuzz cannot read or
-    subset the face.
+    keeps, and made from the HarfBuzz face Pango already holds (``font.hb_face``, whose
+    tables HarfBuzz has read and checked once per process, over the font file Pango maps
+    into memory) rather than from a face made again from a copy of the file's bytes. Falls
+    back to WeasyPrint's own subsetting when HarfBuzz cannot subset the face.
     """
-    import uharfbuzz as hb
-
     if not to_unicode:
         return
-    try:
-        face = hb.Face(hb.Blob(font.file_content), font.index)
-    except hb.HarfBuzzError:
-        return _WEASYPRINT_SUBSET(font, to_unicode, hinting)  # type: ignore[no-any-return]
-    program = hb_subset(face, to_unicode, hinting=hinting, notdef=bool(font.missing))
+    program = _subset_pango_face(font, to_unicode, hinting)
     if not program:
         return _WEASYPRINT_SUBSET(font, to_unicode, hinting)  # type: ignore[no-any-return]
     font.file_content = program
 
 
+def _subset_pango_face(font: Any, gids: Iterable[int], hinting: bool) -> bytes:
+    """:func:`hb_subset` of ``font.hb_face``, through WeasyPrint's HarfBuzz bindings."""
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+    from weasyprint.text.fonts import get_hb_object_data
+
+    if not harfbuzz_subset:
+        return b""
+    wanted = harfbuzz_subset.hb_subset_input_create_or_fail()
+    if wanted == ffi.NULL:
+        return b""
+    wanted = ffi.gc(wanted, harfbuzz_subset.hb_subset_input_destroy)
+    kept = sorted(g for g in gids if g < font.glyph_count)
+    harfbuzz.hb_set_add_sorted_array(
+        harfbuzz_subset.hb_subset_input_glyph_set(wanted),
+        ffi.new(f"hb_codepoint_t[{len(kept)}]", kept),
+        len(kept),
+    )
+    flags = (
+        harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+        | harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+        | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+    )
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    if font.missing:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(wanted, flags)
+    tags = sorted(harfbuzz.hb_tag_from_string(t.encode(), -1) for t in SUBSET_DROPPED)
+    harfbuzz.hb_set_add_sorted_array(
+        harfbuzz_subset.hb_subset_input_set(
+            wanted, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG
+        ),
+        ffi.new(f"hb_codepoint_t[{len(tags)}]", tags),
+        len(tags),
+    )
+    face = harfbuzz_subset.hb_subset_or_fail(font.hb_face, wanted)
+    if face == ffi.NULL:
+        return b""
+    face = ffi.gc(face, harfbuzz.hb_face_destroy)
+    return get_hb_object_data(face) or b""
+
+
 _WEASYPRINT_SUBSET: Any = None
-"""WeasyPrint's own ``Font.subset``, kept for the faces HarfBuzz cannot read."""
+"""WeasyPrint's own ``Font.subset``, kept for the faces HarfBuzz cannot subset."""
+
+_NOT_READ = object()
+"""Stands for a font's bytes that have not been read yet (see :func:`_font_bytes_on_demand`)."""
+
+
+def _font_bytes_on_demand(fonts: Any) -> tuple[Any, Any]:
+    """``Font.__init__`` without its copy of the font file, and ``Font.file_content`` read
+    from the face when something asks for it.
+
+    WeasyPrint 70 copies the whole font file into ``Font.file_content`` for every font of
+    every document (a 19 MB Noto Sans CJK collection: about 4 ms and 19 MB a font), then
+    replaces it with the subset. :func:`subset_once` subsets the face itself, so in a
+    normal write the copy is never read; when something does read it (a font shown in a
+    form, a variable or colour font, a fallback), it is read from the face then, as
+    WeasyPrint would have done.
+    """
+    from weasyprint.text.fonts import get_hb_object_data
+
+    init = fonts.Font.__init__
+
+    def __init__(font: Any, *args: Any, **kwargs: Any) -> None:
+        fonts.get_hb_object_data = lambda face, *more: (
+            get_hb_object_data(face, *more) if more else _NOT_READ
+        )
+        try:
+            init(font, *args, **kwargs)
+        finally:
+            fonts.get_hb_object_data = get_hb_object_data
+
+    def read(font: Any) -> Any:
+        data = font.__dict__.get("_scireport_file_content", _NOT_READ)
+        if data is _NOT_READ:
+            data = font.__dict__["_scireport_file_content"] = get_hb_object_data(font.hb_face)
+        return data
+
+    def write(font: Any, data: Any) -> None:
+        font.__dict__["_scireport_file_content"] = data
+
+    return __init__, property(read, write)
 
 
 def write_pdf(document: Any, target: Path, **options: Any) -> list[str]:
     """Write ``document`` to ``target`` with streams at level 1; return WeasyPrint's warnings.
 
-    Fonts are subset by :func:`subset_once`. PDF/X-4 files get a random XMP DocumentID from
+    Fonts are subset by :func:`subset_once`, and not copied first
+    (:func:`_font_bytes_on_demand`). PDF/X-4 files get a random XMP DocumentID from
     WeasyPrint; the print edition's outputs get a fixed one when they are finished
     (``finish.finish_print``).
     """
@@ -166,15 +244,19 @@ def write_pdf(document: Any, target: Path, **options: Any) -> list[str]:
     import weasyprint.pdf.tags as tags
 
     slow_zlib, build_tree, two_passes = pydyf.zlib, tags._build_box_tree, fonts.Font.subset
+    init = fonts.Font.__init__
     _WEASYPRINT_SUBSET = two_passes
     pydyf.zlib = FastZlib
     tags._build_box_tree = _tag_languages_and_scopes(build_tree)
     fonts.Font.subset = subset_once
+    fonts.Font.__init__, fonts.Font.file_content = _font_bytes_on_demand(fonts)
     try:
         with capture_log() as messages:
             document.write_pdf(target, **options)
     finally:
         pydyf.zlib, tags._build_box_tree, fonts.Font.subset = slow_zlib, build_tree, two_passes
+        fonts.Font.__init__ = init
+        del fonts.Font.file_content
     return messages
 
 
