@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import ctypes
 import functools
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -59,6 +60,7 @@ from .typeset import (
     PageTask,
     PdfMeta,
     comparable,
+    preload,
     run_task,
 )
 
@@ -387,18 +389,27 @@ class Job:
 
 
 def parallel(
-    function: Callable[[T], R], items: list[T], jobs: int, done: Callable[[T, R], None]
+    function: Callable[[T], R],
+    items: list[T],
+    jobs: int,
+    done: Callable[[T, R], None],
+    *,
+    before_fork: Callable[[], None] | None = None,
 ) -> int:
     """Run ``function`` on ``items`` in worker processes, calling ``done`` as each finishes.
 
-    Runs in this process for a single item or ``jobs`` 1. An item whose worker died is run
-    again here, so a crash costs time, never a page. Returns how many were run again.
+    Runs in this process for a single item or ``jobs`` 1. Items are handed out in their
+    order (put the longest first). ``before_fork`` runs here before the workers are forked
+    (an import they all need, whose pages they then share). An item whose worker died is
+    run again here, so a crash costs time, never a page. Returns how many were run again.
     """
     workers = min(jobs or os.cpu_count() or 1, len(items))
     if workers <= 1:
         for item in items:
             done(item, function(item))
         return 0
+    if before_fork is not None:
+        before_fork()
     lost: list[T] = []
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -408,8 +419,12 @@ def parallel(
         initializer=worker_started,
         initargs=(os.getpid(),),
     )
+    gc.freeze()  # a worker's collections then leave the pages it shares with this process
     try:
-        futures = {pool.submit(function, item): item for item in items}
+        futures = {}
+        for item in items:
+            futures[pool.submit(function, item)] = item
+            gc.unfreeze()  # the workers are forked at the first submit
         for future in as_completed(futures):
             try:
                 result = future.result()
@@ -420,10 +435,19 @@ def parallel(
     except BaseException:  # Ctrl-C or an error: stop the workers now, do not wait for them
         _kill_workers(pool)
         raise
+    finally:
+        gc.unfreeze()
     pool.shutdown(wait=True)
     for item in lost:
         done(item, function(item))
     return len(lost)
+
+
+MMAP_THRESHOLD = 1 << 20
+"""Allocations from this size up are mapped on their own and given back when freed (glibc
+``M_MMAP_THRESHOLD``), in the workers. glibc's default threshold rises to the largest block
+freed, up to 32 MB: after the first document, WeasyPrint's font and page buffers came from
+the heap and stayed there, about 80 MB a worker."""
 
 
 def worker_started(parent: int) -> None:
@@ -433,12 +457,14 @@ def worker_started(parent: int) -> None:
     under ``kill -9``; elsewhere a watchdog thread notices the parent is gone within a
     second. Ctrl-C reaches every process of the terminal's group: the workers ignore it
     and the main process stops them, so that an interrupted worker is never mistaken for
-    a crashed one and its task run again.
+    a crashed one and its task run again. Large blocks are mapped apart
+    (:data:`MMAP_THRESHOLD`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD (glibc; elsewhere absent)
     except (OSError, AttributeError):
         pass
     if os.getppid() != parent:  # the parent died before the line above took effect
@@ -558,6 +584,8 @@ class BookBuilder:
         self.timestamp = build_timestamp()
         self.pages: dict[str, int] = {}
         """Page counts that differ from the budgets (cities allowed to overflow)."""
+        self.seen: dict[str, Entry] = {}
+        """Entries this build typeset or took from the cache, by key (counted once)."""
 
     # -- planning ---------------------------------------------------------------------
 
@@ -666,6 +694,11 @@ class BookBuilder:
             jobs.append(Job(city.slug, key, partial(self.city_task, city, starts[city.slug], key)))
         return jobs
 
+    def section_jobs(self, starts: dict[str, int]) -> list[Job]:
+        """:meth:`section_tasks` as jobs, the longest (most pages) first."""
+        tasks = sorted(self.section_tasks(starts), key=lambda t: -t.budget)
+        return [Job.ready(task) for task in tasks]
+
     def section_tasks(self, starts: dict[str, int]) -> list[PageTask]:
         """Typesetting tasks of the report's sections and blank pages (all but the cities)."""
         tasks = []
@@ -698,9 +731,15 @@ class BookBuilder:
         entries: dict[str, Entry] = {}
         todo = []
         for job in jobs:
+            name = self.cache.path(job.key).stem
+            entry = self.seen.get(name)
+            if entry is not None:  # typeset (or found) earlier in this build
+                entries[job.name] = entry
+                self.cache.used.add(name)
+                continue
             entry = self.cache.lookup(job.key) if self.options.cache else None
             if entry is not None:
-                entries[job.name] = entry
+                entries[job.name] = self.seen[name] = entry
                 result.from_cache += 1
             else:
                 todo.append(job.task())
@@ -709,9 +748,8 @@ class BookBuilder:
         total = len(jobs)
 
         def done(task: PageTask, meta: dict[str, Any]) -> None:
-            entries[task.name] = self.cache.store(
-                task.output.stem, task.output, meta["pages"], meta
-            )
+            entry = self.cache.store(task.output.stem, task.output, meta["pages"], meta)
+            entries[task.name] = self.seen[task.output.stem] = entry
             result.typeset += 1
             label = task.name or "contents"
             self.progress(
@@ -723,7 +761,7 @@ class BookBuilder:
         if todo:
             self.cache.folder.mkdir(parents=True, exist_ok=True)
         function = typeset_for_press if self.edition.name == "print" else run_task
-        result.recovered += parallel(function, todo, self.options.jobs, done)
+        result.recovered += parallel(function, todo, self.options.jobs, done, before_fork=preload)
         return entries
 
     def check(self, entries: dict[str, Entry], cities: list[City], result: BuildResult) -> None:
@@ -794,11 +832,19 @@ class BookBuilder:
         whose inputs have not changed since it was written is left as it is.
         """
         starts = self.plan.start_pages()
-        entries = self.typeset(self.city_jobs(selected, starts), result)
+        # The sections go with the cities when the book is written (the longest first:
+        # one pool of workers, busy to the end); their page numbers are known already,
+        # unless a city allowed to overflow moves them (then they are typeset again).
+        sections = self.section_jobs(starts) if self.whole_book(selected) else []
+        entries = self.typeset(sections + self.city_jobs(selected, starts), result)
+        for section in sections:
+            del entries[section.name]
         pages = {slug: entry.pages for slug, entry in entries.items()}
         if self.plan.start_pages(pages) != starts:  # allowed overflow moved later parts
             self.pages = pages
             starts = self.plan.start_pages(pages)
+            for section in sections:  # their page numbers were wrong: not kept in the cache
+                self.cache.used.discard(self.cache.path(section.key).stem)
             entries = self.typeset(self.city_jobs(selected, starts), result)
         self.check(entries, selected, result)
         self.announce(entries, whole=False)
@@ -940,7 +986,7 @@ class BookBuilder:
     ) -> tuple[Output, FinishJob | None]:
         """Stage the book unless it is current; return its output and its job (if staged)."""
         final = target / "report.pdf"
-        sections = self.typeset([Job.ready(t) for t in self.section_tasks(starts)], result)
+        sections = self.typeset(self.section_jobs(starts), result)
         self.check_sections(sections)
         self.announce({**sections, **entries}, whole=True)
         parts = self.book_parts({**sections, **entries})
