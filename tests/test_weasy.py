@@ -171,7 +171,9 @@ def test_fonts_are_not_copied_when_they_are_subset(
     ours, theirs = tmp_path / "ours.pdf", tmp_path / "theirs.pdf"
     weasy.write_pdf(_render(html), ours)
     assert sizes and max(sizes) < 1_000_000  # the subsets only, never the 19 MB file
-    assert "file_content" not in vars(fonts.Font) and fonts.Font.__init__.__module__ == fonts.__name__
+    assert (
+        "file_content" not in vars(fonts.Font) and fonts.Font.__init__.__module__ == fonts.__name__
+    )
     monkeypatch.undo()
     _render(html).write_pdf(theirs)  # type: ignore[attr-defined]
     assert _font_programs(ours) == _font_programs(theirs)
@@ -189,6 +191,86 @@ def test_a_font_read_whole_is_read_when_asked(tmp_path: Path) -> None:
     programs = _font_programs(ours)
     assert programs == _font_programs(theirs)
     assert max(len(p) for p in programs) == CJK.stat().st_size  # the whole collection
+
+
+LINKED_CSS = """
+@page { size: 100mm 80mm; margin: 12mm; @bottom-center { content: counter(page, letters) } }
+@page :first { margin-top: 20mm }
+@counter-style letters { system: alphabetic; symbols: "A" "B" "C"; }
+p { color: rgb(200, 0, 0); font-size: 14pt }
+p::after { content: counter(item, letters); counter-increment: item }
+"""
+
+
+def _laid_out(path: Path) -> list[tuple[list[float], bytes]]:
+    with pikepdf.open(path) as pdf:
+        return [([float(v) for v in page.mediabox], page.Contents.read_bytes())
+                for page in pdf.pages]  # fmt: skip
+
+
+def test_a_linked_stylesheet_is_parsed_once_and_lays_out_the_same(tmp_path: Path) -> None:
+    """The contract: ``find_stylesheets`` makes a ``<link>``ed sheet with the module's
+    ``CSS(url=..., page_rules=, layers=, counter_style=, color_profiles=, font_config=,
+    url_fetcher=, media_type=)``, and the cascade reads ``page_rules`` off each sheet."""
+    import weasyprint
+    import weasyprint.css as css
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    source = inspect.getsource(css.find_stylesheets)
+    assert "yield CSS(" in source and "url=href" in source and "page_rules=page_rules" in source
+    assert "sheet.page_rules" in inspect.getsource(css.StyleFor.add_page_declarations)
+    sheet = tmp_path / "style.css"
+    sheet.write_text(LINKED_CSS, "utf-8")
+    html = (
+        f"<link rel=stylesheet href='{sheet.as_uri()}'>"
+        "<style>@page { @top-center { content: 'head' } }</style>" + "<p>서울 Seoul</p>" * 30
+    )
+    log = type("Log", (), {"fetched": [], "refused": []})()
+    reuse = weasy.LinkedStylesheets(log)
+    config, fetcher = FontConfiguration(), URLFetcher()
+    parsed = []
+    parse = weasyprint.CSS.__init__
+
+    def counted(self: object, *args: object, **kwargs: object) -> None:
+        parsed.append(kwargs.get("url"))
+        parse(self, *args, **kwargs)
+
+    weasyprint.CSS.__init__ = counted  # type: ignore[method-assign]
+    try:
+        outputs = []
+        for n in range(3):
+            if n == 2:  # the file changes: parsed again
+                sheet.write_text(LINKED_CSS.replace("14pt", "15pt"), "utf-8")
+            with reuse.reused():
+                document = weasyprint.HTML(string=html, url_fetcher=fetcher).render(
+                    font_config=config
+                )
+            assert css.CSS is weasyprint.CSS  # put back
+            document.write_pdf(tmp_path / f"reused-{n}.pdf")
+            plain = weasyprint.HTML(string=html, url_fetcher=fetcher).render(font_config=config)
+            plain.write_pdf(tmp_path / f"plain-{n}.pdf")
+            outputs.append(len(document.pages))
+            assert _laid_out(tmp_path / f"reused-{n}.pdf") == _laid_out(tmp_path / f"plain-{n}.pdf")
+    finally:
+        weasyprint.CSS.__init__ = parse  # type: ignore[method-assign]
+    linked = [url for url in parsed if url == sheet.as_uri()]
+    assert len(linked) == 2 + 3  # once, again when the file changed; every plain render
+    assert len(outputs) == 3 and outputs[0] > 1
+
+
+def test_a_linked_stylesheet_with_layers_is_parsed_every_time(tmp_path: Path) -> None:
+    import weasyprint
+
+    sheet = tmp_path / "style.css"
+    sheet.write_text("@layer base { p { color: red } } p { color: blue }", "utf-8")
+    html = f"<link rel=stylesheet href='{sheet.as_uri()}'><p>x</p>"
+    log = type("Log", (), {"fetched": [], "refused": []})()
+    reuse = weasy.LinkedStylesheets(log)
+    for _ in range(2):
+        with reuse.reused():
+            weasyprint.HTML(string=html).render()
+    assert reuse.parsed == {}
 
 
 INTERNAL = re.compile(

@@ -88,6 +88,8 @@ class Typesetter:
         self.fetch_log = FetchLog()
         self._font_config: Any = None
         self._fetcher: Any = None
+        self.stylesheets = weasy.LinkedStylesheets(self.fetch_log)
+        """The layout's stylesheets, parsed once for every document of this process."""
 
     @property
     def font_config(self) -> Any:
@@ -109,7 +111,7 @@ class Typesetter:
         """Lay out ``html`` (relative URLs resolve against ``base_dir``); return a Document."""
         from weasyprint import HTML
 
-        with weasy.capture_log() as messages:
+        with weasy.capture_log() as messages, self.stylesheets.reused():
             document = HTML(
                 string=html, base_url=base_dir.as_uri() + "/", url_fetcher=self.fetcher
             ).render(font_config=self.font_config)
