@@ -46,7 +46,7 @@ from .finish import (
     convert_image_to_cmyk,
     finish_print,
     finish_screen,
-    overprint_file,
+    overprint_black_text,
 )
 from .index import IndexResult
 from .models import LANGS, Lang, LayoutManifest, ReportConfig
@@ -552,11 +552,9 @@ class FinishJob:
 
 def typeset_for_press(task: PageTask) -> dict[str, Any]:
     """Typeset one part of the print edition (:func:`run_task`) and make its solid black
-    text overprint before it is cached, so the city PDFs and the book made of it need no
-    second pass (finishing sees the parts are done)."""
-    meta = run_task(task)
-    overprint_file(task.output)
-    return meta
+    text overprint before it is cached (in the same open of the PDF), so the city PDFs and
+    the book made of it need no second pass (finishing sees the parts are done)."""
+    return run_task(task, passes=(overprint_black_text,))
 
 
 def press_finisher(

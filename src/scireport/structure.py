@@ -310,58 +310,64 @@ class StructureMerger:
 
 
 def untagged_to_artifacts(path: Path) -> int:
+    """:func:`mark_untagged_as_artifacts` on the file at ``path``, rewritten only when
+    something changed; return how many became artifacts."""
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        changed = mark_untagged_as_artifacts(pdf)
+        if changed:
+            pdf.save(path, compress_streams=True, deterministic_id=True)
+        return changed
+
+
+def mark_untagged_as_artifacts(pdf: pikepdf.Pdf) -> int:
     """Mark the content that no element of the tree reaches as artifacts; return how many.
 
     WeasyPrint 70 tags the text of margin boxes (running headers, page numbers) with
     MCIDs and elements that it leaves out of the tree: content neither reachable from the
     structure tree nor an artifact, which PDF/UA forbids. Each such ``BDC`` becomes
-    ``/Artifact BMC`` and its ParentTree entry null. The file at ``path`` is rewritten
-    only when something changed.
+    ``/Artifact BMC`` and its ParentTree entry null.
     """
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        root = pdf.Root.get("/StructTreeRoot")
-        if root is None:
-            return 0
-        pages = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
-        reached: set[tuple[int, int]] = set()
-        stack = [k for k in _kids(root) if _is_element(k)]
-        while stack:
-            element = stack.pop()
-            page = pages.get(element.Pg.objgen) if "/Pg" in element else None
-            for kid in _kids(element):
-                if isinstance(kid, int) and page is not None:
-                    reached.add((page, int(kid)))
-                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-                    owner = kid.Pg if "/Pg" in kid else element.get("/Pg")
-                    if owner is not None and owner.objgen in pages:
-                        reached.add((pages[owner.objgen], int(kid.MCID)))
-                elif _is_element(kid):
-                    stack.append(kid)
-        tree = dict(_numbers(root.get("/ParentTree")))
-        changed = 0
-        for n, sheet in enumerate(pdf.pages):
-            instructions = pikepdf.parse_content_stream(sheet)
-            orphans = 0
-            for i, instruction in enumerate(instructions):
-                operands, operator = instruction.operands, instruction.operator
-                if str(operator) != "BDC" or len(operands) != 2:
-                    continue
-                props = operands[1]
-                if not isinstance(props, pikepdf.Dictionary) or "/MCID" not in props:
-                    continue
-                mcid = int(props.MCID)
-                if (n, mcid) in reached:
-                    continue
-                instructions[i] = pikepdf.ContentStreamInstruction(
-                    [pikepdf.Name.Artifact], pikepdf.Operator("BMC")
-                )
-                orphans += 1
-                mapped = tree.get(int(sheet.obj.get("/StructParents", -1)))
-                if isinstance(mapped, pikepdf.Array) and mcid < len(mapped):
-                    mapped[mcid] = None
-            if orphans:
-                sheet.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
-                changed += orphans
-        if changed:
-            pdf.save(path, compress_streams=True, deterministic_id=True)
-        return changed
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return 0
+    pages = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
+    reached: set[tuple[int, int]] = set()
+    stack = [k for k in _kids(root) if _is_element(k)]
+    while stack:
+        element = stack.pop()
+        page = pages.get(element.Pg.objgen) if "/Pg" in element else None
+        for kid in _kids(element):
+            if isinstance(kid, int) and page is not None:
+                reached.add((page, int(kid)))
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                owner = kid.Pg if "/Pg" in kid else element.get("/Pg")
+                if owner is not None and owner.objgen in pages:
+                    reached.add((pages[owner.objgen], int(kid.MCID)))
+            elif _is_element(kid):
+                stack.append(kid)
+    tree = dict(_numbers(root.get("/ParentTree")))
+    changed = 0
+    for n, sheet in enumerate(pdf.pages):
+        instructions = pikepdf.parse_content_stream(sheet)
+        orphans = 0
+        for i, instruction in enumerate(instructions):
+            operands, operator = instruction.operands, instruction.operator
+            if str(operator) != "BDC" or len(operands) != 2:
+                continue
+            props = operands[1]
+            if not isinstance(props, pikepdf.Dictionary) or "/MCID" not in props:
+                continue
+            mcid = int(props.MCID)
+            if (n, mcid) in reached:
+                continue
+            instructions[i] = pikepdf.ContentStreamInstruction(
+                [pikepdf.Name.Artifact], pikepdf.Operator("BMC")
+            )
+            orphans += 1
+            mapped = tree.get(int(sheet.obj.get("/StructParents", -1)))
+            if isinstance(mapped, pikepdf.Array) and mcid < len(mapped):
+                mapped[mcid] = None
+        if orphans:
+            sheet.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+            changed += orphans
+    return changed

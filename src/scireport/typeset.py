@@ -7,16 +7,20 @@ every document (memory stays flat), and every resource is fetched through
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlparse
+
+import pikepdf
 
 from . import weasy
 from .files import file_stamps
 from .models import WORD_JOINER
-from .structure import untagged_to_artifacts
+from .structure import mark_untagged_as_artifacts
 
 
 @dataclass
@@ -118,7 +122,7 @@ class Typesetter:
         self.fetch_log.warnings += messages
         return document
 
-    def write(self, document: Any, target: Path, **options: Any) -> list[str]:
+    def write(self, document: Any, target: Path | BinaryIO, **options: Any) -> list[str]:
         """Write ``document`` to ``target``; return WeasyPrint's warnings from the write.
 
         Streams are compressed at level 1 (see :class:`~.weasy.FastZlib`).
@@ -244,8 +248,17 @@ def set_metadata(document: Any, meta: PdfMeta) -> None:
     target.generator = "scireport"
 
 
-def run_task(task: PageTask) -> dict[str, Any]:
+PartPass = Callable[[Any], int]
+"""A change made to a typeset part before it is cached: called with the part open as a
+``pikepdf.Pdf``, returns how many things it changed (0: none)."""
+
+
+def run_task(task: PageTask, passes: Sequence[PartPass] = ()) -> dict[str, Any]:
     """Typeset and write one document; return what happened as plain data.
+
+    The PDF WeasyPrint writes is opened once for every change made to it before it is
+    cached (a tagged part's margin content marked as artifacts, then ``passes``) and saved
+    once, only when one of them changed something.
 
     Keys: ``pages``, ``missing`` (labels of expected paragraphs not found on the pages),
     ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
@@ -263,9 +276,11 @@ def run_task(task: PageTask) -> dict[str, Any]:
     document, overflow = render_to_budget(typesetter, task)
     set_metadata(document, task.meta)
     options = dict(task.options)
-    messages = typesetter.write(document, task.output, **options)
+    written = io.BytesIO()
+    messages = typesetter.write(document, written, **options)
     if options.get("pdf_variant") in TAGGED_VARIANTS:
-        untagged_to_artifacts(task.output)
+        passes = (mark_untagged_as_artifacts, *passes)
+    save_part(written.getvalue(), task.output, passes)
     laid_out = printed_text(document)
     return {
         "pages": len(document.pages),
@@ -282,6 +297,16 @@ def run_task(task: PageTask) -> dict[str, Any]:
         },
         "bookmarks": page_bookmarks(document),
     }
+
+
+def save_part(pdf: bytes, target: Path, passes: Sequence[PartPass]) -> None:
+    """Write the part ``pdf`` to ``target``, changed by ``passes`` (one open, one save)."""
+    if passes:
+        with pikepdf.open(io.BytesIO(pdf)) as part:
+            if sum(change(part) for change in passes):
+                part.save(target, compress_streams=True, deterministic_id=True)
+                return
+    target.write_bytes(pdf)
 
 
 _NOT_COMPARED = re.compile(r"[^\w]|_", re.UNICODE)

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlparse
 
 NOTDEF_RE = re.compile(r'\.notdef glyph rendered .*"(.)" \(U\+([0-9A-F]+)\)')
@@ -234,7 +234,7 @@ def _font_bytes_on_demand(fonts: Any) -> tuple[Any, Any]:
     return __init__, property(read, write)
 
 
-def write_pdf(document: Any, target: Path, **options: Any) -> list[str]:
+def write_pdf(document: Any, target: Path | BinaryIO, **options: Any) -> list[str]:
     """Write ``document`` to ``target`` with streams at level 1; return WeasyPrint's warnings.
 
     Fonts are subset by :func:`subset_once`, and not copied first
