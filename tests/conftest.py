@@ -159,14 +159,15 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample project built once per session (shared by the xdist workers), both
-    editions; returns the output folder. Tests read it, never change it."""
+    """The sample project built once per session (shared by the xdist workers), print
+    edition; returns the output folder. Tests read it, never change it. The screen edition
+    is read from :func:`built_three` (see :func:`built_books`)."""
     with _shared(tmp_path_factory, "built-sample") as (root, ready):
         if not ready:
             shutil.rmtree(root, ignore_errors=True)
             copy_sample(root)
             result = CliRunner().invoke(
-                app, ["build", "--edition", "both", "--project", str(root), "--out", "out"]
+                app, ["build", "--edition", "print", "--project", str(root), "--out", "out"]
             )
             assert result.exit_code == 0, result.output
     return root / "out"
@@ -191,6 +192,14 @@ def built_three(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
                 build(root, BuildOptions(jobs=2, editions=["print", "screen"]))
     return root
+
+
+@pytest.fixture(scope="session")
+def built_books(built_sample: Path, built_three: Path) -> dict[str, Path]:
+    """The output folder to read each edition from: ``print`` is the whole sample
+    (:func:`built_sample`), ``screen`` the three-city build (:func:`built_three`), so the
+    session typesets the screen edition of three cities, not of thirteen."""
+    return {"print": built_sample, "screen": built_three / "build"}
 
 
 def warm_copy(built: Path, where: Path) -> Path:

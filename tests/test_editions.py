@@ -189,14 +189,14 @@ def test_standalone_city_pdfs_are_numbered_from_one(tmp_path: Path, cli: Cli) ->
         assert "10" in first  # the book's own city PDF keeps its book page number
 
 
-def test_every_pdf_is_titled_with_what_it_is(built_sample: Path) -> None:
+def test_every_pdf_is_titled_with_what_it_is(built_books: dict[str, Path]) -> None:
     import pikepdf
 
-    for edition in ("print", "screen"):
-        with pikepdf.open(built_sample / edition / "report.pdf") as pdf:
+    for edition, out in built_books.items():
+        with pikepdf.open(out / edition / "report.pdf") as pdf:
             assert str(pdf.docinfo.Title) == "Smart Cities Index Report 2022"
             assert "Smart Cities Index Report 2022" in pdf.open_metadata().get("dc:title", "")
-        for path in (built_sample / edition / "cities").glob("*.pdf"):
+        for path in (out / edition / "cities").glob("*.pdf"):
             with pikepdf.open(path) as pdf:
                 title = str(pdf.docinfo.Title)
                 assert title.endswith("· Smart Cities Index Report 2022"), (edition, path.name)
