@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import Finding, Severity
-from ..project import Project
+from ..project import CONFIG_NAME, Project
 from ..sources import PathKey, YamlDocument, load_yaml
 from .sanity import text_fields
 
@@ -210,7 +210,7 @@ def _font_problems(project: Project, cover: Coverage, layout_dirs: list[Path]) -
         severity: Severity = "warning" if "not installed, so" in problem else "error"
         if doc is None:
             out.append(
-                Finding("scireport.yaml", 1, 1, "layout", "glyph-font-missing", severity, problem)
+                Finding(CONFIG_NAME, 1, 1, "layout", "glyph-font-missing", severity, problem)
             )
         else:
             path = ("fonts", index) if ("fonts", index) in doc.values else ()
