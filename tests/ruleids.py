@@ -3,7 +3,8 @@ tests/test_validate_rules.py).
 
 Read from the source's syntax trees, not guessed from its strings. A finding is made by
 ``Finding(...)`` (the rule is its fifth field) or by a ``.finding(...)`` method (the rule
-is its second argument: ``YamlDocument.finding``, ``Table.finding``). Each rule argument
+is its second argument: ``YamlDocument.finding``, ``Table.finding``), and a rule may be
+changed by ``dataclasses.replace(finding, rule=...)``. Each rule argument
 is followed back to the string literals it can hold: through conditional expressions,
 local and module-level assignments, dict lookups (``_RULES.get(kind, "schema-type")``),
 the parameters of helper functions (``fail(rule, ...)``, ``problem(rule, ...)``: every
@@ -228,9 +229,14 @@ class _Source:
 
 
 def _rule_argument(call: ast.Call) -> ast.expr | None:
-    """The rule argument of a ``Finding(...)`` or ``.finding(...)`` call (None: not one,
-    or ``Finding(**record)``, which rebuilds a finding a check made, from the cache)."""
+    """The rule argument of a ``Finding(...)`` or ``.finding(...)`` call, or of a
+    ``replace(finding, rule=...)`` (None: not one, or ``Finding(**record)``, which rebuilds
+    a finding a check made, from the cache)."""
     func = call.func
+    if isinstance(func, ast.Name | ast.Attribute) and (
+        (func.id if isinstance(func, ast.Name) else func.attr) == "replace"
+    ):
+        return next((k.value for k in call.keywords if k.arg == "rule"), None)
     if isinstance(func, ast.Name) and func.id == "Finding":
         fields = FINDING_FIELDS
     elif isinstance(func, ast.Attribute) and func.attr == "finding":
