@@ -57,6 +57,34 @@ def test_write_pdf_compresses_at_level_one(tmp_path: Path) -> None:
     assert fast.stat().st_size > slow.stat().st_size  # level 1 packs less than level 9
 
 
+def test_an_output_profile_is_compressed_once_as_level_one_does(tmp_path: Path) -> None:
+    """The contract: pydyf compresses a stream with ``zlib.compressobj(...)``, one
+    ``compress`` of its whole data, then ``flush``; a colour profile is one such stream."""
+    import pydyf
+
+    source = inspect.getsource(pydyf.Stream)
+    assert "compressobj = zlib.compressobj(" in source
+    assert "compressobj.compress(stream)" in source and "compressobj.flush()" in source
+    icc = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+    css = f"@color-profile device-cmyk {{ components: c, m, y, k; src: url({icc.as_uri()}) }}"
+    html = f"<style>{css}</style><p style='color: device-cmyk(0 0 0 1)'>x</p>"
+    weasy._PROFILES.clear()
+    for name in ("a.pdf", "b.pdf"):
+        weasy.write_pdf(_render(html), tmp_path / name, pdf_variant="pdf/x-4")
+    profile = icc.read_bytes()
+    assert list(weasy._PROFILES) == [profile]  # compressed once, for both files
+    for name in ("a.pdf", "b.pdf"):
+        with pikepdf.open(tmp_path / name) as pdf:
+            streams = [
+                o for o in pdf.objects
+                if isinstance(o, pikepdf.Stream) and o.read_bytes() == profile
+            ]  # fmt: skip
+            assert streams and streams[0].read_raw_bytes() == zlib.compress(profile, 1)
+    packer = weasy.FastZlib.compressobj()
+    data = b"not a profile " * 100
+    assert zlib.decompress(packer.compress(data) + packer.flush()) == data
+
+
 def test_laid_out_text_leaves_margin_boxes_out() -> None:
     css = "@page { @bottom-center { content: 'FOOTER' } }"
     document = _render(f"<style>{css}</style><p>Body text</p><p>more</p>")
