@@ -198,13 +198,55 @@ def test_fonts_are_not_copied_when_they_are_subset(
     html = "<p style=\"font-family: 'Noto Sans CJK KR'\">서울 <b>부산</b></p>"
     ours, theirs = tmp_path / "ours.pdf", tmp_path / "theirs.pdf"
     weasy.write_pdf(_render(html), ours)
-    assert sizes and max(sizes) < 1_000_000  # the subsets only, never the 19 MB file
+    assert max(sizes, default=0) < 1_000_000  # never the 19 MB file
     assert (
         "file_content" not in vars(fonts.Font) and fonts.Font.__init__.__module__ == fonts.__name__
     )
     monkeypatch.undo()
     _render(html).write_pdf(theirs)  # type: ignore[attr-defined]
-    assert _font_programs(ours) == _font_programs(theirs)
+    mine, wanted = _programs(ours), _programs(theirs)
+    assert mine.keys() == wanted.keys() and len(mine) == 2
+    for name, program in mine.items():
+        _same_glyphs(program, wanted[name])
+
+
+def test_fonts_are_subset_from_their_files_mapped_once(tmp_path: Path) -> None:
+    """``pango_fc_font_get_pattern`` names each font's file (fontconfig's pattern), whose
+    face is kept for the process; without it, Pango's face is subset: the same programs."""
+    html = "<p style=\"font-family: 'Noto Sans CJK KR'\">서울 <b>부산</b> 2022</p>"
+    weasy._FACES.clear()
+    weasy.write_pdf(_render(html), tmp_path / "files.pdf")
+    assert {path for path, _ in weasy._FACES} >= {
+        str(CJK),
+        str(CJK.with_name("NotoSansCJK-Bold.ttc")),
+    }
+    assert all(index == CJK_INDEX for path, index in weasy._FACES if "CJK" in path)
+    kept = dict(weasy._FACES)
+    weasy.write_pdf(_render(html), tmp_path / "again.pdf")
+    assert all(weasy._FACES[key][1] is face for key, (_, face) in kept.items())  # reused
+    file_face = weasy._file_face
+    try:
+        weasy._file_face = lambda source, glyphs: None  # type: ignore[assignment]
+        weasy.write_pdf(_render(html), tmp_path / "pango.pdf")
+    finally:
+        weasy._file_face = file_face  # type: ignore[assignment]
+    files, pango = _programs(tmp_path / "files.pdf"), _programs(tmp_path / "pango.pdf")
+    assert files.keys() == pango.keys() and len(files) == 2
+    for name, program in files.items():
+        _same_glyphs(program, pango[name])
+
+
+def _same_glyphs(a: bytes, b: bytes) -> None:
+    """Two font programs have the same glyphs: ids, outlines and advances."""
+    font_a, font_b = TTFont(io.BytesIO(a)), TTFont(io.BytesIO(b))
+    assert font_a.getGlyphOrder() == font_b.getGlyphOrder()
+    glyphs_a, glyphs_b = font_a.getGlyphSet(), font_b.getGlyphSet()
+    for name in font_a.getGlyphOrder():
+        pen_a, pen_b = RecordingPen(), RecordingPen()
+        glyphs_a[name].draw(pen_a)
+        glyphs_b[name].draw(pen_b)
+        assert pen_a.value == pen_b.value, name
+        assert glyphs_a[name].width == glyphs_b[name].width, name
 
 
 def test_a_font_read_whole_is_read_when_asked(tmp_path: Path) -> None:

@@ -1024,7 +1024,7 @@ class BookBuilder:
     ) -> tuple[Output, FinishJob | None]:
         """Stage the book unless it is current; return its output and its job (if staged)."""
         final = target / "report.pdf"
-        sections = self.typeset(self.section_jobs(starts), result)
+        sections = self.typeset([Job.ready(t) for t in self.section_tasks(starts)], result)
         self.check_sections(sections)
         self.announce({**sections, **entries}, whole=True)
         parts = self.book_parts({**sections, **entries})

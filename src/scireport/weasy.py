@@ -30,6 +30,7 @@ font files itself with HarfBuzz.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import os
@@ -183,17 +184,82 @@ def subset_once(font: Any, to_unicode: dict[int, str], hinting: bool) -> None:
 
     Same result as WeasyPrint 70's ``Font.subset`` (see :func:`hb_subset`), but one
     ``hb-subset`` call instead of two, without WeasyPrint's copy of the 65,536 glyph ids it
-    keeps, and made from the HarfBuzz face Pango already holds (``font.hb_face``, whose
-    tables HarfBuzz has read and checked once per process, over the font file Pango maps
-    into memory) rather than from a face made again from a copy of the file's bytes. Falls
-    back to WeasyPrint's own subsetting when HarfBuzz cannot subset the face.
+    keeps, and from a face kept for the process (:func:`_file_face`: the font file mapped
+    into memory, shared by every worker, its tables read and checked once) rather than a
+    copy of the file's bytes made for every font of every document. Without the file (a
+    font fontconfig does not name), the face Pango holds is subset with WeasyPrint's
+    HarfBuzz bindings; when HarfBuzz cannot subset it, WeasyPrint subsets it.
     """
     if not to_unicode:
         return
-    program = _subset_pango_face(font, to_unicode, hinting)
+    face = _file_face(font.__dict__.get("_scireport_file"), font.glyph_count)
+    if face is not None:
+        program = hb_subset(face, to_unicode, hinting=hinting, notdef=bool(font.missing))
+    else:
+        program = _subset_pango_face(font, to_unicode, hinting)
     if not program:
         return _WEASYPRINT_SUBSET(font, to_unicode, hinting)  # type: ignore[no-any-return]
     font.file_content = program
+
+
+_FACES: dict[tuple[str, int], tuple[tuple[int, int], Any]] = {}
+"""HarfBuzz faces over font files, by (path, face index): (size and time of the file, face)."""
+
+
+def _file_face(source: tuple[str, int] | None, glyphs: int) -> Any:
+    """The kept HarfBuzz face of ``source`` (path, index), None when there is none or it is
+    not the font Pango used (another number of glyphs). The file is mapped, not copied."""
+    import uharfbuzz as hb
+
+    if source is None:
+        return None
+    try:
+        stat = os.stat(source[0])
+    except OSError:
+        return None
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    kept = _FACES.get(source)
+    if kept is None or kept[0] != stamp:
+        try:
+            face = hb.Face(hb.Blob.from_file_path(source[0]), source[1])
+        except (hb.HarfBuzzError, OSError, ValueError):
+            return None
+        _FACES[source] = kept = (stamp, face)
+    face = kept[1]
+    return face if face.glyph_count == glyphs else None
+
+
+def _font_file(pango_font: Any) -> tuple[str, int] | None:
+    """The file and face index fontconfig names for ``pango_font``, or None.
+
+    WeasyPrint 70 declares the fontconfig calls (``FcPatternGetString``) but not
+    ``pango_fc_font_get_pattern``; it is declared here, once, on WeasyPrint's own FFI.
+    """
+    global _PATTERN_DECLARED
+    import cffi
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+
+    if not _PATTERN_DECLARED:
+        with contextlib.suppress(cffi.CDefError):  # a WeasyPrint that declares them
+            ffi.cdef(
+                "FcPattern * pango_fc_font_get_pattern (PangoFcFont *font);"
+                " FcResult FcPatternGetInteger (FcPattern *p, const char *object, int n,"
+                " int *i);"
+            )
+        _PATTERN_DECLARED = True
+    try:
+        pattern = pangoft2.pango_fc_font_get_pattern(ffi.cast("PangoFcFont *", pango_font))
+        name, index = ffi.new("FcChar8 **"), ffi.new("int *")
+        if pattern == ffi.NULL or fontconfig.FcPatternGetString(pattern, b"file", 0, name):
+            return None
+        if fontconfig.FcPatternGetInteger(pattern, b"index", 0, index):
+            index[0] = 0
+        return os.fsdecode(ffi.string(name[0])), index[0] & 0xFFFF
+    except (AttributeError, TypeError, ffi.error):
+        return None
+
+
+_PATTERN_DECLARED = False
 
 
 def _subset_pango_face(font: Any, gids: Iterable[int], hinting: bool) -> bytes:
@@ -258,14 +324,15 @@ def _font_bytes_on_demand(fonts: Any) -> tuple[Any, Any]:
 
     init = fonts.Font.__init__
 
-    def __init__(font: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(font: Any, pango_font: Any, *args: Any, **kwargs: Any) -> None:
         fonts.get_hb_object_data = lambda face, *more: (
             get_hb_object_data(face, *more) if more else _NOT_READ
         )
         try:
-            init(font, *args, **kwargs)
+            init(font, pango_font, *args, **kwargs)
         finally:
             fonts.get_hb_object_data = get_hb_object_data
+        font.__dict__["_scireport_file"] = _font_file(pango_font)
 
     def read(font: Any) -> Any:
         data = font.__dict__.get("_scireport_file_content", _NOT_READ)
