@@ -236,7 +236,7 @@ def _font_file(pango_font: Any) -> tuple[str, int] | None:
     ``pango_fc_font_get_pattern``; it is declared here, once, on WeasyPrint's own FFI.
     """
     global _PATTERN_DECLARED
-    import cffi
+    import cffi  # type: ignore[import-untyped]
     from weasyprint.text.ffi import ffi, fontconfig, pangoft2
 
     if not _PATTERN_DECLARED:
