@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Finding, UserError
-from .models import CityProfile, ReportConfig
+from .models import LANGS, CityProfile, Lang, ReportConfig
 from .schema import validate_model
 from .sources import YamlDocument, load_yaml
 from .tables import Table, read_table
@@ -194,3 +194,30 @@ def print_key(city: City, order: list[str]) -> tuple[int, str]:
         return (order.index(city.slug), "")
     name = city.profile.city if city.profile else city.slug
     return (len(order), slugify(name))
+
+
+def languages_to_build(config: ReportConfig | None, asked: list[str]) -> list[Lang]:
+    """The languages a build prints: ``asked`` (``all``: every declared one), else the main.
+
+    A report that declares ``languages`` builds only those; one that does not may build
+    either language (its main one is ``lang``).
+    """
+    if config is None:
+        return []
+    declared = config.langs
+    if not asked:
+        return [config.main_lang]
+    if "all" in asked:
+        return declared
+    chosen: list[Lang] = []
+    for lang in dict.fromkeys(asked):
+        if lang not in LANGS:
+            raise UserError(f"unknown language {lang!r}: use ko, en or all", exit_code=2)
+        if config.languages and lang not in config.languages:
+            raise UserError(
+                f"{lang} is not one of the report's languages ({', '.join(declared)}):"
+                " add it to languages: in scireport.yaml",
+                exit_code=2,
+            )
+        chosen.append("ko" if lang == "ko" else "en")
+    return chosen
