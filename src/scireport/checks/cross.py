@@ -18,7 +18,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress, count
 
 from ..errors import Finding
 from ..models import CityProfile
@@ -42,6 +42,8 @@ _TOKEN = re.compile(r"\S+")
 _NO_NAMES: frozenset[str] = frozenset()
 _FIELD_BREAK = "\n\x00\n"
 """Between two fields in one string: no name or word can run across it."""
+_FIELD_WORD = _FIELD_BREAK.strip()
+"""The word :data:`_FIELD_BREAK` makes between two fields' words."""
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -192,14 +194,21 @@ class _Text:
     city: City
     fields: list[tuple[PathKey, str]]
     """The prose fields (see :func:`prose`)."""
+    stream: list[int]
+    """The shingle hash at each word of the prose read as one run of words (the fields
+    separated by a word of their own, so no shingle spans two fields; some span two
+    paragraphs of a field: harmless)."""
     hashes: set[int]
-    """Every shingle hash of the profile's prose (some span two paragraphs: harmless)."""
+    """Every hash of :attr:`stream`."""
     words: set[str]
     """Every word of the profile's prose, case-folded."""
     joined: str
     """The prose fields in one string, separated by :data:`_FIELD_BREAK`."""
     starts: list[int]
     """Index in ``joined`` where each field starts."""
+    layout: list[tuple[int, int, int, int, int]]
+    """Every paragraph long enough to shingle: (field number, paragraph number, index in
+    the field's text, index of its first word in the run, its number of words)."""
 
     def field_at(self, index: int) -> tuple[PathKey, str, int]:
         """The field holding ``joined[index]``: its path, text and the index in that text."""
@@ -208,15 +217,13 @@ class _Text:
         return path, text, index - self.starts[number]
 
     def paragraphs(self) -> list[_Paragraph]:
-        """Every paragraph long enough to shingle, with its own shingles (the slow path)."""
+        """Every paragraph long enough to shingle, with its own shingles (the slow path):
+        the hashes of the run that lie wholly inside the paragraph, hashed once."""
         out = []
-        for path, text in self.fields:
-            parts = paragraphs(text)
-            for number, (start, para) in enumerate(parts, 1):
-                tokens = para.casefold().split()
-                if len(tokens) >= SHINGLE_WORDS:
-                    number = number if len(parts) > 1 else 0
-                    out.append(_Paragraph(self.city, path, number, text, start, _shingles(tokens)))
+        for field_number, number, start, first, words in self.layout:
+            path, text = self.fields[field_number]
+            hashes = self.stream[first : first + words - SHINGLE_WORDS + 1]
+            out.append(_Paragraph(self.city, path, number, text, start, hashes))
         return out
 
 
@@ -225,14 +232,29 @@ def _tokenise(city: City) -> _Text:
 
     Words are what lies between spaces, case-folded, punctuation and all: a copy made
     word for word has the same words, and splitting at spaces is twice as fast as a
-    regex (this is the hot loop of validate).
+    regex (this is the hot loop of validate). Each paragraph is split on its own (the
+    words are the same as the whole field's: paragraphs part at blank lines), so the
+    slow path of :func:`duplicated_text` finds its shingles in the run, not hashing again.
     """
     assert city.profile is not None
     fields = prose(city.profile)
     joined = _FIELD_BREAK.join(text for _, text in fields)
     starts = list(accumulate((len(text) + len(_FIELD_BREAK) for _, text in fields), initial=0))
-    tokens = joined.casefold().split()
-    return _Text(city, fields, set(_shingles(tokens)), set(tokens), joined, starts[:-1])
+    tokens: list[str] = []
+    layout = []
+    for field_number, (_, text) in enumerate(fields):
+        if field_number:
+            tokens.append(_FIELD_WORD)
+        parts = paragraphs(text)
+        for number, (start, para) in enumerate(parts, 1):
+            words = para.casefold().split()
+            if len(words) >= SHINGLE_WORDS:
+                layout.append(
+                    (field_number, number if len(parts) > 1 else 0, start, len(tokens), len(words))
+                )
+            tokens += words
+    stream = _shingles(tokens)
+    return _Text(city, fields, stream, set(stream), set(tokens), joined, starts[:-1], layout)
 
 
 def _longest_run(positions: list[int]) -> tuple[int, int]:
@@ -250,14 +272,13 @@ def _longest_run(positions: list[int]) -> tuple[int, int]:
 
 def duplicated_text(texts: list[_Text]) -> list[Finding]:
     """Report paragraphs (or long runs of words) that two profiles share, in both files."""
-    every = set().union(*(text.hashes for text in texts))
-    if len(every) == sum(len(text.hashes) for text in texts):
-        return []  # no shingle is in two profiles: the common case, one C-level union
     seen: set[int] = set()
     shared: set[int] = set()
-    for text in texts:
+    for text in texts:  # one pass of C-level set operations
         shared |= text.hashes & seen
         seen |= text.hashes
+    if not shared:
+        return []  # no shingle is in two profiles
     profiles_with: Counter[int] = Counter()
     for text in texts:
         profiles_with.update(text.hashes & shared)
@@ -271,11 +292,11 @@ def duplicated_text(texts: list[_Text]) -> list[Finding]:
             if shared.isdisjoint(para.hashes):
                 continue
             matches: dict[int, tuple[_Paragraph, list[int]]] = {}
-            for i, h in enumerate(para.hashes):
-                if h in shared:
-                    owner = first.setdefault(h, para)
-                    if owner.city is not para.city:
-                        matches.setdefault(id(owner), (owner, []))[1].append(i)
+            hashes = para.hashes
+            for i in compress(count(), map(shared.__contains__, hashes)):  # C-level filter
+                owner = first.setdefault(hashes[i], para)
+                if owner.city is not para.city:
+                    matches.setdefault(id(owner), (owner, []))[1].append(i)
             for owner, positions in matches.values():
                 first_at, run = _longest_run(positions)
                 words = run + SHINGLE_WORDS - 1
@@ -350,10 +371,15 @@ class _Names:
             self.known |= new
             for word in new:
                 found: set[str] = set()
-                for run in _WORD.findall(word):
-                    found |= self.by_prefix.get(run[:2], _NO_NAMES)
-                for run in _ASCII_WORD.findall(word):
-                    found |= self.by_word.get(run, _NO_NAMES)
+                if word.isalnum() and min(word) > "\x7f":
+                    # The common case, checked in C: one run of letters, none of them ASCII
+                    # (서울은): the run is the word, and it holds no ASCII word.
+                    found = self.by_prefix.get(word[:2], found)
+                else:
+                    for run in _WORD.findall(word):
+                        found |= self.by_prefix.get(run[:2], _NO_NAMES)
+                    for run in _ASCII_WORD.findall(word):
+                        found |= self.by_word.get(run, _NO_NAMES)
                 if found:
                     self.naming[word] = frozenset(found)
         out: set[str] = set()
