@@ -198,8 +198,6 @@ class _Text:
     """The shingle hash at each word of the prose read as one run of words (the fields
     separated by a word of their own, so no shingle spans two fields; some span two
     paragraphs of a field: harmless)."""
-    hashes: set[int]
-    """Every hash of :attr:`stream`."""
     words: set[str]
     """Every word of the profile's prose, case-folded."""
     joined: str
@@ -254,7 +252,7 @@ def _tokenise(city: City) -> _Text:
                 )
             tokens += words
     stream = _shingles(tokens)
-    return _Text(city, fields, stream, set(stream), set(tokens), joined, starts[:-1], layout)
+    return _Text(city, fields, stream, set(tokens), joined, starts[:-1], layout)
 
 
 def _longest_run(positions: list[int]) -> tuple[int, int]:
@@ -275,18 +273,18 @@ def duplicated_text(texts: list[_Text]) -> list[Finding]:
     seen: set[int] = set()
     shared: set[int] = set()
     for text in texts:  # one pass of C-level set operations
-        shared |= text.hashes & seen
-        seen |= text.hashes
+        shared |= seen.intersection(text.stream)
+        seen.update(text.stream)
     if not shared:
         return []  # no shingle is in two profiles
     profiles_with: Counter[int] = Counter()
     for text in texts:
-        profiles_with.update(text.hashes & shared)
+        profiles_with.update(shared.intersection(text.stream))
     shared -= {h for h, n in profiles_with.items() if n > BOILERPLATE_PROFILES}
     first: dict[int, _Paragraph] = {}
     findings: list[Finding] = []
     for text in texts:
-        if text.hashes.isdisjoint(shared):
+        if shared.isdisjoint(text.stream):
             continue
         for para in text.paragraphs():
             if shared.isdisjoint(para.hashes):
@@ -334,15 +332,17 @@ class _Names:
     """Every city's names, indexed for a quick look-up from a profile's words.
 
     Each name is indexed by its longest word (``angeles`` for City of Los Angeles): an
-    ASCII word must occur whole in a profile's word (``seoul's``, ``la의``), any other by its
-    first two letters at the start of one (``서울은``). Each distinct word of the project is
-    classified once, so a profile costs a few set operations.
+    ASCII word must occur whole in a profile's word (``seoul's``, ``la의``), any other at the
+    start of one (``서울은``), looked up by its first two letters. Each distinct word of the
+    project is classified once, so a profile costs a few set operations.
     """
 
     by_word: dict[str, set[str]] = field(default_factory=dict)
     """Names by their longest word, when it is ASCII (case-folded)."""
     by_prefix: dict[str, set[str]] = field(default_factory=dict)
     """Names by the first two letters of their longest word, when it is not ASCII."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Name -> its longest word, for the names in :attr:`by_prefix`."""
     owners: dict[str, set[int]] = field(default_factory=dict)
     """Name -> indexes of the cities it names."""
     naming: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -360,26 +360,36 @@ class _Names:
             self.by_word.setdefault(key, set()).add(name)
         elif len(key) >= 2:
             self.by_prefix.setdefault(key[:2], set()).add(name)
+            self.keys[name] = key
         else:
             return
         self.owners.setdefault(name, set()).add(owner)
 
     def candidates(self, words: set[str]) -> set[str]:
-        """Names that may occur in a text made of (case-folded) ``words``."""
+        """Names that may occur in a text made of (case-folded) ``words``.
+
+        A name occurs only where its longest word starts a run of letters: a name looked up
+        by its first two letters counts only when the whole word starts the run (most
+        Korean words that share two letters with a city's name are not that name).
+        """
         new = words - self.known
         if new:
             self.known |= new
+            keys = self.keys
             for word in new:
                 found: set[str] = set()
                 if word.isalnum() and min(word) > "\x7f":
                     # The common case, checked in C: one run of letters, none of them ASCII
                     # (서울은): the run is the word, and it holds no ASCII word.
-                    found = self.by_prefix.get(word[:2], found)
+                    runs = [word]
                 else:
-                    for run in _WORD.findall(word):
-                        found |= self.by_prefix.get(run[:2], _NO_NAMES)
+                    runs = _WORD.findall(word)
                     for run in _ASCII_WORD.findall(word):
                         found |= self.by_word.get(run, _NO_NAMES)
+                for run in runs:
+                    for name in self.by_prefix.get(run[:2], _NO_NAMES):
+                        if run.startswith(keys[name]):
+                            found.add(name)
                 if found:
                     self.naming[word] = frozenset(found)
         out: set[str] = set()
