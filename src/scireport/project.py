@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -64,6 +65,13 @@ def display_path(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root))
     except ValueError:
         return str(path)
+
+
+def real_path(path: Path, real_folder: Path) -> Path:
+    """``path.resolve()``, without walking every folder of the path again when ``path`` is
+    a plain file (not a symlink) in the folder whose resolved path is ``real_folder``."""
+    in_folder = path.parent == real_folder or path.parent.resolve() == real_folder
+    return real_folder / path.name if in_folder and not path.is_symlink() else path.resolve()
 
 
 def slugify(name: str) -> str:
@@ -132,8 +140,12 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
         )
         return Project(root, config_doc, config, [], findings)
     cities = []
+    real_folder = (root / folder).resolve()
+    prefix = str(root).rstrip(os.sep) + os.sep  # what display_path takes away, as a string
     for path in profile_files(root, folder, paths):
-        doc = load_yaml(path, display_path(path, root), inside=None if paths else root)
+        real = real_path(path, real_folder)
+        shown = real_str[len(prefix) :] if (real_str := str(real)).startswith(prefix) else str(path)
+        doc = load_yaml(path, shown, inside=None if paths else root, real=real)
         findings += doc.findings
         profile = None
         if doc.data is not None:

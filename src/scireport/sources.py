@@ -58,6 +58,9 @@ class ComposeLoader(_BaseLoader):  # type: ignore[misc]
 
 _SCALARS = yaml.constructor.SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_PLAIN_FLOAT = re.compile(r"-?[0-9]+\.[0-9]+")
+"""A float written plainly (``81.4``, ``-0.5``): Python's float() reads it as YAML does."""
 _CONTENT = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 """A line holding something other than whitespace or a comment."""
 
@@ -230,15 +233,24 @@ class UnsafeFile(Exception):
         self.message = message
 
 
-def read_limited(path: Path, limit: int = MAX_FILE_BYTES, inside: Path | None = None) -> bytes:
+def read_limited(
+    path: Path,
+    limit: int = MAX_FILE_BYTES,
+    inside: Path | None = None,
+    *,
+    real: Path | None = None,
+) -> bytes:
     """Read ``path``, refusing what a project file should never be; raise UnsafeFile.
 
     Refused: a file that resolves outside ``inside`` (a symlink to ``/etc/shadow``), a
     file that is not a regular file (a FIFO would block, ``/dev/zero`` never ends) and a
     file over ``limit`` bytes, counted while reading (at most ``limit + 1`` bytes are
-    read, whatever ``stat`` says). OSError is left to the caller.
+    read, whatever ``stat`` says). ``real`` is ``path`` resolved, when the caller knows it
+    (``inside`` is then taken as resolved too). OSError is left to the caller.
     """
-    if inside is not None and not path.resolve().is_relative_to(inside.resolve()):
+    if inside is not None and not (
+        _inside(str(real), str(inside)) if real else path.resolve().is_relative_to(inside.resolve())
+    ):
         raise UnsafeFile(
             "file-outside-project",
             "the file lies outside the project (a symlink?); scireport reads only files"
@@ -261,10 +273,22 @@ def read_limited(path: Path, limit: int = MAX_FILE_BYTES, inside: Path | None = 
     return data
 
 
-def load_yaml(path: Path, display: str | None = None, inside: Path | None = None) -> YamlDocument:
+def _inside(real: str, folder: str) -> bool:
+    """``Path(real).is_relative_to(folder)`` for two resolved paths, without pathlib's parsing."""
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def load_yaml(
+    path: Path,
+    display: str | None = None,
+    inside: Path | None = None,
+    *,
+    real: Path | None = None,
+) -> YamlDocument:
     """Read ``path`` as YAML; never raises for bad content, returns findings instead.
 
-    With ``inside`` (the project folder), a file resolving outside it is refused unread.
+    With ``inside`` (the project folder), a file resolving outside it is refused unread;
+    ``real`` is as :func:`read_limited` takes it.
     """
     shown = display or str(path)
     doc = YamlDocument(file=shown, text="")
@@ -275,7 +299,7 @@ def load_yaml(path: Path, display: str | None = None, inside: Path | None = None
         return doc
 
     try:
-        raw = read_limited(path, MAX_FILE_BYTES, inside)
+        raw = read_limited(path, MAX_FILE_BYTES, inside, real=real)
     except UnsafeFile as exc:
         return fail(exc.rule, exc.message)
     except OSError as exc:
@@ -424,7 +448,11 @@ class _Builder:
             return None
         if node.tag == _STR_TAG:
             return node.value
-        digits = sum(c.isdigit() for c in node.value[: MAX_DIGITS + 10])
+        value = node.value
+        if node.tag == _FLOAT_TAG and _PLAIN_FLOAT.fullmatch(value):
+            return float(value)  # 12.5: what the float constructor gives, without its steps
+        too_long = len(value) > MAX_DIGITS  # fewer characters cannot hold too many digits
+        digits = sum(c.isdigit() for c in value[: MAX_DIGITS + 10]) if too_long else 0
         if node.tag == "tag:yaml.org,2002:int" and digits > MAX_DIGITS:
             self._report(
                 node,
