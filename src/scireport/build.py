@@ -1005,6 +1005,15 @@ class BookBuilder:
                     f" planned for {budget} ({per_page} entries per page,"
                     f" toc_entries_per_page in {manifest}): set it to what one page holds"
                 )
+            if section.rows_per_page is not None:
+                first = section.first_page_rows or section.rows_per_page
+                raise UserError(
+                    f"the section {section.name!r} takes {entry.pages} pages but its budget"
+                    f" for {self.plan.rows} cities is {budget} ({first} rows on its first page,"
+                    f" {section.rows_per_page} on the others, then extra_pages:"
+                    f" {section.extra_pages}): set rows_per_page, first_page_rows and"
+                    f" extra_pages in {manifest} to what the pages of {template} hold"
+                )
             raise UserError(
                 f"the section {section.name!r} takes {entry.pages} pages but its budget is"
                 f" {budget}: shorten {template} or its CSS, or raise its pages: in {manifest}"
