@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import Finding, UserError
 from .models import LANGS, CityProfile, Lang, ReportConfig
 from .schema import validate_model
-from .sources import YamlDocument, load_yaml
+from .sources import ParseCache, YamlDocument, load_yaml
 from .tables import Table, read_table
 
 CONFIG_NAME = "scireport.yaml"
@@ -140,12 +140,13 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
         )
         return Project(root, config_doc, config, [], findings)
     cities = []
+    cache = ParseCache.for_project(root)
     real_folder = (root / folder).resolve()
     prefix = str(root).rstrip(os.sep) + os.sep  # what display_path takes away, as a string
     for path in profile_files(root, folder, paths):
         real = real_path(path, real_folder)
         shown = real_str[len(prefix) :] if (real_str := str(real)).startswith(prefix) else str(path)
-        doc = load_yaml(path, shown, inside=None if paths else root, real=real)
+        doc = load_yaml(path, shown, inside=None if paths else root, real=real, cache=cache)
         findings += doc.findings
         profile = None
         if doc.data is not None:
@@ -153,6 +154,7 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
             findings += schema_findings
         slug = (profile.slug if profile and profile.slug else None) or path.stem
         cities.append(City(slug=slug, path=path, doc=doc, profile=profile))
+    cache.save(prune=not paths)
     order = config.order if config else []
     cities.sort(key=lambda c: print_key(c, order))
     tables = load_tables(root, config_doc, config)

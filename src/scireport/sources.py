@@ -10,9 +10,13 @@ expansion. Problems come back as findings, never as exceptions.
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
 import os
+import pickle
 import re
 import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -286,11 +290,13 @@ def load_yaml(
     inside: Path | None = None,
     *,
     real: Path | None = None,
+    cache: ParseCache | None = None,
 ) -> YamlDocument:
     """Read ``path`` as YAML; never raises for bad content, returns findings instead.
 
     With ``inside`` (the project folder), a file resolving outside it is refused unread;
-    ``real`` is as :func:`read_limited` takes it.
+    ``real`` is as :func:`read_limited` takes it. With ``cache``, a file read as it is
+    (byte for byte) by an earlier run is not parsed again.
     """
     shown = display or str(path)
     doc = YamlDocument(file=shown, text="")
@@ -306,7 +312,117 @@ def load_yaml(
         return fail(exc.rule, exc.message)
     except OSError as exc:
         return fail("file-unreadable", f"cannot read the file: {exc.strerror or exc}")
-    return parse_yaml(raw, shown)
+    return cache.parse(raw, shown) if cache is not None else parse_yaml(raw, shown)
+
+
+CACHE_FILES = 64
+"""Most projects whose parsed profiles are kept (the least recently saved go first)."""
+
+
+class ParseCache:
+    """Parsed YAML documents of one project from earlier runs, by file name and content.
+
+    A document is a function of the file's bytes, its shown name and this module's code:
+    an entry is found by the SHA-256 of the bytes and the name, and the whole cache is
+    dropped when scireport's YAML code, PyYAML or Python change (:func:`_fingerprint`).
+    It is kept outside the project, in the user's cache folder (``$SCIREPORT_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/scireport``, else ``~/.cache/scireport``), because it is
+    pickled: a project folder from elsewhere can hold no cache of its own for scireport
+    to unpickle. A cache that cannot be read or written is no cache.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[tuple[str, bytes], tuple[Any, ...]] = {}
+        self.used: set[tuple[str, bytes]] = set()
+        self.added = False
+        if path is None:
+            return
+        try:
+            with path.open("rb") as handle:
+                stored = pickle.load(handle)
+            if isinstance(stored, dict) and stored.get("fingerprint") == _fingerprint():
+                self.entries = stored["entries"]
+        except Exception:  # missing, truncated, from another version: parse anew
+            self.entries = {}
+
+    @classmethod
+    def for_project(cls, root: Path) -> ParseCache:
+        """The cache of the project at ``root`` (resolved), in the user's cache folder."""
+        base = os.environ.get("SCIREPORT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+        try:
+            folder = Path(base) if base else Path.home() / ".cache"
+        except RuntimeError:  # no home folder to be found
+            return cls(None)
+        if not os.environ.get("SCIREPORT_CACHE_DIR"):
+            folder = folder / "scireport"
+        name = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        return cls(folder / "yaml" / f"{name}.pickle")
+
+    def parse(self, raw: bytes, shown: str) -> YamlDocument:
+        """:func:`parse_yaml`, or the document an earlier run parsed from the same bytes."""
+        key = (shown, hashlib.sha256(raw).digest())
+        self.used.add(key)
+        found = self.entries.get(key)
+        if found is not None:
+            data, values, keys, findings = found
+            return YamlDocument(shown, raw.decode("utf-8"), data, values, keys, list(findings))
+        doc = parse_yaml(raw, shown)
+        if doc.text:  # decoded: rebuilt from the bytes with its parse (the rest fail fast)
+            self.entries[key] = (doc.data, doc.values, doc.keys, tuple(doc.findings))
+            self.added = True
+        return doc
+
+    def save(self, *, prune: bool) -> None:
+        """Write the cache back when it gained entries (or, with ``prune``, lost some: only
+        the documents this run read are kept)."""
+        from .files import write_bytes
+
+        if self.path is None:
+            return
+        if prune and self.entries.keys() - self.used:
+            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+            self.added = True
+        if not self.added:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            stored = {"fingerprint": _fingerprint(), "entries": self.entries}
+            write_bytes(self.path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+            kept = sorted(self.path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
+            for old in kept[:-CACHE_FILES]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only home or a full disk: the next run parses again
+        self.added = False
+
+
+def _fingerprint() -> str:
+    """What a parsed document depends on besides its file: this module's and the findings'
+    code, the limits, PyYAML and libyaml, Python."""
+    limits = repr((MAX_FILE_BYTES, MAX_NODES, MAX_DIGITS))
+    return hashlib.sha256(f"{_code_fingerprint()} {limits}".encode()).hexdigest()
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """The part of :func:`_fingerprint` that cannot change while scireport runs."""
+    from . import errors
+
+    parts = [
+        Path(__file__).read_bytes(),
+        Path(errors.__file__).read_bytes(),
+        yaml.__version__.encode(),
+        repr(getattr(yaml, "__with_libyaml__", False)).encode(),
+        sys.version.encode(),
+    ]
+    try:
+        from yaml import _yaml
+
+        parts.append(_yaml.get_version_string().encode())
+    except ImportError:
+        pass
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
 def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
