@@ -278,3 +278,67 @@ def test_human_output_points_at_the_csv_field(cli: Cli, make_project: ProjectFac
     assert "data/scores.csv:2:3" in output
     line, caret = [ln for ln in output.splitlines() if "|" in ln][:2]
     assert line.index('seoul,"4",9') + len('seoul,"4",') == caret.index("^")
+
+
+def finding_lines(cli: Cli, root: Path, *args: str) -> tuple[int, list[str]]:
+    """Exit code and every finding of validate --no-layout as the CLI prints it."""
+    from scireport.errors import Finding
+
+    result = cli("validate", "-p", root, "--no-layout", "--format", "json", *args)
+    return result.exit_code, [str(Finding(**f)) for f in json.loads(result.output)]
+
+
+def test_empty_broken_huge_and_odd_tables_give_the_documented_findings(
+    cli: Cli, make_project: ProjectFactory
+) -> None:
+    """data-empty, data-syntax, data-too-large, data-duplicate-column, data-range and
+    index-not-declared, each alone and word for word as docs/rules.md shows them."""
+    cases: list[tuple[str | bytes, list[str]]] = [
+        ("\n", ["data/scores.csv the table is empty: add a header row [data-empty]"]),
+        (
+            csv(
+                f"{HEADER},notes",
+                f"seoul,{FULL},",
+                f"busan,{FULL},",
+                f'tokyo,{FULL},"{"B" * 140_000}"',
+            ),
+            [
+                "data/scores.csv:4:1 the CSV file cannot be read here: field larger than field"
+                " limit (131072) [data-syntax]"
+            ],
+        ),
+        (
+            csv(HEADER, f"seoul,{FULL}", f"busan,{FULL}").encode() + b"x" * 21 * 1024 * 1024,
+            ["data/scores.csv the table is over the 20,971,520-byte limit [data-too-large]"],
+        ),
+        (
+            csv(f"{HEADER},{AREAS[0]}", f"seoul,{FULL},4", f"busan,{FULL},4"),
+            [
+                f"data/scores.csv:1:{len(AREAS) + 2} column '{AREAS[0]}' appears twice:"
+                " keep one [data-duplicate-column]"
+            ],
+        ),
+        (
+            csv(f"{HEADER},population", f"seoul,{FULL},9500000.5", f"busan,{FULL},0"),
+            [
+                f"data/scores.csv:{line}:{len(AREAS) + 2} population must be a whole number"
+                f" above 0, got {value} [data-range]"
+                for line, value in ((2, "9500000.5"), (3, "0"))
+            ],
+        ),
+    ]
+    # No population in the profiles, so that data-range is not also a data-conflict.
+    profiles = {name: {**text, "about": {"area_km2": 605}} for name, text in PROFILES.items()}
+    for table, expected in cases:
+        root = make_project({**profiles, "data/scores.csv": table}, index=index_config())
+        code, found = finding_lines(cli, root)
+        assert (code, found) == (1, expected)
+    # scores: is line 7 of the dumped profile (keys sorted)
+    scores = {"profiles/seoul.yaml": profile("Seoul", scores={AREAS[0]: 4.5})}
+    root = make_project({**PROFILES, **scores}, index=None)
+    code, found = finding_lines(cli, root)
+    assert code == 0
+    assert found == [
+        "profiles/seoul.yaml:7:1 scores: scores are given but scireport.yaml declares no"
+        " index: add an index: section with its areas [index-not-declared]"
+    ]
