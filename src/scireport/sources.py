@@ -333,7 +333,8 @@ class ParseCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.entries: dict[tuple[str, bytes], tuple[Any, ...]] = {}
+        self.entries: dict[tuple[str, bytes], bytes] = {}
+        """Each document pickled on its own (a run that parses one file pickles one)."""
         self.used: set[tuple[str, bytes]] = set()
         self.added = False
         if path is None:
@@ -365,11 +366,17 @@ class ParseCache:
         self.used.add(key)
         found = self.entries.get(key)
         if found is not None:
-            data, values, keys, findings = found
-            return YamlDocument(shown, raw.decode("utf-8"), data, values, keys, list(findings))
+            try:
+                data, values, keys, findings = pickle.loads(found)
+            except Exception:  # a damaged entry: parse again
+                del self.entries[key]
+            else:
+                text = raw.decode("utf-8")
+                return YamlDocument(shown, text, data, values, keys, list(findings))
         doc = parse_yaml(raw, shown)
         if doc.text:  # decoded: rebuilt from the bytes with its parse (the rest fail fast)
-            self.entries[key] = (doc.data, doc.values, doc.keys, tuple(doc.findings))
+            entry = (doc.data, doc.values, doc.keys, tuple(doc.findings))
+            self.entries[key] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
             self.added = True
         return doc
 
