@@ -122,7 +122,7 @@ def test_a_profile_read_again_unchanged_is_not_parsed_again(
     assert _docs(root) == first and parsed == []  # the same documents, findings included
     assert any(f.rule == "yaml-duplicate-key" for f in first[1][5])  # type: ignore[attr-defined]
     assert set(root.rglob("*")) == before  # kept outside the project
-    cached = list(Path(os.environ["SCIREPORT_CACHE_DIR"]).rglob("*.pickle"))
+    cached = list(Path(os.environ["SCIREPORT_CACHE_DIR"]).rglob("*.marshal"))
     assert cached
     (root / "profiles/busan.yaml").write_text(BUSAN.replace("부산", "부산광역시"), "utf-8")
     assert _docs(root)[1] == first[1] and parsed == ["profiles/busan.yaml"]
@@ -137,10 +137,10 @@ def test_an_unreadable_or_foreign_cache_is_parsed_anew(
 
     root = make_project({"profiles/busan.yaml": BUSAN})
     first = _docs(root)
-    [path] = [p for p in Path(os.environ["SCIREPORT_CACHE_DIR"]).rglob("*.pickle")
+    [path] = [p for p in Path(os.environ["SCIREPORT_CACHE_DIR"]).rglob("*.marshal")
               if sources.ParseCache.for_project(root.resolve()).path == p]  # fmt: skip
     parsed = _parses(monkeypatch)
-    path.write_bytes(b"not a pickle")
+    path.write_bytes(b"not marshal data")
     assert _docs(root) == first and parsed == ["profiles/busan.yaml"]
     parsed.clear()
     assert _docs(root) == first and parsed == []  # written back whole

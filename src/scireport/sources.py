@@ -12,13 +12,13 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import marshal
 import os
-import pickle
 import re
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -325,23 +325,25 @@ class ParseCache:
     A document is a function of the file's bytes, its shown name and this module's code:
     an entry is found by the SHA-256 of the bytes and the name, and the whole cache is
     dropped when scireport's YAML code, PyYAML or Python change (:func:`_fingerprint`).
-    It is kept outside the project, in the user's cache folder (``$SCIREPORT_CACHE_DIR``,
-    else ``$XDG_CACHE_HOME/scireport``, else ``~/.cache/scireport``), because it is
-    pickled: a project folder from elsewhere can hold no cache of its own for scireport
-    to unpickle. A cache that cannot be read or written is no cache.
+    Entries are ``marshal`` data (plain values, no objects: nothing is constructed from
+    them but text, numbers, lists, mappings, positions and findings), each document on its
+    own, so a run that parses one changed file encodes one. The cache is kept outside the
+    project, in the user's cache folder (``$SCIREPORT_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/scireport``, else ``~/.cache/scireport``): marshal data is no format
+    to read from a folder that came from elsewhere. A cache that cannot be read or written
+    is no cache.
     """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.entries: dict[tuple[str, bytes], bytes] = {}
-        """Each document pickled on its own (a run that parses one file pickles one)."""
+        """Each document's marshal data, by shown name and SHA-256 of its bytes."""
         self.used: set[tuple[str, bytes]] = set()
         self.added = False
         if path is None:
             return
         try:
-            with path.open("rb") as handle:
-                stored = pickle.load(handle)
+            stored = marshal.loads(path.read_bytes())
             if isinstance(stored, dict) and stored.get("fingerprint") == _fingerprint():
                 self.entries = stored["entries"]
         except Exception:  # missing, truncated, from another version: parse anew
@@ -358,7 +360,7 @@ class ParseCache:
         if not os.environ.get("SCIREPORT_CACHE_DIR"):
             folder = folder / "scireport"
         name = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
-        return cls(folder / "yaml" / f"{name}.pickle")
+        return cls(folder / "yaml" / f"{name}.marshal")
 
     def parse(self, raw: bytes, shown: str) -> YamlDocument:
         """:func:`parse_yaml`, or the document an earlier run parsed from the same bytes."""
@@ -367,17 +369,16 @@ class ParseCache:
         found = self.entries.get(key)
         if found is not None:
             try:
-                data, values, keys, findings = pickle.loads(found)
+                return _document(shown, raw.decode("utf-8"), marshal.loads(found))
             except Exception:  # a damaged entry: parse again
                 del self.entries[key]
-            else:
-                text = raw.decode("utf-8")
-                return YamlDocument(shown, text, data, values, keys, list(findings))
         doc = parse_yaml(raw, shown)
         if doc.text:  # decoded: rebuilt from the bytes with its parse (the rest fail fast)
-            entry = (doc.data, doc.values, doc.keys, tuple(doc.findings))
-            self.entries[key] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-            self.added = True
+            try:
+                self.entries[key] = marshal.dumps(_plain(doc))
+                self.added = True
+            except ValueError:  # a value marshal cannot hold (a date): parsed each time
+                pass
         return doc
 
     def save(self, *, prune: bool) -> None:
@@ -395,13 +396,36 @@ class ParseCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             stored = {"fingerprint": _fingerprint(), "entries": self.entries}
-            write_bytes(self.path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
-            kept = sorted(self.path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
+            write_bytes(self.path, marshal.dumps(stored))
+            kept = sorted(self.path.parent.glob("*.marshal"), key=lambda p: p.stat().st_mtime)
             for old in kept[:-CACHE_FILES]:
                 old.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only home or a full disk: the next run parses again
         self.added = False
+
+
+def _plain(doc: YamlDocument) -> tuple[Any, ...]:
+    """A parsed document as plain values (see :func:`_document`)."""
+    return (
+        doc.data,
+        {path: tuple(pos) for path, pos in doc.values.items()},
+        {path: tuple(pos) for path, pos in doc.keys.items()},
+        [astuple(finding) for finding in doc.findings],
+    )
+
+
+def _document(shown: str, text: str, plain: tuple[Any, ...]) -> YamlDocument:
+    """The document :func:`_plain` gave ``plain`` for."""
+    data, values, keys, findings = plain
+    return YamlDocument(
+        shown,
+        text,
+        data,
+        {path: Position(*pos) for path, pos in values.items()},
+        {path: Position(*pos) for path, pos in keys.items()},
+        [Finding(*finding) for finding in findings],
+    )
 
 
 def _fingerprint() -> str:
