@@ -229,8 +229,9 @@ def city_context(
 ) -> dict[str, Any]:
     """Return the template variables for one city, every text escaped and word-kept.
 
-    ``data`` holds the numbers the data table gives (ABOUT facts); a profile's own figure
-    is used where the table has none.
+    ``data`` holds the numbers the data table gives (ABOUT facts); they fill the figures
+    the profile leaves out. A figure given in both is a ``data-conflict``: a build only
+    runs when the two agree.
     """
 
     def text(value: Any) -> str | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,8 +121,46 @@ def column_letter(number: int) -> str:
     return letters
 
 
-def read_table(path: Path, shown: str, sheet: str | None = None) -> Table:
-    """Read a ``.csv`` or ``.xlsx`` table; problems become findings, never exceptions."""
+def not_a_table_file(path: Path) -> str | None:
+    """Why ``path`` cannot hold a table (``'no such file'``, ``'a folder'``, ``'a named pipe
+    (FIFO)'``...), or None for a regular file.
+
+    Only ``stat`` is asked, so a FIFO is named without being opened (opening one blocks).
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return f"cannot be looked at ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+SettingFinding = Callable[[str, str], Finding]
+"""Makes a finding (rule, message) located at a setting of ``scireport.yaml``."""
+
+
+def read_table(
+    path: Path,
+    shown: str,
+    sheet: str | None = None,
+    at_sheet: SettingFinding | None = None,
+) -> Table:
+    """Read a ``.csv`` or ``.xlsx`` table; problems become findings, never exceptions.
+
+    ``at_sheet`` locates a finding about ``sheet`` at the setting that names it (without
+    it, such a finding names only the table's file).
+    """
     table = Table(file=shown)
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
@@ -134,14 +174,20 @@ def read_table(path: Path, shown: str, sheet: str | None = None) -> Table:
         )
         return table
     try:
-        if not path.is_file():
-            raise FileNotFoundError(2, "no such file")
+        what = not_a_table_file(path)
+        if what is not None:
+            raise OSError(0, what)
         raw = read_limited(path, MAX_TABLE_BYTES)  # counted while reading; regular files only
     except UnsafeFile as exc:
-        rule = "data-too-large" if exc.rule == "yaml-too-large" else "data-unreadable"
-        too_large = f"the table is over the {MAX_TABLE_BYTES:,}-byte limit"
-        message = too_large if rule == "data-too-large" else exc.message
-        table.findings.append(table.finding(None, rule, message))
+        if exc.rule == "yaml-too-large":
+            message = (
+                f"the table is over the {MAX_TABLE_BYTES:,}-byte limit, and a table of 50"
+                " cities is a few kilobytes: check that scireport.yaml names the right file,"
+                " and keep in it only the index's rows and columns"
+            )
+            table.findings.append(table.finding(None, "data-too-large", message))
+        else:
+            table.findings.append(table.finding(None, "data-unreadable", exc.message))
         return table
     except OSError as exc:
         table.findings.append(
@@ -151,7 +197,7 @@ def read_table(path: Path, shown: str, sheet: str | None = None) -> Table:
     if suffix == ".csv":
         _read_csv(raw, table)
     else:
-        _read_xlsx(raw, table, sheet)
+        _read_xlsx(raw, table, sheet, at_sheet)
     return table
 
 
@@ -203,7 +249,9 @@ def _read_csv(raw: bytes, table: Table) -> None:
         )
 
 
-def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> None:
+def _read_xlsx(
+    raw: bytes, table: Table, sheet: str | None, at_sheet: SettingFinding | None
+) -> None:
     """Fill ``table`` from XLSX bytes with openpyxl (values as last saved by the spreadsheet)."""
     import zipfile
 
@@ -226,14 +274,17 @@ def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> None:
         return
     names = values.sheetnames
     if sheet is not None and sheet not in names:
-        table.findings.append(
-            table.finding(
-                None,
-                "data-sheet",
-                f"the workbook has no sheet {sheet!r} (sheets: {', '.join(names)}):"
-                " correct index.sheet in scireport.yaml",
-            )
+        message = (
+            f"{table.file} has no sheet {sheet!r} (its sheets: "
+            + ", ".join(repr(name) for name in names)
+            + "): name one of them, or remove the sheet: line to read the first sheet"
         )
+        if at_sheet is not None:
+            table.findings.append(at_sheet("data-sheet", message))
+        else:
+            table.findings.append(table.finding(None, "data-sheet", message))
+        values.close()
+        formulas.close()
         return
     name = sheet or names[0]
     table.where = name
