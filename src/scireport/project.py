@@ -180,10 +180,12 @@ def load_tables(
             table.findings.append(config_doc.finding((*section, "data"), "data-path", problem))
         else:
 
-            def at_sheet(rule: str, message: str, key: tuple[str, ...] = section) -> Finding:
-                return config_doc.finding((*key, "sheet"), rule, message)
+            def at_setting(
+                setting: str, rule: str, message: str, key: tuple[str, ...] = section
+            ) -> Finding:
+                return config_doc.finding((*key, setting), rule, message)
 
-            table = read_table(path, display_path(path, root), sheet, at_sheet)
+            table = read_table(path, display_path(path, root), sheet, at_setting)
         tables[name] = table
     return tables
 

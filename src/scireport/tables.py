@@ -146,21 +146,29 @@ def not_a_table_file(path: Path) -> str | None:
     return "not a regular file"
 
 
-SettingFinding = Callable[[str, str], Finding]
-"""Makes a finding (rule, message) located at a setting of ``scireport.yaml``."""
+SettingFinding = Callable[[str, str, str], Finding]
+"""Makes a finding located at a setting of ``scireport.yaml`` that names the table:
+``(setting, rule, message)``, where the setting is ``data`` (the path) or ``sheet``."""
 
 
 def read_table(
     path: Path,
     shown: str,
     sheet: str | None = None,
-    at_sheet: SettingFinding | None = None,
+    at_setting: SettingFinding | None = None,
 ) -> Table:
     """Read a ``.csv`` or ``.xlsx`` table; problems become findings, never exceptions.
 
-    ``at_sheet`` locates a finding about ``sheet`` at the setting that names it (without
-    it, such a finding names only the table's file).
+    ``at_setting`` locates the findings that are about which file or sheet is read (too
+    large a file, a sheet the workbook lacks) at the setting naming it; without it they
+    name only the table's file.
     """
+
+    def about_setting(setting: str, rule: str, message: str) -> Finding:
+        if at_setting is not None:
+            return at_setting(setting, rule, message)
+        return table.finding(None, rule, message)
+
     table = Table(file=shown)
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
@@ -181,11 +189,11 @@ def read_table(
     except UnsafeFile as exc:
         if exc.rule == "yaml-too-large":
             message = (
-                f"the table is over the {MAX_TABLE_BYTES:,}-byte limit, and a table of 50"
-                " cities is a few kilobytes: check that scireport.yaml names the right file,"
-                " and keep in it only the index's rows and columns"
+                f"{shown} is over the {MAX_TABLE_BYTES:,}-byte limit, and a table of 50"
+                " cities is a few kilobytes: check that this is the right file, and keep in"
+                " it only the index's rows and columns"
             )
-            table.findings.append(table.finding(None, "data-too-large", message))
+            table.findings.append(about_setting("data", "data-too-large", message))
         else:
             table.findings.append(table.finding(None, "data-unreadable", exc.message))
         return table
@@ -197,7 +205,14 @@ def read_table(
     if suffix == ".csv":
         _read_csv(raw, table)
     else:
-        _read_xlsx(raw, table, sheet, at_sheet)
+        sheets = _read_xlsx(raw, table, sheet)
+        if sheets is not None:
+            message = (
+                f"{shown} has no sheet {sheet!r} (its sheets: "
+                + ", ".join(repr(name) for name in sheets)
+                + "): name one of them, or remove the sheet: line to read the first sheet"
+            )
+            table.findings.append(about_setting("sheet", "data-sheet", message))
     return table
 
 
@@ -249,10 +264,12 @@ def _read_csv(raw: bytes, table: Table) -> None:
         )
 
 
-def _read_xlsx(
-    raw: bytes, table: Table, sheet: str | None, at_sheet: SettingFinding | None
-) -> None:
-    """Fill ``table`` from XLSX bytes with openpyxl (values as last saved by the spreadsheet)."""
+def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> list[str] | None:
+    """Fill ``table`` from XLSX bytes with openpyxl (values as last saved by the spreadsheet).
+
+    Returns the workbook's sheet names when it has no sheet ``sheet`` (the table is then
+    left empty), else None.
+    """
     import zipfile
 
     import openpyxl
@@ -271,21 +288,12 @@ def _read_xlsx(
                 " save it from the spreadsheet as .xlsx or .csv",
             )
         )
-        return
+        return None
     names = values.sheetnames
     if sheet is not None and sheet not in names:
-        message = (
-            f"{table.file} has no sheet {sheet!r} (its sheets: "
-            + ", ".join(repr(name) for name in names)
-            + "): name one of them, or remove the sheet: line to read the first sheet"
-        )
-        if at_sheet is not None:
-            table.findings.append(at_sheet("data-sheet", message))
-        else:
-            table.findings.append(table.finding(None, "data-sheet", message))
         values.close()
         formulas.close()
-        return
+        return names
     name = sheet or names[0]
     table.where = name
     stored = formulas[name].iter_rows()
@@ -305,6 +313,7 @@ def _read_xlsx(
         _add_row(table, _fill_gaps(cells, name))
     values.close()
     formulas.close()
+    return None
 
 
 class _UncachedFormula(str):
