@@ -434,6 +434,25 @@ def test_a_missing_text_file_is_found_at_its_path(cli: Cli, make_project: Projec
     assert found[0].startswith("scireport.yaml:")
 
 
+def test_a_text_file_over_the_limit_is_refused_at_its_path(
+    cli: Cli, make_project: ProjectFactory
+) -> None:
+    texts = {"introduction": {"ko": "texts/introduction.ko.md"}}
+    huge = "# 들어가며\n\n" + "본문. " * 60_000  # about 480 KB
+    root = make_project({"profiles/x.yaml": VALID, "texts/introduction.ko.md": huge}, texts=texts)
+    result = cli("validate", "-p", root, "--no-layout", "--format", "json")
+    found = [str(Finding(**f)) for f in json.loads(result.output)]
+    assert result.exit_code == 1
+    assert [line.split(" ", 1)[1] for line in found] == [
+        "texts.introduction.ko: texts/introduction.ko.md: over 262,144 bytes, far more than a"
+        " section prints; shorten it, or split it into several sections' texts [text-too-large]"
+    ]
+    assert found[0].startswith("scireport.yaml:")
+    built = cli("build", "-p", root)
+    assert built.exit_code == 1 and "text-too-large" in built.output
+    assert not (root / "build" / "print" / "report.pdf").exists()
+
+
 # --- documentation ------------------------------------------------------------------------
 
 

@@ -470,6 +470,12 @@ VALIDATION_RULES: tuple[RuleDoc, ...] = (
         "\nA file that `texts:` names does not exist in the project (or lies outside it).\n\n```yaml\n# scireport.yaml (the example project of the index data), lines 18-19;\n# texts/introduction.ko.md exists, texts/introduction.en.md does not\ntexts:\n  introduction: {ko: texts/introduction.ko.md, en: texts/introduction.en.md}\n```\n\n```text\nscireport.yaml:19:52 texts.introduction.en: texts/introduction.en.md: no such file in the project; write it or correct the path [text-missing]\n```\n\n",
     ),
     RuleDoc(
+        "text-too-large",
+        "Sections",
+        "",
+        "\nA file that `texts:` names is over 256 KiB (`sources.MAX_TEXT_BYTES`); a section prints\na few pages, so it is refused, and at most one byte more than the limit is read.\n\n```yaml\n# scireport.yaml, line 8\ntexts:\n  introduction: texts/introduction.ko.md\n```\n\n```text\n$ head -c 300000 /dev/urandom | base64 > texts/introduction.ko.md\nscireport.yaml:8:17 texts.introduction: texts/introduction.ko.md: over 262,144 bytes, far more than a section prints; shorten it, or split it into several sections' texts [text-too-large]\n```\n\n",
+    ),
+    RuleDoc(
         "layout-error",
         "Layout and fit",
         "",
