@@ -332,10 +332,13 @@ DOC_CONFIG = _block("# scireport.yaml")
 DOC_SCORES = _block("# data/scores.csv")
 
 
+NATIVE = {"Seoul": "서울", "Busan": "부산"}
+
+
 def doc_profile(name: str, area: str, population: str) -> str:
     """A valid profile; ``population`` is on line 6 (the docs' data-conflict example)."""
     return (
-        f"city: {name}\ncountry: The Republic of Korea\nnative_name: 서울\nabout:\n"
+        f"city: {name}\ncountry: The Republic of Korea\nnative_name: {NATIVE[name]}\nabout:\n"
         f"  area_km2: {area}\n  population: {population}\n  text: 대한민국의 도시.\n"
         "headline: 데이터로 움직이는 도시\nbody: 도시 데이터 플랫폼을 운영한다.\n"
         "sources:\n  - Statistics Korea, Population and Housing Census\n"
@@ -640,3 +643,22 @@ def test_a_figure_the_profile_leaves_out_comes_from_the_table(
     result = cli("build", "-p", root)
     assert result.exit_code == 1 and "nothing was built" in result.output
     assert "9,500,000 here, but 9,400,000 in data/scores.csv:2:3" in result.output
+
+
+def test_read_table_alone_names_a_folder_or_a_pipe_and_never_opens_it(tmp_path: Path) -> None:
+    """read_table called without load_tables' check (or after a race) says the same."""
+    import os
+
+    from scireport.tables import read_table
+
+    (tmp_path / "folder.csv").mkdir()
+    os.mkfifo(tmp_path / "pipe.csv")
+    for name, what in (
+        ("folder.csv", "it is a folder"),
+        ("pipe.csv", "it is a named pipe (FIFO)"),
+        ("gone.csv", "no such file"),
+    ):
+        table = read_table(tmp_path / name, f"data/{name}")
+        assert [str(f) for f in table.findings] == [
+            f"data/{name} cannot read the table: {what} [data-unreadable]"
+        ]

@@ -162,13 +162,19 @@ class _Join:
         return rows
 
     def numbers(
-        self, table: Table, row: _Row, *, current: bool, given: Mapping[str, float] = {}
+        self,
+        table: Table,
+        row: _Row,
+        *,
+        current: bool,
+        given: Mapping[str, float] | None = None,
     ) -> CityData:
         """The numbers of ``row``, each cell checked against the scale or its kind.
 
         ``given``: the scores the city's profile gives (a blank cell for one of them is not
         a missing score).
         """
+        given = given or {}
         low, high = self.spec.scale
         scores: dict[str, float] = {}
         about: dict[str, float] = {}

@@ -123,16 +123,17 @@ def column_letter(number: int) -> str:
 
 def not_a_table_file(path: Path) -> str | None:
     """Why ``path`` cannot hold a table (``'no such file'``, ``'a folder'``, ``'a named pipe
-    (FIFO)'``...), or None for a regular file.
+    (FIFO)'``...), or None for a regular file (or one ``stat`` cannot look at: reading it
+    then says why).
 
     Only ``stat`` is asked, so a FIFO is named without being opened (opening one blocks).
     """
     try:
         mode = path.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return "no such file"
-    except OSError as exc:
-        return f"cannot be looked at ({exc.strerror or exc})"
+    except OSError:
+        return None
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
@@ -184,7 +185,7 @@ def read_table(
     try:
         what = not_a_table_file(path)
         if what is not None:
-            raise OSError(0, what)
+            raise OSError(0, what if what == "no such file" else f"it is {what}")
         raw = read_limited(path, MAX_TABLE_BYTES)  # counted while reading; regular files only
     except UnsafeFile as exc:
         if exc.rule == "yaml-too-large":
