@@ -74,6 +74,7 @@ def main() -> int:
     # compile scireport's modules again, about 0.3 s).
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(args.out.resolve() / "pycache")
+    os.environ["SCIREPORT_CACHE_DIR"] = str(args.out.resolve() / "parse-cache")  # not ~/.cache
     bench = Bench(args.out.resolve(), console, repeats)
     notes = []
     if mode == "0":

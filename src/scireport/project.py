@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Finding, UserError
-from .models import CityProfile, ReportConfig
+from .models import LANGS, CityProfile, Lang, ReportConfig
 from .schema import validate_model
-from .sources import YamlDocument, load_yaml
-from .tables import Table, read_table
+from .sources import ParseCache, YamlDocument, load_yaml
+from .tables import Table, not_a_table_file, read_table
 
 CONFIG_NAME = "scireport.yaml"
 
@@ -64,6 +65,13 @@ def display_path(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root))
     except ValueError:
         return str(path)
+
+
+def real_path(path: Path, real_folder: Path) -> Path:
+    """``path.resolve()``, without walking every folder of the path again when ``path`` is
+    a plain file (not a symlink) in the folder whose resolved path is ``real_folder``."""
+    in_folder = path.parent == real_folder or path.parent.resolve() == real_folder
+    return real_folder / path.name if in_folder and not path.is_symlink() else path.resolve()
 
 
 def slugify(name: str) -> str:
@@ -132,8 +140,13 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
         )
         return Project(root, config_doc, config, [], findings)
     cities = []
+    cache = ParseCache.for_project(root)
+    real_folder = (root / folder).resolve()
+    prefix = str(root).rstrip(os.sep) + os.sep  # what display_path takes away, as a string
     for path in profile_files(root, folder, paths):
-        doc = load_yaml(path, display_path(path, root), inside=None if paths else root)
+        real = real_path(path, real_folder)
+        shown = real_str[len(prefix) :] if (real_str := str(real)).startswith(prefix) else str(path)
+        doc = load_yaml(path, shown, inside=None if paths else root, real=real, cache=cache)
         findings += doc.findings
         profile = None
         if doc.data is not None:
@@ -141,6 +154,7 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
             findings += schema_findings
         slug = (profile.slug if profile and profile.slug else None) or path.stem
         cities.append(City(slug=slug, path=path, doc=doc, profile=profile))
+    cache.save(prune=not paths)
     order = config.order if config else []
     cities.sort(key=lambda c: print_key(c, order))
     tables = load_tables(root, config_doc, config)
@@ -161,15 +175,11 @@ def load_tables(
         return {}
     wanted: dict[str, tuple[tuple[str, ...], str, str | None]] = {}
     if index.data:
-        wanted["data"] = (("index", "data"), index.data, index.sheet)
+        wanted["data"] = (("index",), index.data, index.sheet)
     if index.previous:
-        wanted["previous"] = (
-            ("index", "previous", "data"),
-            index.previous.data,
-            index.previous.sheet,
-        )
+        wanted["previous"] = (("index", "previous"), index.previous.data, index.previous.sheet)
     tables = {}
-    for name, (key, relative, sheet) in wanted.items():
+    for name, (section, relative, sheet) in wanted.items():
         path = (root / relative).resolve()
         problem = None
         if not path.is_relative_to(root):
@@ -177,15 +187,50 @@ def load_tables(
                 f"{relative} is outside the project folder: keep data tables in the"
                 " project (e.g. data/scores.csv)"
             )
-        elif not path.is_file():
-            problem = f"{relative}: no such file; create it or correct the path"
+        else:
+            problem = _not_a_table(path, relative, root)
         if problem:
             table = Table(file=relative)
-            table.findings.append(config_doc.finding(key, "data-path", problem))
+            table.findings.append(config_doc.finding((*section, "data"), "data-path", problem))
         else:
-            table = read_table(path, display_path(path, root), sheet)
+
+            def at_setting(
+                setting: str, rule: str, message: str, key: tuple[str, ...] = section
+            ) -> Finding:
+                return config_doc.finding((*key, setting), rule, message)
+
+            table = read_table(path, display_path(path, root), sheet, at_setting)
         tables[name] = table
     return tables
+
+
+def _not_a_table(path: Path, relative: str, root: Path) -> str | None:
+    """Why the table path ``relative`` (resolved: ``path``) names no table file, and what
+    to do; None when it names a regular file. Never opens it (a FIFO would block)."""
+    what = not_a_table_file(path)
+    if what is None:
+        return None
+    if what == "no such file":
+        return f"{relative}: no such file; create it or correct the path"
+    if what == "a folder":
+        try:
+            entries = list(path.iterdir())
+        except OSError:
+            entries = []
+        tables = sorted(
+            entry.name
+            for entry in entries
+            if entry.suffix.lower() in {".csv", ".xlsx"} and not_a_table_file(entry) is None
+        )
+        folder = display_path(path, root)
+        named = ", ".join(f"{folder}/{table}" for table in tables[:3])
+        more = ", ..." if len(tables) > 3 else ""
+        hint = f" ({named}{more})" if tables else " (a .csv or .xlsx file)"
+        return f"{relative} is a folder, not a table: name the table file in it{hint}"
+    return (
+        f"{relative} is {what}, not a file: scireport reads a table only from a regular"
+        " file; save the table as a .csv or .xlsx file and name that file here"
+    )
 
 
 def print_key(city: City, order: list[str]) -> tuple[int, str]:
@@ -194,3 +239,30 @@ def print_key(city: City, order: list[str]) -> tuple[int, str]:
         return (order.index(city.slug), "")
     name = city.profile.city if city.profile else city.slug
     return (len(order), slugify(name))
+
+
+def languages_to_build(config: ReportConfig | None, asked: list[str]) -> list[Lang]:
+    """The languages a build prints: ``asked`` (``all``: every declared one), else the main.
+
+    A report that declares ``languages`` builds only those; one that does not may build
+    either language (its main one is ``lang``).
+    """
+    if config is None:
+        return []
+    declared = config.langs
+    if not asked:
+        return [config.main_lang]
+    if "all" in asked:
+        return declared
+    chosen: list[Lang] = []
+    for lang in dict.fromkeys(asked):
+        if lang not in LANGS:
+            raise UserError(f"unknown language {lang!r}: use ko, en or all", exit_code=2)
+        if config.languages and lang not in config.languages:
+            raise UserError(
+                f"{lang} is not one of the report's languages ({', '.join(declared)}):"
+                " add it to languages: in scireport.yaml",
+                exit_code=2,
+            )
+        chosen.append("ko" if lang == "ko" else "en")
+    return chosen
