@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CONFIG, REPO, THREE, copy_sample, start_pages, write_tree
@@ -102,11 +103,11 @@ def test_each_kind_of_input_invalidates_what_it_should(two_cities: Path, monkeyp
     assert run(small_project, jobs=1).typeset == everything
 
 
-def crashing_run_task(task: scireport.typeset.PageTask) -> dict[str, object]:
+def crashing_run_task(task: scireport.typeset.PageTask, **options: Any) -> dict[str, object]:
     """Kill the worker that gets Amsterdam; run normally in the parent process."""
     if task.name == "amsterdam" and os.getpid() != PARENT:
         os._exit(1)
-    return ORIGINAL_RUN_TASK(task)
+    return ORIGINAL_RUN_TASK(task, **options)
 
 
 ORIGINAL_RUN_TASK = scireport.typeset.run_task

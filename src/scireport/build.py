@@ -405,7 +405,7 @@ def parallel(
     def hand_out() -> None:
         for item in waiting:
             try:
-                running[pool.submit(function, argument(item))] = item
+                running[pool.submit(_collected, function, argument(item))] = item
             except BrokenProcessPool:
                 lost.append(item)
                 continue
@@ -441,6 +441,20 @@ def parallel(
     return len(lost)
 
 
+def _collected(function: Callable[[A], R], argument: A) -> R:
+    """``function(argument)`` in a worker, then the garbage it left collected at once.
+
+    The workers run without the cyclic garbage collector between items (see
+    :func:`worker_started`): WeasyPrint makes millions of objects a document, which the
+    collector traversed again and again while it ran; one collection after each document
+    finds the same garbage for less work (about 3% of a worker's time) and leaves less
+    memory behind."""
+    try:
+        return function(argument)
+    finally:
+        gc.collect()
+
+
 def give_back_memory() -> None:
     """Hand the memory this process has freed back to the system (glibc's ``malloc_trim``;
     nothing elsewhere). Python and glibc keep freed blocks for reuse: checking a 500-city
@@ -466,9 +480,11 @@ def worker_started(parent: int) -> None:
     second. Ctrl-C reaches every process of the terminal's group: the workers ignore it
     and the main process stops them, so that an interrupted worker is never mistaken for
     a crashed one and its task run again. Large blocks are mapped apart
-    (:data:`MMAP_THRESHOLD`).
+    (:data:`MMAP_THRESHOLD`), and garbage is collected after each item, not while it runs
+    (:func:`_collected`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()  # collected after each item instead (see _collected)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
