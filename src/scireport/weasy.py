@@ -8,11 +8,18 @@ imports these internals):
 
 - :data:`NOTDEF_RE`: the wording of WeasyPrint's log message for a missing glyph (missing
   glyphs are only logged, during ``write_pdf()``);
-- :func:`write_pdf`: swaps ``pydyf.zlib`` for a level-1 compressor (:class:`FastZlib`),
-  ``weasyprint.pdf.fonts.Font.subset`` for :func:`subset_once` (one HarfBuzz pass over the
-  face Pango holds, instead of WeasyPrint's two over a copy of the file), and makes
+- :func:`write_pdf`: swaps ``pydyf.zlib`` for a level-1 compressor (:class:`FastZlib`, which
+  also compresses a repeated ICC profile stream once per process; pydyf's
+  ``compressobj``/``compress``/``flush`` calls), ``weasyprint.pdf.fonts.Font.subset`` for
+  :func:`subset_once` (one HarfBuzz pass over the font's file, mapped once per process and
+  found through fontconfig's pattern of the Pango font, ``pango_fc_font_get_pattern``,
+  which it declares on WeasyPrint's FFI; or over the face Pango holds), and makes
   ``Font.file_content`` read on demand instead of copied in ``Font.__init__`` through the
   module's ``get_hb_object_data`` (:func:`_font_bytes_on_demand`);
+- :class:`LinkedStylesheets`: stands in for ``weasyprint.css.CSS`` (the name
+  ``find_stylesheets`` calls) while documents are laid out, so that a ``<link>``ed sheet is
+  parsed once per process and its side effects on each document (``page_rules``, counter
+  styles, colour profiles, warnings) replayed;
 - :func:`laid_out_text`: the text boxes of each page's areas, read from ``Page._page_box``;
 - :func:`text_outside`: text boxes past their column or clip, from the same box tree
   (``formatting_structure.boxes``, ``layout.absolute.AbsolutePlaceholder``);
