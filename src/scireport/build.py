@@ -372,6 +372,7 @@ def parallel(
     *,
     make: Callable[[T], A] | None = None,
     before_fork: Callable[[], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> int:
     """Run ``function`` on each item (or on ``make(item)``, made when it is handed out) in
     worker processes, calling ``done(item, result)`` as each finishes.
@@ -379,14 +380,21 @@ def parallel(
     Runs in this process for a single item or ``jobs`` 1. Items are handed out in their
     order (put the longest first), a few at a time: this process holds only the arguments
     and results of those in flight. ``before_fork`` runs here before the workers are forked
-    (an import they all need, whose pages they then share). An item whose worker died is
-    run again here, so a crash costs time, never a page. Returns how many were run again.
+    (an import they all need, whose pages they then share). ``meanwhile`` runs here while
+    the workers run (one fewer: this process has work), once they have every item; ``done``
+    is called after it returns (in this process alone, after the items). An item whose
+    worker died is run again here, so a crash costs time, never a page. Returns how many
+    were run again.
     """
     argument: Callable[[T], A] = make or (lambda item: item)  # type: ignore[assignment,return-value]
-    workers = min(jobs or os.cpu_count() or 1, len(items))
-    if workers <= 1:
+    cores = jobs or os.cpu_count() or 1
+    spare = cores - 1 if meanwhile is not None else cores  # this process works meanwhile
+    workers = min(spare, len(items))
+    if cores <= 1 or workers < 1 or (workers == 1 and meanwhile is None):
         for item in items:
             done(item, function(argument(item)))
+        if meanwhile is not None:
+            meanwhile()
         return 0
     if before_fork is not None:
         before_fork()
@@ -415,8 +423,10 @@ def parallel(
     try:
         hand_out()  # the workers are forked here
         gc.unfreeze()
-        for _ in range(2 * workers - 1):
+        for _ in range(len(items) if meanwhile is not None else 2 * workers - 1):
             hand_out()
+        if meanwhile is not None:
+            meanwhile()
         while running:
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -887,13 +897,23 @@ class BookBuilder:
             def finished(job: FinishJob, findings: list[Finding]) -> None:
                 checked[job.final] = findings
 
-            parallel(finish_and_check, jobs, self.options.jobs, finished)
-            if self.whole_book(selected):  # after the workers: they fork
+            whole = self.whole_book(selected)
+            if whole:  # typeset before the workers below are forked (a city moved them)
+                self.typeset([Job.ready(t) for t in self.section_tasks(starts)], result)
+            book_jobs: list[FinishJob] = []
+
+            def write_the_book() -> None:  # here, while the workers check the city PDFs
                 book, job = self.stage_book(target, entries, starts, staging, ledger, result)
                 outputs.insert(0, book)
                 if job is not None:
-                    jobs.append(job)
+                    book_jobs.append(job)
                     finished(job, finish_and_check(job))
+
+            parallel(
+                finish_and_check, jobs, self.options.jobs, finished,
+                meanwhile=write_the_book if whole else None,
+            )  # fmt: skip
+            jobs += book_jobs
             # Files left as they were keep the findings their preflight had.
             for output in outputs:
                 if not output.written:
