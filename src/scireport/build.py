@@ -50,6 +50,8 @@ from .index import IndexResult
 from .models import LANGS, Lang, LayoutManifest, ReportConfig
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
+from .preflight.store import FactsStore
+from .preflight.store import now as facts_now
 from .project import City, Project, load_project
 from .sources import dotted
 from .stitch import Bookmark, Link, stitch
@@ -193,6 +195,11 @@ class BuildResult:
     """The index's data files written for the web site (``data/index.csv``, ``.json``)."""
     left_out: list[str] = field(default_factory=list)
     """Slugs of the draft cities left out of the book."""
+
+
+FACTS_SLACK_S = 1.0
+"""How much older than a build's start a facts entry must be before that build may collect
+it (file times come from a coarser clock than ``time.time()``)."""
 
 
 def build(
@@ -487,6 +494,8 @@ class FinishJob:
     """Organisations."""
     lang: str
     """Document language."""
+    facts: str | None = None
+    """The edition's store of page facts preflight reads pages from (None: none)."""
 
 
 def typeset_for_press(task: PageTask) -> dict[str, Any]:
@@ -524,7 +533,10 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
         finisher(job.staged, document_key=key)
     else:
         finish_screen(job.staged)
-    found = preflight(job.staged, edition=job.edition, manifest=job.manifest, pages=job.pages)
+    store = Path(job.facts) if job.facts is not None else None
+    found = preflight(
+        job.staged, edition=job.edition, manifest=job.manifest, pages=job.pages, store=store
+    )
     return [replace(f, file=job.shown) for f in found]
 
 
@@ -556,6 +568,10 @@ class BookBuilder:
             self.project.root,
         )
         self.timestamp = build_timestamp()
+        self.facts = FactsStore(plan.cache_folder / "facts") if options.cache else None
+        """The page facts preflight keeps between files and builds (none with --no-cache)."""
+        self.started = facts_now() - FACTS_SLACK_S
+        """Facts entries older than this and not used by this build are collected."""
         self.pages: dict[str, int] = {}
         """Page counts that differ from the budgets (cities allowed to overflow)."""
 
@@ -785,6 +801,8 @@ class BookBuilder:
         for staged in (target, target / "cities", target / "standalone"):
             sweep_parts(staged)
         self.cache.sweep()
+        if self.facts is not None and self.facts.folder.is_dir():
+            self.facts.sweep()
 
     def write(self, target: Path, selected: list[City], result: BuildResult) -> None:
         """Typeset and write this edition: each selected city, and the book when all are.
@@ -846,6 +864,8 @@ class BookBuilder:
             keep = {o.path for o in outputs}
             result.removed += ledger.remove_stale(target / "cities", keep)
             result.collected += self.cache.collect(self.cache.used)
+            if self.facts is not None and any(o.kind == "book" and o.written for o in outputs):
+                self.facts.collect(self.started)  # the book's pages were all looked up
         ledger.save()
         result.warnings += found
         result.outputs += outputs
@@ -1012,6 +1032,7 @@ class BookBuilder:
             title=self.city_title(city) if city else title,
             authors=self.authors(),
             lang=self.edition.lang,
+            facts=str(self.facts.folder) if self.facts is not None else None,
         )
 
     def check_sections(self, sections: dict[str, Entry]) -> None:

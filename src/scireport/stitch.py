@@ -130,16 +130,20 @@ def _to_unicode(pairs: dict[bytes, bytes]) -> bytes:
 def share_font_dicts(pdf: pikepdf.Pdf) -> None:
     """Give each font program one dictionary: widths and ToUnicode maps merged.
 
-    Fonts are grouped by name *and* program, so only fonts whose program is shared are
-    merged; a font left with each part's program keeps one dictionary per part. A
-    ``/CIDSet`` (PDF/X-1a) is rewritten to list every glyph of the merged widths.
+    Fonts are grouped by name, program *and* encoding, so only fonts whose program is
+    shared are merged, and never two that map codes to glyphs differently (WeasyPrint
+    writes a CMap instead of Identity-H for a part that shows a .notdef glyph, as code
+    ``<ffff>``: read as Identity-H that code would name another glyph). A font left with
+    each part's program keeps one dictionary per part. A ``/CIDSet`` (PDF/X-1a) is
+    rewritten to list every glyph of the merged widths.
     """
-    by_name: dict[tuple[str, Any], list[Any]] = {}
+    by_name: dict[tuple[str, Any, str], list[Any]] = {}
     for page in pdf.pages:
         for font in _fonts(page.obj.get("/Resources")):
             found = _font_file(font.DescendantFonts[0].FontDescriptor)
             program = found[1].objgen if found is not None else None
-            fonts = by_name.setdefault((str(font.BaseFont), program), [])
+            key = (str(font.BaseFont), program, _encoding_key(font.get("/Encoding")))
+            fonts = by_name.setdefault(key, [])
             if all(font.objgen != other.objgen for other in fonts):
                 fonts.append(font)
     canonical: dict[tuple[int, int], Any] = {}
@@ -166,6 +170,13 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
         for key, font in list(page_fonts.items()):
             if font.objgen in canonical:
                 page_fonts[key] = canonical[font.objgen]
+
+
+def _encoding_key(encoding: Any) -> str:
+    """What tells two fonts' encodings apart: the name, or the CMap's bytes' digest."""
+    if isinstance(encoding, pikepdf.Stream):
+        return hashlib.sha256(encoding.read_bytes()).hexdigest()
+    return str(encoding)
 
 
 def _cid_set(cids: dict[int, Any]) -> bytes:
