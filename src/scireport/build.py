@@ -117,6 +117,8 @@ class PagesReady:
 
 
 PagesHook = Callable[[PagesReady], None]
+WrittenHook = Callable[["Output"], None]
+"""Told of each output the moment it is in place (``--watch``: the book a save changed)."""
 """Called with each :class:`PagesReady` of a build."""
 
 
@@ -153,6 +155,10 @@ class BuildOptions:
     standalone: bool = False
     """Also write each city alone for the city itself: a short cover, pages numbered from 1
     (``DIR/<edition>/standalone/<slug>.pdf``)."""
+    books_first: bool = False
+    """Write every edition's book, each replaced as soon as it passes preflight, before any
+    city PDF (what ``--watch`` does: the book a save changed is there soonest). Without
+    it an edition's files are replaced together, or none of them."""
 
 
 @dataclass
@@ -207,11 +213,13 @@ def build(
     options: BuildOptions,
     progress: ProgressHook | None = None,
     ready: PagesHook | None = None,
+    written: WrittenHook | None = None,
 ) -> BuildResult:
     """Validate the project and write its editions; raise on any error, writing nothing bad.
 
     ``ready`` is told of typeset pages as soon as they can be looked at (see
     :class:`PagesReady`); an exception it raises stops the build, writing nothing.
+    ``written`` is told of each PDF as soon as it has replaced the previous one.
     """
     started = time.perf_counter()
     forget_fonts()  # a --watch process sees fonts that changed since the last build
@@ -243,18 +251,28 @@ def build(
     result.left_out = [c.slug for c in everything.cities if c.slug not in built]
     data = report_data(project)
     with folder_lock(out):  # one build at a time per output folder
+        books: list[tuple[BookBuilder, Path]] = []
         for lang in langs:
             for name in options.editions:
                 edition = Edition(name=name, lang=lang)
                 folder = name if lang == config.main_lang else f"{name}-{lang}"
                 target = _output_dir(out / folder)
                 plan = EditionPlan(project, config, layout, edition, out, data)
-                book = BookBuilder(plan, options, progress, ready)
-                book.sweep(target)  # what a killed build staged and never moved into place
-                try:
-                    book.write(target, selected, result)
-                finally:  # interrupted: the workers are dead, sweep what they were writing
+                books.append((BookBuilder(plan, options, progress, ready, written), target))
+        try:
+            if options.books_first and not options.cities:
+                for book, target in books:
+                    book.sweep(target)  # what a killed build staged and never moved into place
+                    book.write(target, selected, result, parts="book")
+                for book, target in books:
+                    book.write(target, selected, result, parts="cities")
+            else:
+                for book, target in books:
                     book.sweep(target)
+                    book.write(target, selected, result)
+        finally:  # interrupted: the workers are dead, sweep what they were writing
+            for book, target in books:
+                book.sweep(target)
         if data.index is not None and not options.cities:
             result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
@@ -549,9 +567,11 @@ class BookBuilder:
         options: BuildOptions,
         progress: ProgressHook | None,
         ready: PagesHook | None = None,
+        written: WrittenHook | None = None,
     ) -> None:
         self.plan = plan
         self.ready = ready
+        self.written = written
         self.project = plan.project
         self.config = plan.config
         self.layout = plan.layout
@@ -574,6 +594,10 @@ class BookBuilder:
         """Facts entries older than this and not used by this build are collected."""
         self.pages: dict[str, int] = {}
         """Page counts that differ from the budgets (cities allowed to overflow)."""
+        self.prepared: tuple[dict[str, Entry], dict[str, int]] | None = None
+        """The typeset cities and every part's first page, once :meth:`prepare` ran."""
+        self.book_checked = False
+        """Whether this build preflighted the book (so looked up every page's facts)."""
 
     # -- planning ---------------------------------------------------------------------
 
@@ -804,27 +828,32 @@ class BookBuilder:
         if self.facts is not None and self.facts.folder.is_dir():
             self.facts.sweep()
 
-    def write(self, target: Path, selected: list[City], result: BuildResult) -> None:
+    def write(
+        self,
+        target: Path,
+        selected: list[City],
+        result: BuildResult,
+        parts: Literal["all", "book", "cities"] = "all",
+    ) -> None:
         """Typeset and write this edition: each selected city, and the book when all are.
 
         Every new PDF is staged, finished for the press (print) and preflighted, in worker
         processes; only when none has an error are they moved over the previous ones. A PDF
-        whose inputs have not changed since it was written is left as it is.
+        whose inputs have not changed since it was written is left as it is. ``parts``
+        ``book`` writes the book alone (and typesets what it needs), ``cities`` then the
+        city PDFs (see :attr:`BuildOptions.books_first`).
         """
-        starts = self.plan.start_pages()
-        entries = self.typeset(self.city_jobs(selected, starts), result)
-        pages = {slug: entry.pages for slug, entry in entries.items()}
-        if self.plan.start_pages(pages) != starts:  # allowed overflow moved later parts
-            self.pages = pages
-            starts = self.plan.start_pages(pages)
-            entries = self.typeset(self.city_jobs(selected, starts), result)
-        self.check(entries, selected, result)
-        self.announce(entries, whole=False)
+        if self.prepared is None:
+            self.prepared = self.prepare(selected, result)
+        entries, starts = self.prepared
         staging = Staging()
         ledger = OutputLedger(self.cache.folder / "outputs.json")
         try:
-            outputs, jobs = self.stage_cities(target, selected, entries, staging, ledger)
-            if self.options.standalone:
+            outputs: list[Output] = []
+            jobs: list[FinishJob] = []
+            if parts != "book":
+                outputs, jobs = self.stage_cities(target, selected, entries, staging, ledger)
+            if self.options.standalone and parts != "book":
                 alone, alone_jobs = self.stage_standalone(target, selected, staging, ledger, result)
                 outputs += alone
                 jobs += alone_jobs
@@ -834,7 +863,7 @@ class BookBuilder:
                 checked[job.final] = findings
 
             parallel(finish_and_check, jobs, self.options.jobs, finished)
-            if self.whole_book(selected):  # after the workers: they fork
+            if self.whole_book(selected) and parts != "cities":  # after the workers: they fork
                 book, job = self.stage_book(target, entries, starts, staging, ledger, result)
                 outputs.insert(0, book)
                 if job is not None:
@@ -855,20 +884,41 @@ class BookBuilder:
                     self.project.root,
                 )
             staging.commit()
+            if self.written is not None:
+                for output in outputs:
+                    if output.written:
+                        self.written(output)
         finally:
             staging.discard()
         for job in jobs:
             findings = [f.as_dict() for f in checked[job.final]]
             ledger.record(Path(job.final), job.stamp, job.pages, findings)
-        if self.whole_book(selected):  # cities gone from the project: their PDFs go too
+        self.book_checked |= any(o.kind == "book" and o.written for o in outputs)
+        if self.whole_book(selected) and parts != "book":  # cities gone: their PDFs go too
             keep = {o.path for o in outputs}
             result.removed += ledger.remove_stale(target / "cities", keep)
             result.collected += self.cache.collect(self.cache.used)
-            if self.facts is not None and any(o.kind == "book" and o.written for o in outputs):
+            if self.facts is not None and self.book_checked:
                 self.facts.collect(self.started)  # the book's pages were all looked up
         ledger.save()
         result.warnings += found
         result.outputs += outputs
+
+    def prepare(
+        self, selected: list[City], result: BuildResult
+    ) -> tuple[dict[str, Entry], dict[str, int]]:
+        """Typeset the selected cities (those not cached) and check them; return their
+        entries and every part's first page."""
+        starts = self.plan.start_pages()
+        entries = self.typeset(self.city_jobs(selected, starts), result)
+        pages = {slug: entry.pages for slug, entry in entries.items()}
+        if self.plan.start_pages(pages) != starts:  # allowed overflow moved later parts
+            self.pages = pages
+            starts = self.plan.start_pages(pages)
+            entries = self.typeset(self.city_jobs(selected, starts), result)
+        self.check(entries, selected, result)
+        self.announce(entries, whole=False)
+        return entries, starts
 
     def whole_book(self, selected: list[City]) -> bool:
         """Is this build writing every city (and so the book)?"""
@@ -1120,12 +1170,15 @@ def watch(
     *,
     stop: Any = None,
     progress: ProgressHook | None = None,
+    written: WrittenHook | None = None,
 ) -> None:
     """Build, then build again on every saved change; report each result or user error.
 
     Runs until interrupted (or until the ``stop`` event is set). The process stays warm:
     WeasyPrint stays imported and typeset cities stay cached, so a one-profile edit costs
-    one city's typesetting plus the stitching of the book.
+    one city's typesetting plus the stitching of the book. Each edition's book is written
+    first, replaced as soon as it passes preflight, and the city PDFs after every book
+    (:attr:`BuildOptions.books_first`); ``written`` is told of each file put in place.
     """
     import watchfiles
 
@@ -1133,9 +1186,11 @@ def watch(
 
     root = find_root(project_dir)
 
+    options = replace(options, books_first=True)
+
     def once() -> None:
         try:
-            report(build(root, options, progress))
+            report(build(root, options, progress, written=written))
         except UserError as exc:
             report(exc)
 

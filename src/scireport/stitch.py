@@ -414,25 +414,21 @@ def hollow_repeats(part: pikepdf.Pdf, originals: set[str]) -> None:
             obj[SAME_MARK] = pikepdf.String(digest)
 
 
-def _detach(obj: Any, seen: set[tuple[int, int]]) -> None:
-    """Load into memory the data of every stream reachable from ``obj`` (not its parents),
-    so the PDF it was copied from can be closed."""
-    if isinstance(obj, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array) and obj.is_indirect:
-        if obj.objgen in seen:
-            return
-        seen.add(obj.objgen)
-    if isinstance(obj, pikepdf.Stream):
-        raw = obj.read_raw_bytes()
-        codec: Any = obj.get("/Filter"), obj.get("/DecodeParms")
-        obj.write(raw, filter=codec[0], decode_parms=codec[1])
-        _detach(obj.stream_dict, seen)
-    elif isinstance(obj, pikepdf.Dictionary):
-        for key, value in obj.items():
-            if key not in ("/Parent", "/P", "/Dest"):
-                _detach(value, seen)
-    elif isinstance(obj, pikepdf.Array):
-        for value in obj:
-            _detach(value, seen)
+def _detach_copies(book: pikepdf.Pdf, first: int) -> None:
+    """Load into memory the data of every stream copied into ``book`` since object number
+    ``first`` (an empty marker made just before), so the part it came from can be closed.
+
+    qpdf numbers the objects it copies in after the book's last one, and copies a stream's
+    data only when the book is saved: the copies are the objects numbered between the
+    marker and a second one made now (both unreferenced, so saving drops them).
+    """
+    last = book.make_indirect(pikepdf.Dictionary()).objgen[0]
+    for number in range(first + 1, last):
+        obj = book.get_object((number, 0))
+        if isinstance(obj, pikepdf.Stream):
+            raw = obj.read_raw_bytes()
+            codec: Any = obj.get("/Filter"), obj.get("/DecodeParms")
+            obj.write(raw, filter=codec[0], decode_parms=codec[1])
 
 
 def _stream_key(stream: Any) -> tuple[str, str]:
@@ -484,17 +480,16 @@ def stitch(
         tree = StructureMerger(book, tagged) if tagged is not None else None
         originals = mark_originals(book)
         fonts.take(book)
-        seen: set[tuple[int, int]] = set()
         for path in parts[1:]:  # one part open at a time: memory stays flat
             with pikepdf.open(path) as part:
                 fonts.take(part)
                 hollow_repeats(part, originals)
                 start = len(book.pages)
+                first = book.make_indirect(pikepdf.Dictionary()).objgen[0]
                 book.pages.extend(part.pages)
                 if tree is not None:
                     tree.add(part, start)
-                for page in book.pages[start:]:
-                    _detach(page.obj, seen)
+                _detach_copies(book, first)
         install_fonts(book, fonts.programs())
         share_font_dicts(book)
         share_streams(book)
