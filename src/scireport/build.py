@@ -260,6 +260,7 @@ def build(
                 plan = EditionPlan(project, config, layout, edition, out, data)
                 books.append((BookBuilder(plan, options, progress, ready, written), target))
         try:
+            typeset_ahead([book for book, _ in books], selected, result)
             if options.books_first and not options.cities:
                 for book, target in books:
                     book.sweep(target)  # what a killed build staged and never moved into place
@@ -525,6 +526,33 @@ def typeset_for_press(task: PageTask) -> dict[str, Any]:
     return meta
 
 
+def typeset_part(item: tuple[str, PageTask]) -> dict[str, Any]:
+    """Typeset one part of the edition named first (print: :func:`typeset_for_press`)."""
+    edition, task = item
+    return typeset_for_press(task) if edition == "print" else run_task(task)
+
+
+def typeset_ahead(books: list[BookBuilder], selected: list[City], result: BuildResult) -> None:
+    """Typeset the cities no edition's cache has, every edition's in one pool of workers.
+
+    After an edit each edition has one city to typeset: together they take one city's
+    time on two cores, not two. When only one edition has anything to typeset, it is left
+    to that edition (as it was). Each edition then finds its cities in its cache.
+    """
+    todo = [(book, task) for book in books for task in book.uncached(selected)]
+    if len({id(book) for book, _ in todo}) < 2:
+        return
+    owner = {task.output: book for book, task in todo}
+    for book in owner.values():
+        book.cache.folder.mkdir(parents=True, exist_ok=True)
+
+    def done(item: tuple[str, PageTask], meta: dict[str, Any]) -> None:
+        owner[item[1].output].stored(item[1], meta, result)
+
+    items = [(book.edition.name, task) for book, task in todo]
+    result.recovered += parallel(typeset_part, items, books[0].options.jobs, done)
+
+
 def press_finisher(
     manifest: LayoutManifest, marks: bool, title: str, authors: Sequence[str], lang: str
 ) -> Callable[..., None]:
@@ -598,6 +626,8 @@ class BookBuilder:
         """The typeset cities and every part's first page, once :meth:`prepare` ran."""
         self.book_checked = False
         """Whether this build preflighted the book (so looked up every page's facts)."""
+        self.ahead: set[str] = set()
+        """Cache entries (file stems) :func:`typeset_ahead` typeset for this build."""
 
     # -- planning ---------------------------------------------------------------------
 
@@ -733,15 +763,31 @@ class BookBuilder:
 
     # -- typesetting ------------------------------------------------------------------
 
+    def uncached(self, selected: list[City]) -> list[PageTask]:
+        """The tasks of the selected cities the cache does not have (at the planned pages)."""
+        jobs = self.city_jobs(selected, self.plan.start_pages())
+        found = (self.cache.lookup(job.key) if self.options.cache else None for job in jobs)
+        return [job.task() for job, entry in zip(jobs, found, strict=True) if entry is None]
+
+    def stored(self, task: PageTask, meta: dict[str, Any], result: BuildResult) -> Entry:
+        """Put the PDF ``task`` typeset into the cache (see :func:`typeset_ahead`)."""
+        entry = self.cache.store(task.output.stem, task.output, meta["pages"], meta)
+        self.ahead.add(entry.pdf.stem)
+        result.typeset += 1
+        self.progress(f"{self.edition.name}: {task.name}", len(self.ahead), len(self.ahead))
+        return entry
+
     def typeset(self, jobs: list[Job], result: BuildResult) -> dict[str, Entry]:
         """Typeset ``jobs`` (cached ones are reused); return entries by job name."""
         entries: dict[str, Entry] = {}
         todo = []
         for job in jobs:
-            entry = self.cache.lookup(job.key) if self.options.cache else None
+            ahead = self.cache.path(job.key).stem in self.ahead
+            entry = self.cache.lookup(job.key) if self.options.cache or ahead else None
             if entry is not None:
                 entries[job.name] = entry
-                result.from_cache += 1
+                if not ahead:  # typeset by this build already
+                    result.from_cache += 1
             else:
                 todo.append(job.task())
         result.recovered += len(self.cache.rebuilt_corrupt)
