@@ -31,11 +31,15 @@ demo: setup
 	@echo "Screen edition: build/screen/report.pdf  (each city: build/screen/cities/)"
 	@echo "The index:      build/data/index.csv and build/data/index.json"
 
+# The suite starts some forty Python processes (workers, CLI subprocesses, preview servers):
+# they share compiled bytecode even where the environment turns writing it off.
+TESTENV := PYTHONDONTWRITEBYTECODE=
+
 test: setup
-	$(BIN)/pytest
+	$(TESTENV) $(BIN)/pytest
 
 test-fast: setup
-	$(BIN)/pytest -m 'not slow'
+	$(TESTENV) $(BIN)/pytest -m 'not slow'
 
 check: setup
 	$(BIN)/ruff format --check src tests benchmarks

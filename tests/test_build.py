@@ -49,9 +49,9 @@ def test_book_has_cover_contents_and_every_city(built_sample: Path, sample_proje
     assert re.search(r"스마트시티 지수 순위 .* 4$", contents, re.MULTILINE)
 
 
-def test_each_city_alone_with_book_page_numbers(built_sample: Path) -> None:
-    for edition in ("print", "screen"):
-        seoul = built_sample / edition / "cities" / "seoul.pdf"
+def test_each_city_alone_with_book_page_numbers(built_books: dict[str, Path]) -> None:
+    for edition, out in built_books.items():
+        seoul = out / edition / "cities" / "seoul.pdf"
         assert pages(seoul) == 2
         text = pdftext(seoul, "-f", "1", "-l", "1")
         assert "SEOUL" in text and "LOS ANGELES" not in text
@@ -109,7 +109,9 @@ def test_no_korean_word_is_split_across_lines(built_sample: Path, sample_project
     assert checked > 1000
 
 
-def test_print_has_bleed_and_cmyk_intent_screen_has_neither(built_sample: Path) -> None:
+def test_print_has_bleed_and_cmyk_intent_screen_has_neither(
+    built_books: dict[str, Path],
+) -> None:
     def boxes(path: Path) -> dict[str, list[float]]:
         out = subprocess.run(
             ["pdfinfo", "-box", str(path)], capture_output=True, text=True, check=True
@@ -119,10 +121,10 @@ def test_print_has_bleed_and_cmyk_intent_screen_has_neither(built_sample: Path) 
             for m in re.finditer(r"^(\w+Box):\s+(.*)$", out, re.MULTILINE)
         }
 
-    printed = boxes(built_sample / "print" / "report.pdf")
+    printed = boxes(built_books["print"] / "print" / "report.pdf")
     trim, bleed = printed["TrimBox"], printed["BleedBox"]
     assert round(trim[0] - bleed[0], 1) == pytest.approx(8.5, abs=0.1)  # 3 mm
-    screen = boxes(built_sample / "screen" / "report.pdf")
+    screen = boxes(built_books["screen"] / "screen" / "report.pdf")
     assert screen["TrimBox"] == screen["MediaBox"]
 
 

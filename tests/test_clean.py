@@ -8,22 +8,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONFIG, REPO, write_tree
+from conftest import CONFIG, REPO, warm_copy, write_tree
 
 from scireport.files import folder_lock
 
 
-@pytest.fixture
-def built(tmp_path: Path, cli: Callable[..., Any]) -> Path:
-    """A one-city project (no index data) built in print, with a preview folder beside."""
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-city project (no index data) built in print once for the module."""
+    from typer.testing import CliRunner
 
-    root = tmp_path / "p"
+    from scireport.cli import app
+
+    root = tmp_path_factory.mktemp("clean") / "p"
     write_tree(root, {"scireport.yaml": CONFIG})
     shutil.copytree(REPO / "layouts", root / "layouts")
     (root / "profiles").mkdir()
     (root / "profiles/seoul.yaml").write_bytes((REPO / "profiles/seoul.yaml").read_bytes())
-    result = cli("build", "--project", root)
+    result = CliRunner().invoke(app, ["build", "--project", str(root)])
     assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A copy of :func:`built_once` to change, with a preview folder beside its PDFs."""
+    root = warm_copy(built_once, tmp_path / "p")
     write_tree(root, {"build/.preview/.pages/images/p1.png": b"png"})
     return root
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,14 +44,14 @@ def test_ledger_knows_current_files_and_removes_only_its_own_stale_ones(tmp_path
     folder = tmp_path / "cities"
     folder.mkdir()
     ours, gone, touched, theirs = (folder / f"{n}.pdf" for n in ("ours", "gone", "touched", "x"))
-    ledger = OutputLedger(tmp_path / "outputs.json")
+    ledger = OutputLedger(tmp_path / "outputs.json", tmp_path)
     for file in (ours, gone, touched):
         file.write_bytes(b"pdf")
         ledger.record(file, "stamp-1", 2, [PPI.as_dict()])
     theirs.write_bytes(b"the editor's")
     ledger.save()
 
-    reread = OutputLedger(tmp_path / "outputs.json")
+    reread = OutputLedger(tmp_path / "outputs.json", tmp_path)
     record = reread.current(ours, "stamp-1")
     assert record is not None and record.pages == 2 and record.findings[0]["rule"]
     assert reread.current(ours, "stamp-2") is None  # made from something else now
@@ -58,8 +59,12 @@ def test_ledger_knows_current_files_and_removes_only_its_own_stale_ones(tmp_path
     assert reread.current(touched, "stamp-1") is None
     assert reread.remove_stale(folder, keep={ours}) == 1
     assert sorted(p.name for p in folder.iterdir()) == ["ours.pdf", "touched.pdf", "x.pdf"]
+    ledger.save()
+    moved = tmp_path.parent / f"{tmp_path.name}-moved"
+    shutil.copytree(tmp_path, moved)  # the project moved: its ledger still knows its files
+    assert OutputLedger(moved / "outputs.json", moved).current(moved / "cities/ours.pdf", "stamp-1")
 
 
 def test_a_damaged_ledger_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "outputs.json").write_text("[not a ledger")
-    assert OutputLedger(tmp_path / "outputs.json").records == {}
+    assert OutputLedger(tmp_path / "outputs.json", tmp_path).records == {}

@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import REPO, SEOUL_EXAMPLE, copy_sample, start_pages
 from fontcheck import compare_glyphs
@@ -44,19 +45,23 @@ def test_broken_layout_fails_the_reference(make_project, cli, tmp_path: Path) ->
     assert max(ImageStat.Stat(ImageChops.difference(page, reference)).mean) > 4
 
 
-def test_sample_print_edition_passes_preflight_and_qpdf(built_sample: Path, cli) -> None:
-    for edition in ("print", "screen"):
-        book = built_sample / edition / "report.pdf"
+def test_sample_print_edition_passes_preflight_and_qpdf(built_books: dict[str, Path], cli) -> None:
+    for edition, out in built_books.items():
+        book = out / edition / "report.pdf"
         result = cli("preflight", book, "--edition", edition, "--format", "json", "-p", REPO)
         assert result.exit_code == 0, result.output
         assert json.loads(result.output) == []
         assert subprocess.run(["qpdf", "--check", str(book)], capture_output=True).returncode == 0
     info = subprocess.run(
-        ["pdfinfo", str(built_sample / "print" / "report.pdf")], capture_output=True, text=True
+        ["pdfinfo", str(built_books["print"] / "print" / "report.pdf")],
+        capture_output=True,
+        text=True,
     ).stdout
     assert "PDF/X-4" in info
     screen = subprocess.run(
-        ["pdfinfo", str(built_sample / "screen" / "report.pdf")], capture_output=True, text=True
+        ["pdfinfo", str(built_books["screen"] / "screen" / "report.pdf")],
+        capture_output=True,
+        text=True,
     ).stdout
     assert "Tagged:          yes" in screen
 
@@ -107,48 +112,30 @@ def test_book_pages_render_like_the_city_pdfs(built_sample: Path, tmp_path: Path
             assert max(difference) < 0.5, (slug, offset, difference)
 
 
-def test_every_glyph_in_the_books_is_the_source_fonts_glyph(built_sample: Path) -> None:
+def test_every_glyph_in_the_books_is_the_source_fonts_glyph(built_books: dict[str, Path]) -> None:
     """Outlines and advances of every glyph drawn, print and screen books and a city PDF,
     against the original font files (not only renders at 30 dpi)."""
     for pdf in ("print/report.pdf", "screen/report.pdf", "print/cities/seoul.pdf"):
-        compared = compare_glyphs(built_sample / pdf)
+        compared = compare_glyphs(built_books[pdf.split("/")[0]] / pdf)
         assert set(compared) == {"Noto-Sans-CJK-KR", "Noto-Sans-CJK-KR-Bold"}, (pdf, compared)
         assert min(compared.values()) > 50, (pdf, compared)
 
 
-def test_truetype_fonts_are_shared_in_the_book_too(tmp_path: Path, cli) -> None:
-    """A layout with a TrueType (glyf) font: the stitched book still draws every glyph."""
-    root = copy_sample(tmp_path / "project", ("seoul", "singapore"))
+@pytest.fixture(scope="module")
+def font_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two cities built in English with a TrueType body font (DejaVu Sans, known to
+    fontconfig) and city names in an @font-face font fontconfig does not know (a renamed
+    copy of DejaVu Sans in the layout's folder); returns the project."""
+    from fontTools.ttLib import TTFont
+    from typer.testing import CliRunner
+
+    from scireport.cli import app
+
+    root = copy_sample(tmp_path_factory.mktemp("fonts") / "project", ("seoul", "singapore"))
     manifest = root / "layouts" / "default" / "layout.yaml"
     data = yaml.safe_load(manifest.read_text("utf-8"))
     data["fonts"] = ["DejaVu Sans", "Noto Sans CJK KR"]
     manifest.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-    result = cli("build", "-p", root, "--lang", "en")
-    assert result.exit_code == 0, result.output
-    fonts = subprocess.run(
-        ["pdffonts", str(root / "build" / "print-en" / "report.pdf")],
-        capture_output=True,
-        text=True,
-    ).stdout
-    assert "DejaVu" in fonts and "CID TrueType" in fonts
-    names = [line.split()[0] for line in fonts.splitlines()[2:]]
-    assert len(names) == len(set(names)), fonts  # one program per face, TrueType included
-    assert compare_glyphs(root / "build" / "print-en" / "report.pdf").get("DejaVu-Sans", 0) > 20
-    starts = start_pages(root)
-    for slug in ("seoul", "singapore"):
-        alone = render(root / "build" / "print-en" / "cities" / f"{slug}.pdf", 2, tmp_path / slug)
-        in_book = render(
-            root / "build" / "print-en" / "report.pdf", starts[slug] + 1, tmp_path / "b"
-        )
-        assert max(ImageStat.Stat(ImageChops.difference(alone, in_book)).mean) < 0.5, slug
-
-
-def test_a_layouts_own_font_file_is_shared_in_the_book(tmp_path: Path, cli) -> None:
-    """An @font-face font fontconfig does not know: the stitcher finds its original among
-    the files the layout fetched, and the book embeds it once with the source's glyphs."""
-    from fontTools.ttLib import TTFont
-
-    root = copy_sample(tmp_path / "project", ("seoul", "singapore"))
     fonts_dir = root / "layouts" / "default" / "fonts"
     fonts_dir.mkdir()
     brand = TTFont("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -162,13 +149,38 @@ def test_a_layouts_own_font_file_is_shared_in_the_book(tmp_path: Path, cli) -> N
         "\n.city-name { font-family: Brand, var(--fonts) }\n",
         "utf-8",
     )
-    result = cli("build", "-p", root)
+    result = CliRunner().invoke(app, ["build", "-p", str(root), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    book = root / "build" / "print" / "report.pdf"
+    return root
+
+
+def test_truetype_fonts_are_shared_in_the_book_too(font_book: Path, tmp_path: Path) -> None:
+    """A layout with a TrueType (glyf) font: the stitched book still draws every glyph."""
+    out = font_book / "build" / "print-en"
+    fonts = subprocess.run(
+        ["pdffonts", str(out / "report.pdf")], capture_output=True, text=True
+    ).stdout
+    assert "DejaVu" in fonts and "CID TrueType" in fonts
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert len(names) == len(set(names)), fonts  # one program per face, TrueType included
+    brand = {"ScireportBrand": font_book / "layouts" / "default" / "fonts" / "Brand.ttf"}
+    assert compare_glyphs(out / "report.pdf", brand).get("DejaVu-Sans", 0) > 20
+    starts = start_pages(font_book)
+    for slug in ("seoul", "singapore"):
+        alone = render(out / "cities" / f"{slug}.pdf", 2, tmp_path / slug)
+        in_book = render(out / "report.pdf", starts[slug] + 1, tmp_path / "b")
+        assert max(ImageStat.Stat(ImageChops.difference(alone, in_book)).mean) < 0.5, slug
+
+
+def test_a_layouts_own_font_file_is_shared_in_the_book(font_book: Path) -> None:
+    """An @font-face font fontconfig does not know: the stitcher finds its original among
+    the files the layout fetched, and the book embeds it once with the source's glyphs."""
+    book = font_book / "build" / "print-en" / "report.pdf"
     listed = subprocess.run(["pdffonts", str(book)], capture_output=True, text=True).stdout
     names = [line.split()[0] for line in listed.splitlines()[2:]]
     assert sum("Brand" in name for name in names) == 1, listed  # one program for both cities
-    compared = compare_glyphs(book, {"ScireportBrand": fonts_dir / "Brand.ttf"})
+    brand = font_book / "layouts" / "default" / "fonts" / "Brand.ttf"
+    compared = compare_glyphs(book, {"ScireportBrand": brand})
     assert sum(n for name, n in compared.items() if "Brand" in name) >= 10, compared
 
 

@@ -100,10 +100,12 @@ def test_a_tampered_ledger_record_is_forgotten(tmp_path: Path) -> None:
                 "b.pdf": {"stamp": "s", "size": 1, "mtime_ns": 1, "pages": 2,
                           "findings": [{"bogus": 1}]},
                 "c.pdf": {"stamp": "s", "size": 1, "mtime_ns": 1, "pages": 2},
+                "/etc/d.pdf": {"stamp": "s", "size": 1, "mtime_ns": 1, "pages": 2},
+                "../e.pdf": {"stamp": "s", "size": 1, "mtime_ns": 1, "pages": 2},
             }
         )
     )  # fmt: skip
-    assert list(OutputLedger(tmp_path / "outputs.json").records) == ["c.pdf"]
+    assert list(OutputLedger(tmp_path / "outputs.json", tmp_path).records) == ["c.pdf"]
 
 
 def test_the_image_cache_remakes_a_damaged_or_substituted_copy(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CONFIG, REPO, SEOUL_EXAMPLE, write_tree
+from conftest import CONFIG, REPO, SEOUL_EXAMPLE, warm_copy, write_tree
 
 from scireport.assemble import MAX_KEPT_TAGS, WORD_JOINER, render_markdown
 
@@ -128,21 +128,11 @@ def test_workers_die_with_the_main_process(tmp_path: Path) -> None:
     assert not any(alive(p) for p in workers)
 
 
-@pytest.fixture(scope="module")
-def built_three(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A three-city project built once, for tests that interrupt a second build."""
-    root = one_city(tmp_path_factory.mktemp("three") / "p", cities=3)
-    first = scireport("build", "-p", root, "-j", "2").communicate(timeout=120)
-    assert "built" in first[0], first
-    return root
-
-
 @pytest.mark.parametrize("delay", [0.8, 1.6, 2.5])
 def test_ctrl_c_stops_promptly_with_exit_130_and_intact_pdfs(
     built_three: Path, tmp_path: Path, delay: float
 ) -> None:
-    root = tmp_path / "p"
-    shutil.copytree(built_three, root)
+    root = warm_copy(built_three, tmp_path / "p")  # the session's three-city build
     edit(root / "profiles/amsterdam.yaml")
     run = scireport("build", "-p", root, "-j", "2", "--no-cache", start_new_session=True)
     time.sleep(delay)

@@ -42,6 +42,7 @@ from .models import (
     text_language,
 )
 from .plan import CITIES, Edition, EditionPlan, section_key
+from .sources import MAX_TEXT_BYTES, UnsafeFile, read_limited
 
 _SPACE = re.compile(r"(\s+)")
 _SAFE_HREF = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
@@ -632,10 +633,6 @@ def _template_path(layout: Layout, filename: str) -> str:
     return filename
 
 
-MAX_TEXT_BYTES = 256 * 1024
-"""Largest editorial text (Markdown) a section prints."""
-
-
 def text_path(config: ReportConfig, name: str, lang: Lang) -> str | None:
     """The project-relative Markdown file of editorial text ``name`` in ``lang``."""
     given = config.texts.get(name)
@@ -650,10 +647,11 @@ def read_text_file(root: Path, relative: str) -> str:
             f"{relative}: no such file in the project (named in scireport.yaml's texts:)"
         )
     try:
-        raw = path.open("rb").read(MAX_TEXT_BYTES + 1)
-        if len(raw) > MAX_TEXT_BYTES:
-            raise UserError(f"{relative}: over {MAX_TEXT_BYTES:,} bytes; shorten it")
-        return raw.decode("utf-8")
+        return read_limited(path, MAX_TEXT_BYTES).decode("utf-8")
+    except UnsafeFile as exc:
+        if exc.rule == "yaml-too-large":
+            raise UserError(f"{relative}: over {MAX_TEXT_BYTES:,} bytes; shorten it") from None
+        raise UserError(f"{relative}: {exc.message}") from None
     except UnicodeDecodeError:
         raise UserError(f"{relative}: not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:

@@ -893,7 +893,7 @@ class BookBuilder:
             self.prepared = self.prepare(selected, result)
         entries, starts = self.prepared
         staging = Staging()
-        ledger = OutputLedger(self.cache.folder / "outputs.json")
+        ledger = OutputLedger(self.cache.folder / "outputs.json", self.plan.out)
         try:
             outputs: list[Output] = []
             jobs: list[FinishJob] = []
@@ -918,7 +918,8 @@ class BookBuilder:
             # Files left as they were keep the findings their preflight had.
             for output in outputs:
                 if not output.written:
-                    record = ledger.records[str(output.path)]
+                    record = ledger.recorded(output.path)
+                    assert record is not None  # left as it was: it is current
                     checked[str(output.path)] = [Finding(**f) for f in record.findings]
             found = [f for o in outputs for f in checked[str(o.path)]]
             if self.options.strict:

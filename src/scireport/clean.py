@@ -72,10 +72,9 @@ def clean_output(out: Path, *, outputs: bool = False) -> CleanResult:
 def _remove_outputs(out: Path, result: CleanResult) -> None:
     """Remove the outputs every ledger under ``out`` records, untouched since written."""
     for ledger_path in sorted((out / CACHE).glob("*/outputs.json")):
-        ledger = OutputLedger(ledger_path)
-        for name, record in ledger.records.items():
-            path = Path(name)
-            if not path.is_relative_to(out) or not path.exists():
+        ledger = OutputLedger(ledger_path, out)
+        for path, record in ledger.files():
+            if not path.exists():
                 continue
             if ledger.current(path, record.stamp) is None:
                 result.kept.append(path)

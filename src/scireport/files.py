@@ -198,24 +198,45 @@ class OutputLedger:
 
     A file is *current* when it is the very file written from the same stamp, untouched
     since (same size and time): a build then leaves it as it is and replays its findings.
+    Files are recorded by their path inside the output folder ``root``, so a project moved
+    or copied elsewhere keeps its ledger (and ``clean --outputs`` still knows its files).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, root: Path) -> None:
         self.path = path
+        """The ledger's JSON file."""
+        self.root = root
+        """The output folder the recorded paths are relative to."""
         self.records: dict[str, Written] = {}
+        """Each recorded file's path inside ``root`` (POSIX form) and what was written."""
         try:
             data = json.loads(path.read_text("utf-8"))
             self.records = {
                 name: written
                 for name, record in data.items()
                 if (written := _written(record)) is not None
+                and not Path(name).is_absolute()
+                and ".." not in Path(name).parts
             }
         except (OSError, ValueError, TypeError, AttributeError):
             self.records = {}
 
+    def name(self, file: Path) -> str:
+        """How ``file`` (a path under ``root``) is recorded."""
+        return file.relative_to(self.root).as_posix()
+
+    def files(self) -> Iterator[tuple[Path, Written]]:
+        """Every recorded file, as a path under ``root``, with its record."""
+        for name, record in self.records.items():
+            yield self.root / name, record
+
+    def recorded(self, file: Path) -> Written | None:
+        """What was recorded for ``file``, whether or not it is current."""
+        return self.records.get(self.name(file))
+
     def current(self, file: Path, stamp: str) -> Written | None:
         """The record of ``file`` if it was written from ``stamp`` and not touched since."""
-        record = self.records.get(str(file))
+        record = self.recorded(file)
         try:
             info = file.stat()
         except OSError:
@@ -231,20 +252,19 @@ class OutputLedger:
     def record(self, file: Path, stamp: str, pages: int, findings: list[dict[str, Any]]) -> None:
         """Note that ``file`` was just written from ``stamp``."""
         info = file.stat()
-        self.records[str(file)] = Written(stamp, info.st_size, info.st_mtime_ns, pages, findings)
+        written = Written(stamp, info.st_size, info.st_mtime_ns, pages, findings)
+        self.records[self.name(file)] = written
 
     def remove_stale(self, folder: Path, keep: set[Path]) -> int:
         """Delete files of ``folder`` this ledger wrote, untouched since, not in ``keep``."""
         stale = [
-            Path(name)
-            for name, record in self.records.items()
-            if Path(name).parent == folder
-            and Path(name) not in keep
-            and self.current(Path(name), record.stamp)
+            file
+            for file, record in self.files()
+            if file.parent == folder and file not in keep and self.current(file, record.stamp)
         ]
         for file in stale:
             file.unlink(missing_ok=True)
-            del self.records[str(file)]
+            del self.records[self.name(file)]
         return len(stale)
 
     def save(self) -> None:

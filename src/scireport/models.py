@@ -8,7 +8,7 @@ reference in the README, so the three never drift apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -70,6 +70,30 @@ def pick(text: str | LangText | None, lang: Lang, fallback: Lang) -> str | None:
         if value is not None:
             return str(value)
     return None
+
+
+def printed_texts(
+    fields: Iterable[tuple[FieldPath, str | LangText | None]], lang: Lang | None, own: Lang
+) -> Iterator[tuple[FieldPath, str]]:
+    """The texts of printed ``fields`` (path, value) as (field path, text).
+
+    Without ``lang``, every language version of a bilingual field, its path ending in the
+    language (``("headline", "en")``); with ``lang``, the text an edition in that language
+    prints (:func:`pick`, falling back to ``own``), at the field's own path, empty texts
+    left out. Profiles and settings both enumerate their printed text through this.
+    """
+    for path, value in fields:
+        if lang is not None:
+            text = pick(value, lang, own)
+            if text:
+                yield path, text
+        elif isinstance(value, str):
+            yield path, value
+        elif isinstance(value, LangText):
+            for choice in LANGS:
+                version = getattr(value, choice)
+                if version is not None:
+                    yield (*path, choice), version
 
 
 def text_language(value: str | LangText | None, lang: Lang, own: Lang | None) -> Lang | None:
@@ -205,25 +229,9 @@ class CityProfile(Model):
         ]
 
     def printed_texts(self, lang: Lang | None = None) -> Iterator[tuple[FieldPath, str]]:
-        """Every printed text field as (field path, text): the one enumeration of them.
-
-        Without ``lang``, every language version of a bilingual field, its path ending in
-        the language (``("headline", "en")``); with ``lang``, the text an edition in that
-        language prints (:func:`pick`), at the field's own path. Empty fields are left out.
-        """
-        fields = self.printed_fields()
-        for path, value in fields:
-            if lang is not None:
-                text = pick(value, lang, self.lang)
-                if text:
-                    yield path, text
-            elif isinstance(value, str):
-                yield path, value
-            elif isinstance(value, LangText):
-                for choice in ("ko", "en"):
-                    version = getattr(value, choice)
-                    if version is not None:
-                        yield (*path, choice), version
+        """Every printed text field as (field path, text): the one enumeration of them
+        (see :func:`printed_texts`; plain text is in the profile's ``lang``)."""
+        return printed_texts(self.printed_fields(), lang, self.lang)
 
 
 class Contact(Model):
@@ -382,6 +390,11 @@ class ReportConfig(Model):
             (("copyright",), self.copyright),
         ]
         return fields
+
+    def printed_texts(self, lang: Lang | None = None) -> Iterator[tuple[FieldPath, str]]:
+        """Every printed text of the settings as (field path, text), like a profile's
+        (:func:`printed_texts`; plain text falls back to the main language)."""
+        return printed_texts(self.printed_fields(), lang, self.main_lang)
 
     def text(self, value: str | LangText | None, lang: Lang) -> str:
         """A settings text in ``lang`` (else in the main language, else any it has)."""

@@ -121,9 +121,10 @@ def new_city(
 
 
 def _profiles_folder(root: Path) -> str:
+    from .project import CONFIG_NAME
     from .sources import load_yaml
 
-    data = load_yaml(root / "scireport.yaml").data
+    data = load_yaml(root / CONFIG_NAME).data
     folder = data.get("profiles") if isinstance(data, dict) else None
     return folder if isinstance(folder, str) and folder else "profiles"
 

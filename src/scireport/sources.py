@@ -25,6 +25,8 @@ from .errors import Finding
 MAX_FILE_BYTES = 1024 * 1024
 """Files larger than this are refused unread: a city profile is a few kilobytes."""
 
+MAX_TEXT_BYTES = 256 * 1024
+"""Largest editorial text (a section's Markdown file) scireport reads."""
 MAX_NODES = 50_000
 """Upper bound on nodes visited while expanding aliases ("billion laughs" guard)."""
 

@@ -19,8 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import Finding, Severity
-from ..models import LANGS, ReportConfig
-from ..project import Project
+from ..project import CONFIG_NAME, Project
 from ..sources import PathKey, YamlDocument, load_yaml
 from .sanity import text_fields
 
@@ -166,17 +165,6 @@ def uncovered_pattern(chars: frozenset[str]) -> re.Pattern[str]:
     return re.compile(f"[^{''.join(ranges)}\\s]")
 
 
-def config_text_fields(config: ReportConfig) -> list[tuple[PathKey, str]]:
-    """Every text of ``scireport.yaml`` that is printed (cover and footers), each language."""
-    out: list[tuple[PathKey, str]] = []
-    for path, value in config.printed_fields():
-        if isinstance(value, str):
-            out.append((path, value))
-        else:
-            out += [((*path, lang), text) for lang in LANGS if (text := getattr(value, lang))]
-    return out
-
-
 def check(project: Project, fonts: list[str], layout_dirs: list[Path]) -> list[Finding]:
     """Report every printed character that none of the layout's ``fonts`` covers."""
     cover = coverage(fonts)
@@ -185,7 +173,7 @@ def check(project: Project, fonts: list[str], layout_dirs: list[Path]) -> list[F
         return findings  # nothing to check against
     sources: list[tuple[YamlDocument, list[tuple[PathKey, str]]]] = []
     if project.config is not None:
-        sources.append((project.config_doc, config_text_fields(project.config)))
+        sources.append((project.config_doc, list(project.config.printed_texts())))
     for city in project.cities:
         if city.profile is not None:
             sources.append((city.doc, text_fields(city.profile)))
@@ -222,7 +210,7 @@ def _font_problems(project: Project, cover: Coverage, layout_dirs: list[Path]) -
         severity: Severity = "warning" if "not installed, so" in problem else "error"
         if doc is None:
             out.append(
-                Finding("scireport.yaml", 1, 1, "layout", "glyph-font-missing", severity, problem)
+                Finding(CONFIG_NAME, 1, 1, "layout", "glyph-font-missing", severity, problem)
             )
         else:
             path = ("fonts", index) if ("fonts", index) in doc.values else ()

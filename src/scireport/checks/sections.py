@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import Finding
 from ..models import LANGS, LangText, LayoutManifest
 from ..project import Project
-from ..sources import YamlDocument
+from ..sources import MAX_TEXT_BYTES, UnsafeFile, YamlDocument, read_limited
 from .sanity import markdown_image_message, markdown_images
 
 
@@ -45,8 +45,8 @@ def check(project: Project, manifest: LayoutManifest) -> list[Finding]:
 def _text_images(project: Project, target: Path) -> list[Finding]:
     """``markdown-image`` findings for an editorial Markdown file, at their line and column."""
     try:
-        text = target.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_limited(target, MAX_TEXT_BYTES, project.root).decode("utf-8")
+    except (OSError, UnicodeDecodeError, UnsafeFile):
         return []  # read (and reported) when the section is typeset
     located = YamlDocument(project.display(target), text)
     return [

@@ -156,6 +156,7 @@ def serve(
     import uvicorn
 
     root = (project_dir or Path.cwd()).resolve()
+    # project.CONFIG_NAME, not imported here: the server is up before pydantic is loaded
     if not (root / "scireport.yaml").is_file():
         from ..project import find_root
 
