@@ -117,9 +117,9 @@ class PagesReady:
 
 
 PagesHook = Callable[[PagesReady], None]
+"""Called with each :class:`PagesReady` of a build."""
 WrittenHook = Callable[["Output"], None]
 """Told of each output the moment it is in place (``--watch``: the book a save changed)."""
-"""Called with each :class:`PagesReady` of a build."""
 
 
 @dataclass
@@ -260,16 +260,16 @@ def build(
                 plan = EditionPlan(project, config, layout, edition, out, data)
                 books.append((BookBuilder(plan, options, progress, ready, written), target))
         try:
+            for book, target in books:
+                book.sweep(target)  # what a killed build staged and never moved into place
             typeset_ahead([book for book, _ in books], selected, result)
             if options.books_first and not options.cities:
                 for book, target in books:
-                    book.sweep(target)  # what a killed build staged and never moved into place
                     book.write(target, selected, result, parts="book")
                 for book, target in books:
                     book.write(target, selected, result, parts="cities")
             else:
                 for book, target in books:
-                    book.sweep(target)
                     book.write(target, selected, result)
         finally:  # interrupted: the workers are dead, sweep what they were writing
             for book, target in books:

@@ -127,7 +127,7 @@ def _to_unicode(pairs: dict[bytes, bytes]) -> bytes:
     return b"\n".join(lines)
 
 
-def share_font_dicts(pdf: pikepdf.Pdf) -> None:
+def share_font_dicts(pdf: pikepdf.Pdf, known: Sequence[dict[int, Any]] = ()) -> None:
     """Give each font program one dictionary: widths and ToUnicode maps merged.
 
     Fonts are grouped by name, program *and* encoding, so only fonts whose program is
@@ -135,8 +135,15 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
     writes a CMap instead of Identity-H for a part that shows a .notdef glyph, as code
     ``<ffff>``: read as Identity-H that code would name another glyph). A font left with
     each part's program keeps one dictionary per part. A ``/CIDSet`` (PDF/X-1a) is
-    rewritten to list every glyph of the merged widths.
+    rewritten to list every glyph of the merged widths. ``known`` are widths read from the
+    parts already (:attr:`FontPlan.widths`, named by the :data:`WIDTHS_MARK` of each CID
+    font, which is removed).
     """
+
+    def widths_of(descendant: Any) -> dict[int, Any]:
+        mark = descendant.get(WIDTHS_MARK)
+        return known[int(mark)] if mark is not None else _widths(descendant)
+
     by_name: dict[tuple[str, Any, str], list[Any]] = {}
     for page in pdf.pages:
         for font in _fonts(page.obj.get("/Resources")):
@@ -154,7 +161,7 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
         widths: dict[int, Any] = {}
         pairs: dict[bytes, bytes] = {}
         for font in fonts:
-            widths.update(_widths(font.DescendantFonts[0]))
+            widths.update(widths_of(font.DescendantFonts[0]))
             pairs.update(_BFCHAR.findall(_bfchar_part(font.ToUnicode.read_bytes())))
             canonical[font.objgen] = first
         first.DescendantFonts[0].W = _widths_array(widths)
@@ -162,6 +169,10 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
         descriptor = first.DescendantFonts[0].FontDescriptor
         if "/CIDSet" in descriptor:
             descriptor.CIDSet = pdf.make_stream(_cid_set(widths))
+    for fonts in by_name.values():
+        for font in fonts:
+            if WIDTHS_MARK in font.DescendantFonts[0]:
+                del font.DescendantFonts[0][WIDTHS_MARK]
     for page in pdf.pages:
         resources: Any = page.obj.get("/Resources")
         page_fonts: Any = resources.get("/Font") if resources is not None else None
@@ -299,6 +310,9 @@ def subset_font(source: tuple[Path, int], gids: set[int]) -> bytes:
 
 FONT_MARK = "/ScireportFont"
 """Key set on an emptied font program: the font name whose shared program replaces it."""
+WIDTHS_MARK = "/ScireportWidths"
+"""Key set on a part's CID font while the book is stitched: where :class:`FontPlan` keeps
+its widths."""
 SAME_MARK = "/ScireportSame"
 """Key set on an emptied duplicate stream: the digest of the stream it repeats."""
 
@@ -336,6 +350,9 @@ class FontPlan:
     shared: dict[str, SharedFont | None] = field(default_factory=dict)
     """Font name -> how the book shares it; None: no original found, each part keeps its
     own program."""
+    widths: list[dict[int, Any]] = field(default_factory=list)
+    """The widths of each CID font read by :meth:`take`, by the :data:`WIDTHS_MARK` it
+    left on the font (so :func:`share_font_dicts` need not read them again)."""
 
     def take(self, pdf: pikepdf.Pdf) -> None:
         """Record the fonts of one part and empty the programs the book will share."""
@@ -349,7 +366,10 @@ class FontPlan:
             shared = self.shared[name]
             if shared is None or shared.key != key:
                 continue
-            shared.gids.update(_widths(descendant))
+            widths = _widths(descendant)
+            shared.gids.update(widths)
+            descendant[WIDTHS_MARK] = len(self.widths)
+            self.widths.append(widths)
             stream.write(b"")
             stream[FONT_MARK] = pikepdf.String(name)
 
@@ -491,7 +511,7 @@ def stitch(
                     tree.add(part, start)
                 _detach_copies(book, first)
         install_fonts(book, fonts.programs())
-        share_font_dicts(book)
+        share_font_dicts(book, fonts.widths)
         share_streams(book)
         _outline(book, bookmarks)
         if tree is not None:
