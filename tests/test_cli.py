@@ -171,3 +171,31 @@ def test_help_new_city_and_validate_without_layout_never_import_weasyprint(tmp_p
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert (project / "profiles/lyon.yaml").exists()
+
+
+def test_a_bug_is_one_line_and_a_report_file_not_a_traceback(
+    make_project, cli, monkeypatch, tmp_path: Path
+) -> None:
+    import scireport.validate
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("a bug planted by the test")
+
+    monkeypatch.setattr(scireport.validate, "check_project", broken)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.delenv("SCIREPORT_DEBUG", raising=False)
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    root = make_project({"profiles/seoul.yaml": SEOUL_EXAMPLE})
+    result = cli("validate", "--project", root, "--no-layout")
+    assert result.exit_code == 70
+    assert "Traceback" not in result.output
+    assert "internal error: ZeroDivisionError: a bug planted by the test" in result.output
+    (report,) = tmp_path.glob("scireport-crash-*.txt")
+    assert str(report) in result.output.replace("\n", "")
+    details = report.read_text("utf-8")
+    assert "Traceback" in details and "a bug planted by the test" in details
+    monkeypatch.setenv("SCIREPORT_DEBUG", "1")
+    debug = cli("validate", "--project", root, "--no-layout")
+    assert isinstance(debug.exception, ZeroDivisionError)

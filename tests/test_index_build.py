@@ -150,6 +150,28 @@ def test_a_ninth_area_appears_everywhere_without_code(tmp_path: Path) -> None:
         assert any("디지털 형평성 4.90점" in a for a in figures(pdf))
 
 
+def test_an_index_of_two_areas_draws_bars_not_a_radar(tmp_path: Path) -> None:
+    """A radar needs three spokes: with two areas each city page gets a bar chart, and the
+    screen edition's figure says so."""
+    root = copy_sample(tmp_path / "project", ("seoul", "amsterdam"))
+    config = yaml.safe_load((root / "scireport.yaml").read_text("utf-8"))
+    config["index"]["areas"] = config["index"]["areas"][:2]
+    kept = [area["id"] for area in config["index"]["areas"]]
+    (root / "scireport.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    for table in (root / "data").glob("*.csv"):  # this edition's and the previous one's
+        rows = list(csv.DictReader(table.open(encoding="utf-8")))
+        columns = [c for c in rows[0] if c in ("slug", "city", *kept)]
+        with table.open("w", encoding="utf-8", newline="") as out_file:
+            writer = csv.DictWriter(out_file, columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    build(root, BuildOptions(jobs=1, editions=["screen"], cities=["seoul"]))
+    with pikepdf.open(root / "build" / "screen" / "cities" / "seoul.pdf") as pdf:
+        alts = figures(pdf)
+    assert any(a.startswith("Seoul의 영역별 점수 막대 차트") for a in alts), alts
+    assert not any("레이더" in a for a in alts)
+
+
 def test_editing_one_cell_changes_the_index_pages_and_data(warm_three: Path) -> None:
     root = warm_three
     first = build(root, BuildOptions(jobs=1))

@@ -6,6 +6,8 @@ import re
 import runpy
 from pathlib import Path
 
+from ruleids import HYPHENATED, NOT_RULE_IDS, emitted_rule_ids, string_literals
+
 from scireport.checks.rules import FAMILIES, VALIDATION_RULES
 from scireport.preflight import RULES
 
@@ -37,14 +39,29 @@ def test_validation_rules_are_registered_once_in_a_known_family() -> None:
 
 def test_every_rule_id_a_check_emits_is_registered() -> None:
     registered = {rule.id for rule in VALIDATION_RULES}
-    source = "\n".join(_source(path) for path in SRC.iterdir() if path.name not in ("preflight",))
-    emitted = {
-        found
-        for found in re.findall(r'"([a-z]+(?:-[a-z]+)+)"', source)
-        if found.split("-")[0] in {rule.split("-")[0] for rule in registered}
-        and not found.startswith("pdf-")
+    emitted, unresolved = emitted_rule_ids()
+    assert not unresolved, "rule arguments not made of literals:\n" + "\n".join(unresolved)
+    missing = sorted(set(emitted) - registered)
+    assert not missing, f"{len(missing)} ids emitted but not registered in checks/rules.py: " + (
+        "; ".join(f"{rule} ({', '.join(sorted(emitted[rule]))})" for rule in missing)
+    )
+    assert registered - set(emitted) == set(), "registered, but no check emits them"
+
+
+def test_every_hyphenated_literal_is_a_rule_id_or_declared_not_one() -> None:
+    """A rule id stored where the emission trace does not look (a table of ids, say) is
+    still caught: any hyphenated literal must be registered or listed in NOT_RULE_IDS."""
+    registered = {rule.id for rule in VALIDATION_RULES}
+    strays = {
+        (value, where)
+        for value, where in string_literals()
+        if HYPHENATED.fullmatch(value) and value not in registered | set(NOT_RULE_IDS)
     }
-    assert emitted - registered == set()
+    assert not strays, "neither registered nor in NOT_RULE_IDS: " + "; ".join(
+        f"{value} ({where})" for value, where in sorted(strays)
+    )
+    used = {value for value, _ in string_literals()}
+    assert set(NOT_RULE_IDS) - used == set(), "NOT_RULE_IDS lists strings src no longer has"
 
 
 def _source(path: Path) -> str:

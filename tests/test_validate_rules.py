@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from conftest import REPO, SEOUL_EXAMPLE, ProjectFactory
+from ruleids import emitted_rule_ids
 
 from scireport.checks.fit import overflow_finding
+from scireport.errors import Finding
 from scireport.project import load_project
 
 Cli = Callable[..., Any]
@@ -417,25 +419,46 @@ def test_usage_errors_exit_2(cli: Cli, make_project: ProjectFactory, tmp_path: P
     assert cli("validate", "--project", tmp_path / "nowhere").exit_code == 2
 
 
+def test_a_missing_text_file_is_found_at_its_path(cli: Cli, make_project: ProjectFactory) -> None:
+    texts = {"introduction": {"ko": "texts/introduction.ko.md", "en": "texts/introduction.en.md"}}
+    root = make_project(
+        {"profiles/x.yaml": VALID, "texts/introduction.ko.md": "# 들어가며\n\n본문.\n"}, texts=texts
+    )
+    result = cli("validate", "-p", root, "--no-layout", "--format", "json")
+    found = [str(Finding(**f)) for f in json.loads(result.output)]
+    assert result.exit_code == 1
+    assert [line.split(" ", 1)[1] for line in found] == [
+        "texts.introduction.en: texts/introduction.en.md: no such file in the project;"
+        " write it or correct the path [text-missing]"
+    ]
+    assert found[0].startswith("scireport.yaml:")
+
+
+def test_a_text_file_over_the_limit_is_refused_at_its_path(
+    cli: Cli, make_project: ProjectFactory
+) -> None:
+    texts = {"introduction": {"ko": "texts/introduction.ko.md"}}
+    huge = "# 들어가며\n\n" + "본문. " * 60_000  # about 480 KB
+    root = make_project({"profiles/x.yaml": VALID, "texts/introduction.ko.md": huge}, texts=texts)
+    result = cli("validate", "-p", root, "--no-layout", "--format", "json")
+    found = [str(Finding(**f)) for f in json.loads(result.output)]
+    assert result.exit_code == 1
+    assert [line.split(" ", 1)[1] for line in found] == [
+        "texts.introduction.ko: texts/introduction.ko.md: over 262,144 bytes, far more than a"
+        " section prints; shorten it, or split it into several sections' texts [text-too-large]"
+    ]
+    assert found[0].startswith("scireport.yaml:")
+    built = cli("build", "-p", root)
+    assert built.exit_code == 1 and "text-too-large" in built.output
+    assert not (root / "build" / "print" / "report.pdf").exists()
+
+
 # --- documentation ------------------------------------------------------------------------
-
-RULE_FAMILIES = r"(?:yaml|schema|sanity|cross|asset|glyph|fit|file|layout|slug|config|markdown)"
-RULE_ID = re.compile(
-    rf'"({RULE_FAMILIES}-[a-z]+(?:-[a-z]+)*|about-no-facts|sources-missing|placeholder)"'
-)
-
-
-def rule_ids_in_source() -> set[str]:
-    """Every rule id string literal in src/scireport."""
-    ids: set[str] = set()
-    for path in (REPO / "src" / "scireport").rglob("*.py"):
-        ids.update(RULE_ID.findall(path.read_text("utf-8")))
-    return ids
 
 
 def test_every_rule_is_documented() -> None:
-    ids = rule_ids_in_source()
-    assert {"yaml-tab", "schema-range", "cross-wrong-city", "glyph-missing"} <= ids
+    ids = set(emitted_rule_ids()[0])  # every id a finding of src/ can carry (tests/ruleids.py)
+    assert {"yaml-tab", "schema-range", "cross-wrong-city", "glyph-missing", "data-path"} <= ids
     documented = set(
         re.findall(r"^### `([a-z-]+)`", (REPO / "docs" / "rules.md").read_text("utf-8"), re.M)
     )

@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from .charts import ChartColours, ChartFont, as_html, radar
+from .charts import ChartColours, ChartFont, as_html, bars, radar
 from .data import CityData
 from .errors import UserError
 from .index import ALL, CityScore, IndexResult
@@ -229,8 +229,9 @@ def city_context(
 ) -> dict[str, Any]:
     """Return the template variables for one city, every text escaped and word-kept.
 
-    ``data`` holds the numbers the data table gives (ABOUT facts); a profile's own figure
-    is used where the table has none.
+    ``data`` holds the numbers the data table gives (ABOUT facts); they fill the figures
+    the profile leaves out. A figure given in both is a ``data-conflict``: a build only
+    runs when the two agree.
     """
 
     def text(value: Any) -> str | None:
@@ -330,6 +331,9 @@ def change_context(score: CityScore, precision: int, labels: dict[str, str]) -> 
 
 DEFAULT_CHART_ALT = "Radar chart of {name}'s scores ({low:g} to {high:g}): {values}"
 """Alternative text of a radar chart when the layout has no ``chart_alt`` label."""
+DEFAULT_BARS_ALT = "Bar chart of {name}'s scores ({low:g} to {high:g}): {values}"
+"""Alternative text of the bar chart drawn instead of a radar for an index of one or two
+areas, when the layout has no ``bars_alt`` label."""
 
 
 @dataclass(frozen=True)
@@ -468,7 +472,8 @@ class IndexView:
     ) -> Markup:
         """A radar chart of ``values`` by area (``reference``: the average), as an image."""
         areas = labels or [self.area_label(a.id) for a in self.spec.areas]
-        chart = radar(
+        draw = radar if len(areas) >= 3 else bars  # a radar needs three spokes
+        chart = draw(
             values,
             areas,
             scale=self.spec.scale,
@@ -495,9 +500,14 @@ class IndexView:
             else:
                 parts.append(f"{label} {value}")
         low, high = self.spec.scale
-        alt = self.labels.get("chart_alt", DEFAULT_CHART_ALT)
+        if draw is radar:
+            alt, kind = self.labels.get("chart_alt", DEFAULT_CHART_ALT), "radar"
+        else:
+            alt, kind = self.labels.get("bars_alt", DEFAULT_BARS_ALT), "bars"
         return as_html(
-            kept, alt.format(name=name, low=low, high=high, values="; ".join(parts)), "chart radar"
+            kept,
+            alt.format(name=name, low=low, high=high, values="; ".join(parts)),
+            f"chart {kind}",
         )
 
 

@@ -170,6 +170,62 @@ def radar(
     return Chart("".join(parts), width_mm, round(height, 2), tuple(placed), font, colours.text)
 
 
+def bars(
+    values: Sequence[float | None],
+    labels: Sequence[str],
+    *,
+    scale: tuple[float, float],
+    colours: ChartColours,
+    font: ChartFont,
+    reference: Sequence[float | None] | None = None,
+    width_mm: float = 70,
+) -> Chart:
+    """A bar chart, for an index of one or two areas (a radar needs three spokes): one
+    bar per label from the bottom of ``scale``, ``reference`` as a dashed mark across
+    each bar, the label to the left. A missing value draws an empty bar."""
+    low, high = scale
+    span = high - low
+    line_mm = font.size_pt * 0.3528 * 1.15
+    row_mm, bar_mm = 3 * line_mm, 1.6 * line_mm
+    left, right = width_mm * 0.38, width_mm - 1
+    height = row_mm * len(labels)
+
+    def x_of(value: float) -> float:
+        return left + (right - left) * min(1.0, max(0.0, (value - low) / span))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_mm:g}mm"'
+        f' height="{height:.2f}mm" viewBox="0 0 {width_mm:g} {height:.2f}">'
+    ]
+    placed = []
+    for i, label in enumerate(labels):
+        top = i * row_mm + (row_mm - bar_mm) / 2
+        value = values[i]
+        if value is not None:
+            parts.append(
+                f'<rect x="{left:.2f}" y="{top:.2f}" width="{x_of(value) - left:.2f}"'
+                f' height="{bar_mm:.2f}" fill="{colours.fill}" stroke="{colours.series}"'
+                ' stroke-width="0.5"/>'
+            )
+        parts.append(
+            f'<rect x="{left:.2f}" y="{top:.2f}" width="{right - left:.2f}" height="{bar_mm:.2f}"'
+            f' fill="none" stroke="{colours.grid}" stroke-width="0.15"/>'
+        )
+        mark = reference[i] if reference is not None else None
+        if mark is not None:
+            x, y1, y2 = x_of(mark), top - 0.8, top + bar_mm + 0.8
+            parts.append(
+                f'<line x1="{x:.2f}" y1="{y1:.2f}" x2="{x:.2f}" y2="{y2:.2f}"'
+                f' fill="none" stroke="{colours.reference}" stroke-width="0.35"'
+                ' stroke-dasharray="1 0.6"/>'
+            )
+        lines = tuple(_label_lines(label, limit=12))
+        first = top + bar_mm / 2 + line_mm * (0.35 - (len(lines) - 1) / 2)
+        placed.append(Label(0.0, round(first, 2), "start", lines))
+    parts.append("</svg>")
+    return Chart("".join(parts), width_mm, round(height, 2), tuple(placed), font, colours.text)
+
+
 def as_html(chart: Chart, alt: str, css_class: str = "chart") -> Markup:
     """The chart as HTML: its drawing as an ``<img>`` with ``alt`` as alternative text and
     its labels as positioned text over it (label lines that are Markup stay as they are)."""

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from . import __version__
 from .errors import FindingsError, UserError, has_errors
@@ -58,6 +59,42 @@ class ErrorBoundary(TyperGroup):
         except KeyboardInterrupt:
             err.print("[red]interrupted[/]: nothing half-written was kept")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # Typer's own exits and usage errors
+        except Exception as exc:  # a bug in scireport: one line here, the details in a file
+            import os
+
+            if os.environ.get("SCIREPORT_DEBUG"):
+                raise
+            report = _crash_report(exc)
+            err.print(
+                f"[red]internal error:[/] {_safe(type(exc).__name__)}: {_safe(exc)}. This is a"
+                f" bug in scireport, not a problem of your project; the details are in"
+                f" {_safe(report)}: please send that file to the maintainers"
+                " (SCIREPORT_DEBUG=1 prints them here). Nothing half-written was kept.",
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+EXIT_INTERNAL = 70
+"""Exit code of an internal error (a bug), ``EX_SOFTWARE`` of sysexits.h."""
+
+
+def _crash_report(exc: Exception) -> str:
+    """Write ``exc``'s traceback, the version and the command line to a new file in the
+    system's temporary folder; return its path."""
+    import sys
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="scireport-crash-", suffix=".txt", delete=False, encoding="utf-8"
+    ) as report:
+        report.write(f"scireport {__version__}, Python {sys.version.split()[0]}\n")
+        report.write(f"command: {sys.argv!r}\n\n")
+        report.write("".join(traceback.format_exception(exc)))
+    return report.name
 
 
 app = typer.Typer(

@@ -10,7 +10,7 @@ values).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,11 +161,24 @@ class _Join:
             rows[slug] = row
         return rows
 
-    def numbers(self, table: Table, row: _Row, *, current: bool) -> CityData:
-        """The numbers of ``row``, each cell checked against the scale or its kind."""
+    def numbers(
+        self,
+        table: Table,
+        row: _Row,
+        *,
+        current: bool,
+        given: Mapping[str, float] | None = None,
+    ) -> CityData:
+        """The numbers of ``row``, each cell checked against the scale or its kind.
+
+        ``given``: the scores the city's profile gives (a blank cell for one of them is not
+        a missing score).
+        """
+        given = given or {}
         low, high = self.spec.scale
         scores: dict[str, float] = {}
         about: dict[str, float] = {}
+        blank: list[tuple[str, Cell]] = []
         for name, cell in row.cells.items():
             value, problem = number_in(cell)
             if problem:
@@ -183,27 +196,50 @@ class _Join:
                     continue
                 about[name] = value
             elif value is None:
-                if current:
-                    self.findings.append(
-                        table.finding(
-                            cell,
-                            "data-blank-cell",
-                            f"{row.slug} has no {name} score: the index averages its other"
-                            " areas; fill the cell if the score exists",
-                            severity="warning",
-                        )
-                    )
+                if name not in given:
+                    blank.append((name, cell))
             elif not low <= value <= high:
                 self.findings.append(
                     table.finding(
                         cell,
                         "data-out-of-scale",
-                        f"{value:g} is outside the scale {low:g} to {high:g}",
+                        f"{shown(value)} is outside the scale {shown(low)} to {shown(high)}",
                     )
                 )
             else:
                 scores[name] = value
+        if current:
+            self.blank_scores(table, row, blank, unranked=not given)
         return CityData(scores, about)
+
+    def blank_scores(
+        self, table: Table, row: _Row, blank: list[tuple[str, Cell]], *, unranked: bool
+    ) -> None:
+        """Warn of blank scores: each one, or the row once when the city has no score at all
+        (``unranked``: nor does its profile give one)."""
+        areas = [name for name in row.cells if name not in ABOUT_COLUMNS]
+        if unranked and blank and len(blank) == len(areas):
+            first = blank[0][1]
+            self.findings.append(
+                table.finding(
+                    first,
+                    "data-blank-cell",
+                    f"{row.slug} has no score in any area: it is left unranked; fill its"
+                    " cells if the scores exist",
+                    severity="warning",
+                )
+            )
+            return
+        for name, cell in blank:
+            self.findings.append(
+                table.finding(
+                    cell,
+                    "data-blank-cell",
+                    f"{row.slug} has no {name} score: the index averages its other"
+                    " areas; fill the cell if the score exists",
+                    severity="warning",
+                )
+            )
 
     def profile_scores(self, city: City) -> dict[str, float]:
         """The scores a profile gives, checked against the declared areas and the scale."""
@@ -228,7 +264,7 @@ class _Join:
                     city.doc.finding(
                         ("scores", area),
                         "data-out-of-scale",
-                        f"{value:g} is outside the scale {low:g} to {high:g}",
+                        f"{shown(value)} is outside the scale {shown(low)} to {shown(high)}",
                     )
                 )
             else:
@@ -236,21 +272,29 @@ class _Join:
         return given
 
     def one_source(
-        self, city: City, table: Table, row: _Row, given: dict[str, float], section: str
+        self,
+        city: City,
+        table: Table,
+        row: _Row,
+        given: dict[str, float],
+        read: dict[str, float],
+        section: str,
     ) -> None:
-        """Report values given both in the profile and in the table."""
+        """Report values the profile gives (``given``) that the table's row gives too.
+
+        ``read`` holds the row's values that passed their checks: a cell already reported
+        (not a number, out of scale, out of range) is not compared as well.
+        """
         for name, value in given.items():
             cell = row.cells.get(name)
-            if cell is None:
-                continue
-            number, _ = number_in(cell)
-            if number is None:
+            number = read.get(name)
+            if cell is None or number is None:
                 continue
             place = _place(table, cell)
             if abs(number - value) > 1e-9:
                 message = (
-                    f"{value:g} here, but {number:g} in {place}: a value has one source;"
-                    " remove it from the profile or correct the table"
+                    f"{shown(value)} here, but {shown(number)} in {place}: a value has one"
+                    " source; remove it from the profile or correct the table"
                 )
                 severity = "error"
             else:
@@ -277,6 +321,18 @@ class _Join:
                             f"group {group!r} names {slug!r}, which no profile has{hint}",
                         )
                     )
+
+
+def shown(value: float) -> str:
+    """A number as a person writes it: thousands grouped, and every digit it has.
+
+    ``9500000`` is ``9,500,000`` and ``9500000.5`` is ``9,500,000.5``: two different numbers
+    never read the same (the shortest text that gives the value back, as ``repr``).
+    """
+    number = float(value)
+    if number.is_integer() and abs(number) < 1e21:
+        return f"{int(number):,}"
+    return f"{number:,}"
 
 
 def _place(table: Table, cell: Cell) -> str:
@@ -324,14 +380,15 @@ def join(project: Project) -> tuple[IndexInputs | None, list[Finding]]:
                     table.finding(
                         None,
                         "data-missing-city",
-                        f"no row for {city.slug} ({name}): add one, or leave the city"
-                        " unranked by giving it no scores",
+                        f"no row for {city.slug} ({name}): add one with its scores; to leave"
+                        f" the city unranked, add a row with the slug {city.slug} and blank"
+                        " scores",
                     )
                 )
             cities[city.slug] = CityData(given, {})
             continue
-        numbers = state.numbers(table, row, current=True)
-        state.one_source(city, table, row, given, "scores")
+        numbers = state.numbers(table, row, current=True, given=given)
+        state.one_source(city, table, row, given, numbers.scores, "scores")
         about = city.profile.about
         state.one_source(
             city,
@@ -342,6 +399,7 @@ def join(project: Project) -> tuple[IndexInputs | None, list[Finding]]:
                 for name in ABOUT_COLUMNS
                 if (value := getattr(about, name)) is not None
             },
+            numbers.about,
             "about",
         )
         cities[city.slug] = CityData({**given, **numbers.scores}, numbers.about)

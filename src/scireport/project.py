@@ -11,7 +11,7 @@ from .errors import Finding, UserError
 from .models import CityProfile, ReportConfig
 from .schema import validate_model
 from .sources import YamlDocument, load_yaml
-from .tables import Table, read_table
+from .tables import Table, not_a_table_file, read_table
 
 CONFIG_NAME = "scireport.yaml"
 
@@ -161,15 +161,11 @@ def load_tables(
         return {}
     wanted: dict[str, tuple[tuple[str, ...], str, str | None]] = {}
     if index.data:
-        wanted["data"] = (("index", "data"), index.data, index.sheet)
+        wanted["data"] = (("index",), index.data, index.sheet)
     if index.previous:
-        wanted["previous"] = (
-            ("index", "previous", "data"),
-            index.previous.data,
-            index.previous.sheet,
-        )
+        wanted["previous"] = (("index", "previous"), index.previous.data, index.previous.sheet)
     tables = {}
-    for name, (key, relative, sheet) in wanted.items():
+    for name, (section, relative, sheet) in wanted.items():
         path = (root / relative).resolve()
         problem = None
         if not path.is_relative_to(root):
@@ -177,15 +173,50 @@ def load_tables(
                 f"{relative} is outside the project folder: keep data tables in the"
                 " project (e.g. data/scores.csv)"
             )
-        elif not path.is_file():
-            problem = f"{relative}: no such file; create it or correct the path"
+        else:
+            problem = _not_a_table(path, relative, root)
         if problem:
             table = Table(file=relative)
-            table.findings.append(config_doc.finding(key, "data-path", problem))
+            table.findings.append(config_doc.finding((*section, "data"), "data-path", problem))
         else:
-            table = read_table(path, display_path(path, root), sheet)
+
+            def at_setting(
+                setting: str, rule: str, message: str, key: tuple[str, ...] = section
+            ) -> Finding:
+                return config_doc.finding((*key, setting), rule, message)
+
+            table = read_table(path, display_path(path, root), sheet, at_setting)
         tables[name] = table
     return tables
+
+
+def _not_a_table(path: Path, relative: str, root: Path) -> str | None:
+    """Why the table path ``relative`` (resolved: ``path``) names no table file, and what
+    to do; None when it names a regular file. Never opens it (a FIFO would block)."""
+    what = not_a_table_file(path)
+    if what is None:
+        return None
+    if what == "no such file":
+        return f"{relative}: no such file; create it or correct the path"
+    if what == "a folder":
+        try:
+            entries = list(path.iterdir())
+        except OSError:
+            entries = []
+        tables = sorted(
+            entry.name
+            for entry in entries
+            if entry.suffix.lower() in {".csv", ".xlsx"} and not_a_table_file(entry) is None
+        )
+        folder = display_path(path, root)
+        named = ", ".join(f"{folder}/{table}" for table in tables[:3])
+        more = ", ..." if len(tables) > 3 else ""
+        hint = f" ({named}{more})" if tables else " (a .csv or .xlsx file)"
+        return f"{relative} is a folder, not a table: name the table file in it{hint}"
+    return (
+        f"{relative} is {what}, not a file: scireport reads a table only from a regular"
+        " file; save the table as a .csv or .xlsx file and name that file here"
+    )
 
 
 def print_key(city: City, order: list[str]) -> tuple[int, str]:

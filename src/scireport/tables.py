@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,8 +121,55 @@ def column_letter(number: int) -> str:
     return letters
 
 
-def read_table(path: Path, shown: str, sheet: str | None = None) -> Table:
-    """Read a ``.csv`` or ``.xlsx`` table; problems become findings, never exceptions."""
+def not_a_table_file(path: Path) -> str | None:
+    """Why ``path`` cannot hold a table (``'no such file'``, ``'a folder'``, ``'a named pipe
+    (FIFO)'``...), or None for a regular file (or one ``stat`` cannot look at: reading it
+    then says why).
+
+    Only ``stat`` is asked, so a FIFO is named without being opened (opening one blocks).
+    """
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "no such file"
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+SettingFinding = Callable[[str, str, str], Finding]
+"""Makes a finding located at a setting of ``scireport.yaml`` that names the table:
+``(setting, rule, message)``, where the setting is ``data`` (the path) or ``sheet``."""
+
+
+def read_table(
+    path: Path,
+    shown: str,
+    sheet: str | None = None,
+    at_setting: SettingFinding | None = None,
+) -> Table:
+    """Read a ``.csv`` or ``.xlsx`` table; problems become findings, never exceptions.
+
+    ``at_setting`` locates the findings that are about which file or sheet is read (too
+    large a file, a sheet the workbook lacks) at the setting naming it; without it they
+    name only the table's file.
+    """
+
+    def about_setting(setting: str, rule: str, message: str) -> Finding:
+        if at_setting is not None:
+            return at_setting(setting, rule, message)
+        return table.finding(None, rule, message)
+
     table = Table(file=shown)
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
@@ -134,14 +183,20 @@ def read_table(path: Path, shown: str, sheet: str | None = None) -> Table:
         )
         return table
     try:
-        if not path.is_file():
-            raise FileNotFoundError(2, "no such file")
+        what = not_a_table_file(path)
+        if what is not None:
+            raise OSError(0, what if what == "no such file" else f"it is {what}")
         raw = read_limited(path, MAX_TABLE_BYTES)  # counted while reading; regular files only
     except UnsafeFile as exc:
-        rule = "data-too-large" if exc.rule == "yaml-too-large" else "data-unreadable"
-        too_large = f"the table is over the {MAX_TABLE_BYTES:,}-byte limit"
-        message = too_large if rule == "data-too-large" else exc.message
-        table.findings.append(table.finding(None, rule, message))
+        if exc.rule == "yaml-too-large":
+            message = (
+                f"{shown} is over the {MAX_TABLE_BYTES:,}-byte limit, and a table of 50"
+                " cities is a few kilobytes: check that this is the right file, and keep in"
+                " it only the index's rows and columns"
+            )
+            table.findings.append(about_setting("data", "data-too-large", message))
+        else:
+            table.findings.append(table.finding(None, "data-unreadable", exc.message))
         return table
     except OSError as exc:
         table.findings.append(
@@ -151,7 +206,14 @@ def read_table(path: Path, shown: str, sheet: str | None = None) -> Table:
     if suffix == ".csv":
         _read_csv(raw, table)
     else:
-        _read_xlsx(raw, table, sheet)
+        sheets = _read_xlsx(raw, table, sheet)
+        if sheets is not None:
+            message = (
+                f"{shown} has no sheet {sheet!r} (its sheets: "
+                + ", ".join(repr(name) for name in sheets)
+                + "): name one of them, or remove the sheet: line to read the first sheet"
+            )
+            table.findings.append(about_setting("sheet", "data-sheet", message))
     return table
 
 
@@ -203,8 +265,12 @@ def _read_csv(raw: bytes, table: Table) -> None:
         )
 
 
-def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> None:
-    """Fill ``table`` from XLSX bytes with openpyxl (values as last saved by the spreadsheet)."""
+def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> list[str] | None:
+    """Fill ``table`` from XLSX bytes with openpyxl (values as last saved by the spreadsheet).
+
+    Returns the workbook's sheet names when it has no sheet ``sheet`` (the table is then
+    left empty), else None.
+    """
     import zipfile
 
     import openpyxl
@@ -223,18 +289,12 @@ def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> None:
                 " save it from the spreadsheet as .xlsx or .csv",
             )
         )
-        return
+        return None
     names = values.sheetnames
     if sheet is not None and sheet not in names:
-        table.findings.append(
-            table.finding(
-                None,
-                "data-sheet",
-                f"the workbook has no sheet {sheet!r} (sheets: {', '.join(names)}):"
-                " correct index.sheet in scireport.yaml",
-            )
-        )
-        return
+        values.close()
+        formulas.close()
+        return names
     name = sheet or names[0]
     table.where = name
     stored = formulas[name].iter_rows()
@@ -254,6 +314,7 @@ def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> None:
         _add_row(table, _fill_gaps(cells, name))
     values.close()
     formulas.close()
+    return None
 
 
 class _UncachedFormula(str):

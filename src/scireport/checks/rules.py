@@ -34,7 +34,7 @@ class RuleDoc:
     """Markdown: what triggers it, with an example and the finding it gives."""
 
 
-INTRO = "# Validation rules\n\n`scireport validate` reports every problem it finds, each with the file, line, column,\nfield path, a stable **rule id**, a severity and a message that says what to do:\n\n```text\nprofiles/seoul.yaml:6:3 about.popluation: unknown field 'popluation'; did you mean 'population'? [schema-unknown-field]\n```\n\n- **error**: `validate` exits 1 and `build` refuses to run.\n- **warning**: reported, exit 0; `--strict` turns every warning into an error.\n- `--format json` prints the findings as objects with the keys\n  `file, line, column, path, rule, severity, message`; `--format github` prints workflow\n  annotations. Exit codes: 0 clean, 1 errors, 2 usage (bad option, no project).\n- `--no-layout` skips only the page-fit check (`fit-overflow`), the one that lays pages out.\n\nRule ids are stable: scripts and CI may filter on them. Each rule below has a YAML\nexample that triggers it and the finding it produces. Examples show a profile\n(`profiles/seoul.yaml`) unless they say otherwise; lines not shown are a valid profile.\nPDF checks of `build` (the `pdf-*` rules of preflight) are not part of `validate` and\nare described with preflight.\n\nContents: [YAML](#yaml) · [schema](#schema) · [plausibility](#plausibility) ·\n[across profiles](#across-profiles) · [images](#images) · [glyphs](#glyphs) ·\n[layout and fit](#layout-and-fit) · [PDF checks](#pdf-checks-preflight)\n\n"
+INTRO = "# Validation rules\n\n`scireport validate` reports every problem it finds, each with the file, line, column,\nfield path, a stable **rule id**, a severity and a message that says what to do:\n\n```text\nprofiles/seoul.yaml:6:3 about.popluation: unknown field 'popluation'; did you mean 'population'? [schema-unknown-field]\n```\n\n- **error**: `validate` exits 1 and `build` refuses to run.\n- **warning**: reported, exit 0; `--strict` turns every warning into an error.\n- `--format json` prints the findings as objects with the keys\n  `file, line, column, path, rule, severity, message`; `--format github` prints workflow\n  annotations. Exit codes: 0 clean, 1 errors, 2 usage (bad option, no project).\n- `--no-layout` skips only the page-fit check (`fit-overflow`), the one that lays pages out.\n\nRule ids are stable: scripts and CI may filter on them. Each rule below has a YAML\nexample that triggers it and the finding it produces. Examples show a profile\n(`profiles/seoul.yaml`) unless they say otherwise; lines not shown are a valid profile.\nPDF checks of `build` (the `pdf-*` rules of preflight) are not part of `validate` and\nare described with preflight.\n\nContents: [YAML](#yaml) · [schema](#schema) · [plausibility](#plausibility) ·\n[across profiles](#across-profiles) · [index data](#index-data) · [translations](#translations) ·\n[images](#images) · [glyphs](#glyphs) · [sections](#sections) · [layout and fit](#layout-and-fit) ·\n[PDF checks](#pdf-checks-preflight)\n\n"
 """Markdown of docs/rules.md before the first family."""
 
 FAMILIES: tuple[Family, ...] = (
@@ -52,10 +52,22 @@ FAMILIES: tuple[Family, ...] = (
         "\nThese checks compare all profiles at once and stay near-linear in their number: text is\nhashed into 8-word shingles and only profiles sharing a hash are read closely; city names\nare looked up from each profile's words, never by testing every pair of profiles.\n\n",
     ),
     Family(
+        "Index data",
+        "\nThe index's numbers (see \"The index\" in the README): the table `index.data` names in\n`scireport.yaml`, the previous edition's table `index.previous.data`, and the scores a\nsmall project may write in a profile under `scores:`. Tables are CSV (UTF-8) or XLSX, and\nevery finding is located as a spreadsheet user reads it: `data/scores.csv:7:3` is line 7,\nthird field; `data/scores.xlsx:Scores!C7` a cell of the sheet Scores; a finding about the\nwhole file names only the file, and one about which file or sheet is read (`data-path`,\n`data-too-large`, `data-sheet`) is at its setting in `scireport.yaml`. A build with any\nerror here is refused and writes nothing.\n\nThe previous edition's table is checked like this edition's, except that it may have rows\nfor cities the project no longer has and blank scores (nothing is averaged from it), and\nthat a city may be missing from it (it is then new). `validate FILE`, which loads only some\nprofiles, does not report rows or groups naming cities it did not load.\n\nEach example changes one thing in this project: two valid profiles (`profiles/seoul.yaml`,\n`profiles/busan.yaml`), the default layout, and\n\n```yaml\n# scireport.yaml\ntitle: Smart Cities Index Report\nyear: 2025\norganisations: [DTTM, ISi Lab, IfM Engage]\ncontact: {email: index@example.org, phone: \"+82 2 2123 0000\", place: Seoul}\ncopyright: © 2025 the authors\nlayout: default\nindex:\n  areas:\n    - id: urban_intelligence\n      label: {ko: 도시 지능, en: Urban Intelligence}\n    - id: smart_city_governance\n      label: {ko: 스마트시티 거버넌스, en: Smart City Governance}\n  groups:\n    korea:\n      label: {ko: 한국 도시, en: Korean cities}\n      cities: [seoul, busan]\n  data: data/scores.csv\n```\n\n```text\n# data/scores.csv\nslug,city,urban_intelligence,smart_city_governance\nseoul,Seoul,4.5,4.3\nbusan,Busan,3.9,3.8\n```\n\n",
+    ),
+    Family(
+        "Translations",
+        '\nEvery printed text must exist in the language being built (`languages:` in `scireport.yaml`,\nthe main one first; see "Languages" in the README). A profile\'s plain text is in its `lang`;\na bilingual text (`{ko: ..., en: ...}`) has the languages it gives; plain text of\n`scireport.yaml` prints in every language unless it holds Hangul (then it is Korean). Names\n(city, country, initiative names) and sources are not translated and not checked.\n`validate` checks the main language; `validate --lang en` (or `--lang all`) checks the\nlanguages that `build` with the same `--lang` builds.\n\n',
+    ),
+    Family(
         "Images",
         "\nEach `images[].path` of a profile, against the layout's `image_min_ppi` (default\n`[150, 300]`).\n\n",
     ),
     Family("Glyphs", "\n"),
+    Family(
+        "Sections",
+        "\nThe layout declares the book's report-wide sections (see \"Sections of the book\" in the\nREADME). A section with `text:` prints the Markdown file that `texts:` in `scireport.yaml`\nnames for it, one per language; a section whose text `texts:` does not name is left out of\nthe book. The Markdown of these files is checked like a profile's body (`markdown-image`).\n\n",
+    ),
     Family("Layout and fit", "\n"),
 )
 """The families, in documentation order."""
@@ -272,6 +284,144 @@ VALIDATION_RULES: tuple[RuleDoc, ...] = (
         "\n`order:` in `scireport.yaml` names a slug no profile has (a typo would silently move the\ncity among the alphabetical ones) or names one twice.\n\n```yaml\norder: [seoul, seol]\n```\n\n```text\nscireport.yaml:16:16 order[1]: no profile has the slug 'seol'; did you mean 'seoul'? [config-order]\n```\n\n",
     ),
     RuleDoc(
+        "data-path",
+        "Index data",
+        "",
+        "\nThe table `index.data` (or `index.previous.data`) names is not a file in the project, or it\nlies outside the project folder (an absolute path, `..`, a symbolic link out of it): nothing\noutside the project is read. A folder, a named pipe (FIFO), a socket or a device is named for\nwhat it is and never opened (reading a FIFO would wait forever); for a folder the message\nlists the tables in it. The finding is at the path in `scireport.yaml`.\n\n```yaml\n# scireport.yaml, line 17\n  data: data/score.csv\n```\n\n```text\nscireport.yaml:17:9 index.data: data/score.csv: no such file; create it or correct the path [data-path]\n```\n\n```yaml\n  data: ../shared/scores.csv\n```\n\n```text\nscireport.yaml:17:9 index.data: ../shared/scores.csv is outside the project folder: keep data tables in the project (e.g. data/scores.csv) [data-path]\n```\n\n```yaml\n  data: data\n```\n\n```text\nscireport.yaml:17:9 index.data: data is a folder, not a table: name the table file in it (data/scores.csv) [data-path]\n```\n\n```text\n$ rm data/scores.csv && mkfifo data/scores.csv\nscireport.yaml:17:9 index.data: data/scores.csv is a named pipe (FIFO), not a file: scireport reads a table only from a regular file; save the table as a .csv or .xlsx file and name that file here [data-path]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-format",
+        "Index data",
+        "",
+        "\nThe table's file name ends neither in `.csv` nor in `.xlsx` (an `.ods`, `.xls` or\n`.numbers` file): save it from the spreadsheet as one of the two.\n\n```yaml\n# scireport.yaml, line 17\n  data: data/scores.ods\n```\n\n```text\ndata/scores.ods .ods is not a table format scireport reads: give a .csv (UTF-8) or .xlsx file [data-format]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-too-large",
+        "Index data",
+        "",
+        "\nThe table is over 20 MiB (`tables.MAX_TABLE_BYTES`); a 50-city table is a few kilobytes, so\n`scireport.yaml` most likely names another file (an export of a whole database, a workbook\nfull of images or pasted texts): name the right file, or save the index's rows and columns\nalone. As for profiles, the limit is counted while reading. The finding is at the path in\n`scireport.yaml`.\n\n```text\n$ head -c 22000000 /dev/zero | tr '\\0' x >> data/scores.csv\nscireport.yaml:17:9 index.data: data/scores.csv is over the 20,971,520-byte limit, and a table of 50 cities is a few kilobytes: check that this is the right file, and keep in it only the index's rows and columns [data-too-large]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-unreadable",
+        "Index data",
+        "",
+        "\nThe file cannot be read (permissions, an I/O error), or an `.xlsx` file is not a workbook\n(a CSV file renamed, a damaged download).\n\n```text\n$ chmod 000 data/scores.csv     # then validate as a user other than root\ndata/scores.csv cannot read the table: Permission denied [data-unreadable]\n```\n\n```text\n$ mv data/scores.csv data/scores.xlsx     # and data: data/scores.xlsx\ndata/scores.xlsx cannot read the file as an XLSX workbook (not a spreadsheet): save it from the spreadsheet as .xlsx or .csv [data-unreadable]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-encoding",
+        "Index data",
+        "",
+        '\nA CSV file that is not UTF-8: saved as Excel\'s plain "CSV" (Latin-1 or Windows-1252 on many\nsystems) or as UTF-16 ("Unicode text"). Save it as "CSV UTF-8 (comma delimited)"; the\nbyte-order mark Excel writes then is fine. The line is that of the first byte that is not\nUTF-8.\n\n```text\n# data/scores.csv, saved as Latin-1\nslug,city,urban_intelligence,smart_city_governance\nseoul,Seoul,4.5,4.3\nbusan,Busan,3.9,3.8\nsao-paulo,São Paulo,3.1,3.0\n```\n\n```text\ndata/scores.csv:4:1 the CSV file is not UTF-8 (byte 0xe3 on line 4): save it as \'CSV UTF-8\' (comma delimited) [data-encoding]\n```\n\n```text\n$ iconv -f UTF-8 -t UTF-16 data/scores.csv > x && mv x data/scores.csv\ndata/scores.csv the CSV file is UTF-16; save it as \'CSV UTF-8\' (comma delimited) [data-encoding]\n```\n\n',
+    ),
+    RuleDoc(
+        "data-syntax",
+        "Index data",
+        "",
+        '\nThe CSV file cannot be parsed from this line on: a field is longer than 131,072 characters\n(a text pasted into a cell, or a quote opened and never closed, which runs the following\nlines into one field). The rows before it are read. In a short file an unclosed quote gives\nno such error, but the rows after it are lost (`data-missing-city`).\n\n```text\n# data/scores.csv\nslug,city,urban_intelligence,smart_city_governance,notes\nseoul,Seoul,4.5,4.3,\nbusan,Busan,3.9,3.8,\ntokyo,Tokyo,4.1,3.9,"BBBB...   (140,000 characters)"\n```\n\n```text\ndata/scores.csv:4:1 the CSV file cannot be read here: field larger than field limit (131072) [data-syntax]\n```\n\n',
+    ),
+    RuleDoc(
+        "data-sheet",
+        "Index data",
+        "",
+        "\n`index.sheet` (or `index.previous.sheet`) names a sheet the workbook does not have. Without\n`sheet:`, the first sheet is read. The finding is at the `sheet:` setting in `scireport.yaml`\nand lists the workbook's sheets.\n\n```yaml\n# scireport.yaml, lines 17-18 (the workbook has one sheet, Scores)\n  data: data/scores.xlsx\n  sheet: Scores 2025\n```\n\n```text\nscireport.yaml:18:10 index.sheet: data/scores.xlsx has no sheet 'Scores 2025' (its sheets: 'Scores'): name one of them, or remove the sheet: line to read the first sheet [data-sheet]\n```\n\n```yaml\n# scireport.yaml, lines 17-21\n  data: data/scores.xlsx\n  previous:\n    year: 2021\n    data: data/scores.xlsx\n    sheet: Scores 2021\n```\n\n```text\nscireport.yaml:21:12 index.previous.sheet: data/scores.xlsx has no sheet 'Scores 2021' (its sheets: 'Scores'): name one of them, or remove the sheet: line to read the first sheet [data-sheet]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-empty",
+        "Index data",
+        "",
+        "\nThe table has no header row: the file (or the sheet) is empty or holds only blank rows.\n\n```text\n$ : > data/scores.csv\ndata/scores.csv the table is empty: add a header row [data-empty]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-no-slug",
+        "Index data",
+        "",
+        "\nThe header (the first row that is not blank) has no `slug` column, so no row can be matched\nwith a profile. Column names are read without regard to case (`Slug` is fine).\n\n```text\n# data/scores.csv\ncity,urban_intelligence,smart_city_governance\nSeoul,4.5,4.3\nBusan,3.9,3.8\n```\n\n```text\ndata/scores.csv:1:1 the header has no 'slug' column: add one naming each row's city by its slug (the profile's file name, e.g. seoul) [data-no-slug]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-duplicate-column",
+        "Index data",
+        "",
+        "\nThe same column name twice in the header: only the first is read.\n\n```text\n# data/scores.csv\nslug,city,urban_intelligence,smart_city_governance,urban_intelligence\nseoul,Seoul,4.5,4.3,4.5\nbusan,Busan,3.9,3.8,3.9\n```\n\n```text\ndata/scores.csv:1:5 column 'urban_intelligence' appears twice: keep one [data-duplicate-column]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-unknown-column",
+        "Index data",
+        "",
+        "\nA column that is neither `slug`, an area id of `index.areas`, an ABOUT number (`area_km2`,\n`population`, `national_population`) nor a column for the people keeping the sheet (`city`,\n`country`, `name`, `native_name`, `notes`, which are ignored); the message gives the closest\nknown name, or the allowed ones. Its cells are not read. A column with an empty header cell\nis ignored.\n\n```text\n# data/scores.csv\nslug,city,urban_inteligence,smart_city_governance\nseoul,Seoul,4.5,4.3\nbusan,Busan,3.9,3.8\n```\n\n```text\ndata/scores.csv:1:3 unknown column 'urban_inteligence'; did you mean 'urban_intelligence'? (areas are declared in scireport.yaml's index.areas) [data-unknown-column]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-unknown-slug",
+        "Index data",
+        "",
+        "\nA row for a slug no profile has (a typo, or a city whose profile was removed), with the\nclosest slug when there is one. The row is not used. Not reported for the previous\nedition's table, where cities that have left are expected.\n\n```text\n# data/scores.csv\nslug,city,urban_intelligence,smart_city_governance\nseoul,Seoul,4.5,4.3\nbusan,Busan,3.9,3.8\ntokio,Tokyo,4.1,3.9\n```\n\n```text\ndata/scores.csv:4:1 no profile has the slug 'tokio' [data-unknown-slug]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-duplicate-row",
+        "Index data",
+        "",
+        "\nA second row for the same city; the finding names the first, which is the one read.\n\n```text\n# data/scores.csv\nslug,city,urban_intelligence,smart_city_governance\nseoul,Seoul,4.5,4.3\nbusan,Busan,3.9,3.8\nseoul,Seoul,4.4,4.3\n```\n\n```text\ndata/scores.csv:4:1 'seoul' has a second row here (first at data/scores.csv:2:1): keep one row per city [data-duplicate-row]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-missing-city",
+        "Index data",
+        "",
+        "\nA city (a profile) has no row in the table and no `scores:` of its own. To leave a city\nunranked on purpose, give it a row with its slug and blank scores: the city is then\nunranked, with one `data-blank-cell` warning that says so. The finding names the table,\nwithout a position (the row it asks for does not exist yet).\n\n```text\n# data/scores.csv\nslug,city,urban_intelligence,smart_city_governance\nseoul,Seoul,4.5,4.3\n```\n\n```text\ndata/scores.csv no row for busan (Busan): add one with its scores; to leave the city unranked, add a row with the slug busan and blank scores [data-missing-city]\n```\n\n```text\n# data/scores.csv, busan left unranked on purpose (validate exits 0)\nslug,city,urban_intelligence,smart_city_governance\nseoul,Seoul,4.5,4.3\nbusan,Busan,,\n```\n\n```text\ndata/scores.csv:3:3 busan has no score in any area: it is left unranked; fill its cells if the scores exist [data-blank-cell]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-blank-cell",
+        "Index data",
+        " (a warning for a blank score; an error for a row without a slug)",
+        "\nA blank score: the city's index is the weighted mean of the areas it has, so the blank area\nis left out of its average; fill the cell if the score exists. A row whose scores are all\nblank (and whose profile gives none) leaves the city unranked: one warning, at its first\nscore cell, says so (see `data-missing-city`). A blank cell for a score the profile gives\nunder `scores:` is not reported: that score has one source, the profile. A row that has cells\nbut no slug is an error: it cannot be matched with a city. Blank rows are skipped, blank\nABOUT cells are fine, and the previous edition's blank scores are not reported.\n\n```text\n# data/scores.csv\nslug,city,urban_intelligence,smart_city_governance\nseoul,Seoul,4.5,4.3\nbusan,Busan,,3.8\n,Tokyo,4.1,3.9\n```\n\n```text\ndata/scores.csv:3:3 busan has no urban_intelligence score: the index averages its other areas; fill the cell if the score exists [data-blank-cell]\ndata/scores.csv:4:1 this row has no slug: name its city [data-blank-cell]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-not-number",
+        "Index data",
+        "",
+        "\nA score or ABOUT cell that holds no number: text, a decimal comma, `nan` or `inf`, or in an\nXLSX file a formula whose result the file does not store (a workbook written by a program\nrather than saved by a spreadsheet): open it in the spreadsheet and save it again.\n\n```text\n# data/scores.csv\nslug,city,urban_intelligence,smart_city_governance\nseoul,Seoul,4.5,4.3\nbusan,Busan,\"3,9\",n/a\n```\n\n```text\ndata/scores.csv:3:3 '3,9' is not a number (use a point for decimals) [data-not-number]\ndata/scores.csv:3:4 'n/a' is not a number [data-not-number]\n```\n\n```text\n# data/scores.xlsx (data: data/scores.xlsx), cell C3 of the sheet Scores holds =AVERAGE(3.8,4) with no stored result\ndata/scores.xlsx:Scores!C3 the formula =AVERAGE(3.8,4) has no stored result: open the file in the spreadsheet and save it again (or paste the values) [data-not-number]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-out-of-scale",
+        "Index data",
+        "",
+        "\nA score outside `index.scale` (default `[0, 5]`), in the table or in a profile's `scores:`.\nThe score is printed with every digit it has (`5.0000001 is outside the scale 0 to 5`).\n\n```text\n# data/scores.csv\nslug,city,urban_intelligence,smart_city_governance\nseoul,Seoul,45,4.3\nbusan,Busan,3.9,3.8\n```\n\n```text\ndata/scores.csv:2:3 45 is outside the scale 0 to 5 [data-out-of-scale]\n```\n\n```yaml\n# profiles/seoul.yaml, in a project whose index has no data: table\nscores:\n  urban_intelligence: 45\n```\n\n```text\nprofiles/seoul.yaml:2:23 scores.urban_intelligence: 45 is outside the scale 0 to 5 [data-out-of-scale]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-range",
+        "Index data",
+        "",
+        "\nAn ABOUT number of the table that is not above 0, or a population (`population`,\n`national_population`) that is not a whole number; `area_km2` may have decimals. The cell is\nnot read, and it is not compared with the profile's figure either (`data-conflict`): the\nprofiles here give a population, and this is the one finding.\n\n```text\n# data/scores.csv\nslug,city,population,urban_intelligence,smart_city_governance\nseoul,Seoul,9500000.5,4.5,4.3\nbusan,Busan,0,3.9,3.8\n```\n\n```text\ndata/scores.csv:2:3 population must be a whole number above 0, got 9500000.5 [data-range]\ndata/scores.csv:3:3 population must be a whole number above 0, got 0 [data-range]\n```\n\n",
+    ),
+    RuleDoc(
+        "data-conflict",
+        "Index data",
+        " (an error when the values differ; a warning when they agree)",
+        "\nA value given both in the table and in the profile: a score under `scores:`, or an ABOUT\nnumber (`about.area_km2`, `about.population`, `about.national_population`). A value has one\nsource: when the two differ, which one is right is for you to say (an error); when they\nagree, remove the profile's copy so that the next correction is made once (a warning).\nNumbers are printed with their thousands grouped and every digit they have, so two different\nnumbers never read the same. A table cell already reported (`data-not-number`,\n`data-out-of-scale`, `data-range`) is not compared.\n\n```yaml\nscores:\n  urban_intelligence: 4.2\n  smart_city_governance: 4.3\n```\n\n```text\nprofiles/seoul.yaml:2:23 scores.urban_intelligence: 4.2 here, but 4.5 in data/scores.csv:2:3: a value has one source; remove it from the profile or correct the table [data-conflict]\nprofiles/seoul.yaml:3:26 scores.smart_city_governance: also given in data/scores.csv:2:4: remove it from the profile (one source) [data-conflict]\n```\n\n```text\n# data/scores.csv; profiles/seoul.yaml gives about.population: 9500000 (line 6)\nslug,city,population,urban_intelligence,smart_city_governance\nseoul,Seoul,9400000,4.5,4.3\nbusan,Busan,,3.9,3.8\n```\n\n```text\nprofiles/seoul.yaml:6:15 about.population: 9,500,000 here, but 9,400,000 in data/scores.csv:2:3: a value has one source; remove it from the profile or correct the table [data-conflict]\n```\n\n",
+    ),
+    RuleDoc(
+        "index-not-declared",
+        "Index data",
+        " (warning)",
+        "\nA profile gives `scores:` but `scireport.yaml` has no `index:` section: there are no areas\nto read them against, and they are not used. Declare the index, or remove the scores.\n\n```yaml\n# scireport.yaml without its index: section\nscores:\n  urban_intelligence: 4.5\n```\n\n```text\nprofiles/seoul.yaml:1:1 scores: scores are given but scireport.yaml declares no index: add an index: section with its areas [index-not-declared]\n```\n\n",
+    ),
+    RuleDoc(
+        "index-unknown-area",
+        "Index data",
+        "",
+        "\nA profile's `scores:` names an area that `index.areas` does not declare (for a table's\ncolumn it is `data-unknown-column`), with the closest area id when there is one.\n\n```yaml\nscores:\n  urban_inteligence: 4.5\n```\n\n```text\nprofiles/seoul.yaml:2:3 scores.urban_inteligence: 'urban_inteligence' is not an area of the index; did you mean 'urban_intelligence'? [index-unknown-area]\n```\n\n",
+    ),
+    RuleDoc(
+        "index-unknown-city",
+        "Index data",
+        "",
+        "\nA group of `index.groups` names a slug no profile has: its average would silently leave the\ncity out. The message suggests the closest slug when there is one.\n\n```yaml\n# scireport.yaml, line 16\n      cities: [seoul, busan, incheon]\n```\n\n```text\nscireport.yaml:16:30 index.groups.korea.cities[2]: group 'korea' names 'incheon', which no profile has [index-unknown-city]\n```\n\n",
+    ),
+    RuleDoc(
+        "missing-translation",
+        "Translations",
+        " (an error; a warning in `build --allow-fallback`)",
+        "\nA printed text has nothing in the language being built. `build` refuses; `build\n--allow-fallback` prints the other language instead, with this warning, and marks that\ntext with its language in the HTML. The finding is at the text.\n\n```yaml\n# profiles/seoul.yaml, in a report with languages: [ko, en]\nheadline: {ko: 서울의 스마트시티 전략, en: Seoul's smart-city strategy}\nbody: 서울시는 도시 데이터를 하나의 플랫폼으로 묶고 있다.\n```\n\n```text\n$ scireport validate --lang en\nprofiles/seoul.yaml:2:7 body: no English text for the en edition: add it as {en: ...} beside the text it has, or build with --allow-fallback to print the other language [missing-translation]\n```\n\nPlain text of `scireport.yaml` that holds Hangul is Korean:\n\n```yaml\n# scireport.yaml of the index data's example project, with languages: [ko, en]; line 5\ncopyright: © 2025 연세대학교\n```\n\n```text\n$ scireport validate --lang en\nscireport.yaml:5:12 copyright: no English text for the en edition: add it as {en: ...} beside the text it has, or build with --allow-fallback to print the other language [missing-translation]\n```\n\n",
+    ),
+    RuleDoc(
         "asset-outside",
         "Images",
         "",
@@ -312,6 +462,18 @@ VALIDATION_RULES: tuple[RuleDoc, ...] = (
         "Glyphs",
         "",
         "\nA warning: a font file named by the layout's `@font-face` was found but cannot be loaded\n(truncated, damaged, or not a font at all). WeasyPrint says only that the font face cannot\nbe loaded and silently sets the text in another font; the build names the file.\n\n```text\nwarning: layouts/default/fonts/Brand.otf this @font-face file cannot be loaded (damaged or not a font), so another font was used in its place; replace the file [glyph-font-unusable]\n```\n\n",
+    ),
+    RuleDoc(
+        "text-missing",
+        "Sections",
+        "",
+        "\nA file that `texts:` names does not exist in the project (or lies outside it).\n\n```yaml\n# scireport.yaml (the example project of the index data), lines 18-19;\n# texts/introduction.ko.md exists, texts/introduction.en.md does not\ntexts:\n  introduction: {ko: texts/introduction.ko.md, en: texts/introduction.en.md}\n```\n\n```text\nscireport.yaml:19:52 texts.introduction.en: texts/introduction.en.md: no such file in the project; write it or correct the path [text-missing]\n```\n\n",
+    ),
+    RuleDoc(
+        "text-too-large",
+        "Sections",
+        "",
+        "\nA file that `texts:` names is over 256 KiB (`sources.MAX_TEXT_BYTES`); a section prints\na few pages, so it is refused, and at most one byte more than the limit is read.\n\n```yaml\n# scireport.yaml, line 8\ntexts:\n  introduction: texts/introduction.ko.md\n```\n\n```text\n$ head -c 300000 /dev/urandom | base64 > texts/introduction.ko.md\nscireport.yaml:8:17 texts.introduction: texts/introduction.ko.md: over 262,144 bytes, far more than a section prints; shorten it, or split it into several sections' texts [text-too-large]\n```\n\n",
     ),
     RuleDoc(
         "layout-error",

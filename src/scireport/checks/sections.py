@@ -38,16 +38,26 @@ def check(project: Project, manifest: LayoutManifest) -> list[Finding]:
                     )
                 )
                 continue
-            findings += _text_images(project, target)
+            try:
+                text = read_limited(target, MAX_TEXT_BYTES, project.root).decode("utf-8")
+            except UnsafeFile:  # a regular file inside the project: only its size is left
+                findings.append(
+                    project.config_doc.finding(
+                        ("texts", *path),
+                        "text-too-large",
+                        f"{relative}: over {MAX_TEXT_BYTES:,} bytes, far more than a section"
+                        " prints; shorten it, or split it into several sections' texts",
+                    )
+                )
+                continue
+            except (OSError, UnicodeDecodeError):
+                continue  # reported, with the reason, when the section is typeset
+            findings += _text_images(project, target, text)
     return findings
 
 
-def _text_images(project: Project, target: Path) -> list[Finding]:
+def _text_images(project: Project, target: Path, text: str) -> list[Finding]:
     """``markdown-image`` findings for an editorial Markdown file, at their line and column."""
-    try:
-        text = read_limited(target, MAX_TEXT_BYTES, project.root).decode("utf-8")
-    except (OSError, UnicodeDecodeError, UnsafeFile):
-        return []  # read (and reported) when the section is typeset
     located = YamlDocument(project.display(target), text)
     return [
         Finding(
