@@ -411,22 +411,72 @@ def _digest(obj: Any) -> str:
     return hashlib.sha256(repr(_stream_key(obj)).encode()).hexdigest()
 
 
-def mark_originals(book: pikepdf.Pdf) -> set[str]:
-    """Mark the book's ICC profiles and images with their digests; return the digests."""
-    found = set()
-    for obj in book.objects:
-        if _shareable(obj):
+NO_STREAM_KEYS = frozenset({"/W", "/W2", "/Widths", "/K", "/ParentTree", "/Nums"})
+"""Keys whose values never refer to a profile or an image (glyph widths, the structure
+tree's kids and parent tree), so :meth:`Originals.share` does not search them."""
+
+
+class Originals:
+    """The ICC profiles and images of the book's first part, which later parts share.
+
+    Each later part's copies of them are emptied before its pages are copied in
+    (:func:`hollow_repeats`) and pointed at the first part's right after (:meth:`share`),
+    among that part's copies only: nothing else can refer to them.
+    """
+
+    def __init__(self, book: pikepdf.Pdf) -> None:
+        self.digests: set[str] = set()
+        """The digest of every profile and image of the first part."""
+        self.canonical: dict[str, Any] = {}
+        """Digest -> the first part's (non-empty) stream with it."""
+        repeated: dict[tuple[int, int], Any] = {}
+        shareable = [obj for obj in book.objects if _shareable(obj)]
+        for obj in shareable:
             digest = _digest(obj)
-            obj[SAME_MARK] = pikepdf.String(digest)
-            found.add(digest)
-    return found
+            self.digests.add(digest)
+            if obj.read_raw_bytes():
+                self.canonical.setdefault(digest, obj)
+        for obj in shareable:  # the first part's own repeats
+            original = self.canonical.get(_digest(obj))
+            if original is not None and original.objgen != obj.objgen:
+                repeated[obj.objgen] = original
+        if repeated:
+            repoint(book, repeated)
+
+    def share(self, book: pikepdf.Pdf, first: int) -> None:
+        """Load into memory the data of every stream copied into ``book`` since object
+        number ``first`` (an empty marker made just before), so the part it came from can
+        be closed, and point the emptied repeats among them at the originals.
+
+        qpdf numbers the objects it copies in after the book's last one, and copies a
+        stream's data only when the book is saved: the copies are the objects numbered
+        between the marker and a second one made now (both unreferenced, so saving drops
+        them).
+        """
+        last = book.make_indirect(pikepdf.Dictionary()).objgen[0]
+        copies = [book.get_object((number, 0)) for number in range(first + 1, last)]
+        repeated: dict[tuple[int, int], Any] = {}
+        for obj in copies:
+            if not isinstance(obj, pikepdf.Stream):
+                continue
+            if SAME_MARK in obj:
+                original = self.canonical.get(str(obj[SAME_MARK]))
+                del obj[SAME_MARK]
+                if original is not None:
+                    repeated[obj.objgen] = original
+            raw = obj.read_raw_bytes()
+            codec: Any = obj.get("/Filter"), obj.get("/DecodeParms")
+            obj.write(raw, filter=codec[0], decode_parms=codec[1])
+        if repeated:
+            searched = [obj for obj in copies if obj is not None]
+            repoint(book, repeated, searched, skip=NO_STREAM_KEYS)
 
 
 def hollow_repeats(part: pikepdf.Pdf, originals: set[str]) -> None:
     """Empty the ICC profiles and images of ``part`` that the book holds already.
 
     Done before the part's pages are copied into the book, so a profile repeated by 500
-    city PDFs is not copied 500 times; :func:`share_streams` points the copies at it.
+    city PDFs is not copied 500 times; :meth:`Originals.share` points the copies at it.
     """
     for obj in part.objects:
         if _shareable(obj) and (digest := _digest(obj)) in originals:
@@ -434,46 +484,9 @@ def hollow_repeats(part: pikepdf.Pdf, originals: set[str]) -> None:
             obj[SAME_MARK] = pikepdf.String(digest)
 
 
-def _detach_copies(book: pikepdf.Pdf, first: int) -> None:
-    """Load into memory the data of every stream copied into ``book`` since object number
-    ``first`` (an empty marker made just before), so the part it came from can be closed.
-
-    qpdf numbers the objects it copies in after the book's last one, and copies a stream's
-    data only when the book is saved: the copies are the objects numbered between the
-    marker and a second one made now (both unreferenced, so saving drops them).
-    """
-    last = book.make_indirect(pikepdf.Dictionary()).objgen[0]
-    for number in range(first + 1, last):
-        obj = book.get_object((number, 0))
-        if isinstance(obj, pikepdf.Stream):
-            raw = obj.read_raw_bytes()
-            codec: Any = obj.get("/Filter"), obj.get("/DecodeParms")
-            obj.write(raw, filter=codec[0], decode_parms=codec[1])
-
-
 def _stream_key(stream: Any) -> tuple[str, str]:
     meta = {k: repr(v) for k, v in stream.items() if k != "/Length"}
     return hashlib.sha256(stream.read_raw_bytes()).hexdigest(), repr(sorted(meta.items()))
-
-
-def share_streams(pdf: pikepdf.Pdf) -> None:
-    """Point every emptied duplicate (see :func:`hollow_repeats`) at its original."""
-    canonical: dict[str, Any] = {}
-    marked = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and SAME_MARK in o]
-    for obj in marked:
-        if obj.read_raw_bytes():
-            canonical.setdefault(str(obj[SAME_MARK]), obj)
-    replace = {
-        obj.objgen: canonical[str(obj[SAME_MARK])]
-        for obj in marked
-        if canonical[str(obj[SAME_MARK])].objgen != obj.objgen
-    }
-    for obj in marked:
-        del obj[SAME_MARK]
-    if not replace:
-        return
-
-    repoint(pdf, replace)
 
 
 def stitch(
@@ -498,21 +511,20 @@ def stitch(
     book = pikepdf.open(parts[0])
     try:
         tree = StructureMerger(book, tagged) if tagged is not None else None
-        originals = mark_originals(book)
+        originals = Originals(book)
         fonts.take(book)
         for path in parts[1:]:  # one part open at a time: memory stays flat
             with pikepdf.open(path) as part:
                 fonts.take(part)
-                hollow_repeats(part, originals)
+                hollow_repeats(part, originals.digests)
                 start = len(book.pages)
                 first = book.make_indirect(pikepdf.Dictionary()).objgen[0]
                 book.pages.extend(part.pages)
                 if tree is not None:
                     tree.add(part, start)
-                _detach_copies(book, first)
+                originals.share(book, first)
         install_fonts(book, fonts.programs())
         share_font_dicts(book, fonts.widths)
-        share_streams(book)
         _outline(book, bookmarks)
         if tree is not None:
             tree.finish(links)
