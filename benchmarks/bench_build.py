@@ -79,6 +79,7 @@ def main() -> int:
     # compile scireport's modules again, about 0.3 s).
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(args.out.resolve() / "pycache")
+    os.environ["SCIREPORT_CACHE_DIR"] = str(args.out.resolve() / "parse-cache")  # not ~/.cache
     only = {name.strip() for name in args.steps.split(",")} if args.steps else None
     bench = Bench(args.out.resolve(), console, repeats, only)
     notes = []

@@ -110,6 +110,18 @@ workers first (``--no-loadscope-reorder``) so that no long file starts last and 
 worker busy while the other idles. Only the order depends on it, never a result."""
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The session keeps its parsed profiles in a folder of its own, not the user's."""
+    before = os.environ.get("SCIREPORT_CACHE_DIR")
+    os.environ["SCIREPORT_CACHE_DIR"] = str(tmp_path_factory.mktemp("parse-cache"))
+    yield
+    if before is None:
+        os.environ.pop("SCIREPORT_CACHE_DIR", None)
+    else:
+        os.environ["SCIREPORT_CACHE_DIR"] = before
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that needs a built sample book as slow; run the longest files first."""
     for item in items:

@@ -291,6 +291,25 @@ def test_fontconfig_charset_matches_the_fonttools_cmap() -> None:
     assert {"서", "울", "A", "·"} <= via_fonttools
 
 
+def test_the_pattern_from_fontconfigs_ranges_is_the_one_from_the_characters() -> None:
+    """The check builds its regex from fontconfig's ranges (no sort of 45,000 characters):
+    the same regex as from the characters themselves, for one font and for two."""
+    for fonts in (["Noto Sans CJK KR"], ["Noto Sans CJK KR", "DejaVu Sans"]):
+        cover = glyphs.coverage(fonts)
+        assert not cover.problems and cover.ranges, fonts
+        assert cover.chars == glyphs.chars_of(cover.ranges)
+        pattern = glyphs.ranges_pattern(cover.ranges)
+        assert pattern.pattern == glyphs.uncovered_pattern.__wrapped__(cover.chars).pattern
+    assert (
+        glyphs.ranges_pattern(((0x20, 0x7E), (0xAC00, 0x10FFFF))).pattern
+        == (
+            glyphs.uncovered_pattern.__wrapped__(
+                glyphs.chars_of(((0x20, 0x7E), (0xAC00, 0x10FFFF)))
+            )
+        ).pattern
+    )
+
+
 def test_parse_charset() -> None:
     assert glyphs.parse_charset("20-22 ac00 ") == frozenset(' !"\uac00')
     assert glyphs.parse_charset("zz-top") == frozenset()

@@ -306,6 +306,30 @@ def test_paragraphs_keep_their_offsets() -> None:
     ]
 
 
+def test_a_profiles_words_and_shingles_are_those_of_its_fields_read_whole(
+    make_project: ProjectFactory,
+) -> None:
+    """_tokenise splits each paragraph on its own (so the slow path reuses its shingles):
+    the words must be those of the whole prose split at once, whatever the white space
+    (tabs, blank lines holding spaces, NEL, ideographic space) or the case folding (ß)."""
+    body = (
+        "STRASSE Straße 하나 둘 셋 넷 다섯 여섯 일곱 여덟.\n \t\n\n  아홉 열\u3000열하나 열둘"
+        " 열셋 열넷 열다섯 열여섯\u0085열일곱\n\n짧다\n\n\n" + SHARED
+    )
+    extra = {"initiatives": [{"name": "하나", "text": ""}, {"name": "둘", "text": SHARED}]}
+    root = make_project({"profiles/a.yaml": profile("Alphaville", "알파빌", body, **extra)})
+    [city] = load_project(root).cities
+    text = cross._tokenise(city)
+    words = text.joined.casefold().split()
+    assert text.stream == cross._shingles(words)
+    assert text.words == set(words)
+    paragraphs = text.paragraphs()
+    assert len(paragraphs) == 4
+    for para in paragraphs:
+        shown = dict(cross.paragraphs(para.field_text))[para.start]
+        assert para.hashes == cross._shingles(shown.casefold().split())
+
+
 def test_file_name_slug_and_order_are_checked(make_project, cli) -> None:
     import json
 

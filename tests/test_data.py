@@ -183,6 +183,30 @@ def test_xlsx_findings_name_sheet_and_cell(cli: Cli, make_project: ProjectFactor
     assert "no stored result" in output and "Traceback" not in output
 
 
+def test_an_xlsx_table_is_read_twice_only_for_formulas_without_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook is read again (for its formulas) only when a cell has no saved value."""
+    from scireport.tables import read_table
+
+    opened: list[bool] = []
+    original = openpyxl.load_workbook
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        opened.append(kwargs["data_only"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting)
+    plain, formula = tmp_path / "plain.xlsx", tmp_path / "formula.xlsx"
+    write_xlsx(plain, [["slug", "service_innovation"], ["seoul", 4.5], ["busan", 3.1]])
+    write_xlsx(formula, [["slug", "service_innovation"], ["seoul", 4.5], ["busan", "=1+2"]])
+    assert not read_table(plain, "plain.xlsx").findings and opened == [True]
+    opened.clear()
+    table = read_table(formula, "formula.xlsx")
+    assert opened == [True, False]
+    assert [cell.value for cell in table.rows[1]] == ["busan", "=1+2"]
+
+
 def test_xlsx_sheet_by_name(cli: Cli, make_project: ProjectFactory) -> None:
     root = make_project(PROFILES, index=index_config(data="data/scores.xlsx", sheet="Index"))
     write_xlsx(root / "data" / "scores.xlsx", [["slug"], ["seoul"]], sheet="Other")

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SEOUL_EXAMPLE, ProjectFactory
+
 from scireport.sources import MAX_FILE_BYTES, Position, parse_yaml
 
 
@@ -72,3 +79,79 @@ def test_line_breaks_yaml_counts_but_editors_do_not_are_refused() -> None:
     for char in ("\x85", "\u2028", "\u2029"):
         found = rules(f"city: Seoul\ncountry: 'Korea{char}x'\n".encode())
         assert found == [("yaml-encoding", 2, 16)], char
+
+
+# --- the cache of parsed profiles -------------------------------------------------------------
+
+
+def _parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Count the profiles parse_yaml really parses (by shown name)."""
+    from scireport import sources
+
+    parsed: list[str] = []
+    original = sources.parse_yaml
+
+    def counting(raw: bytes, shown: str) -> sources.YamlDocument:
+        if shown.startswith("profiles/"):
+            parsed.append(shown)
+        return original(raw, shown)
+
+    monkeypatch.setattr(sources, "parse_yaml", counting)
+    return parsed
+
+
+def _docs(root: Path) -> list[tuple[object, ...]]:
+    from scireport.project import load_project
+
+    return [
+        (c.doc.file, c.doc.text, c.doc.data, c.doc.values, c.doc.keys, c.doc.findings)
+        for c in load_project(root).cities
+    ]
+
+
+def test_a_profile_read_again_unchanged_is_not_parsed_again(
+    make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch, cli: Any
+) -> None:
+    duplicate = SEOUL_EXAMPLE.replace("lang: ko\n", "lang: ko\ncity: Seoul\n")
+    root = make_project({"profiles/seoul.yaml": duplicate, "profiles/busan.yaml": BUSAN})
+    before = set(root.rglob("*"))
+    parsed = _parses(monkeypatch)
+    first = _docs(root)
+    assert sorted(parsed) == ["profiles/busan.yaml", "profiles/seoul.yaml"]
+    parsed.clear()
+    assert _docs(root) == first and parsed == []  # the same documents, findings included
+    assert any(f.rule == "yaml-duplicate-key" for f in first[1][5])  # type: ignore[attr-defined]
+    assert set(root.rglob("*")) == before  # kept outside the project
+    cached = list(Path(os.environ["SCIREPORT_CACHE_DIR"]).rglob("*.marshal"))
+    assert cached
+    (root / "profiles/busan.yaml").write_text(BUSAN.replace("부산", "부산광역시"), "utf-8")
+    assert _docs(root)[1] == first[1] and parsed == ["profiles/busan.yaml"]
+    result = cli("validate", "--project", root, "--no-layout", "--format", "json")
+    assert "yaml-duplicate-key" in result.stdout
+
+
+def test_an_unreadable_or_foreign_cache_is_parsed_anew(
+    make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scireport import sources
+
+    root = make_project({"profiles/busan.yaml": BUSAN})
+    first = _docs(root)
+    [path] = [p for p in Path(os.environ["SCIREPORT_CACHE_DIR"]).rglob("*.marshal")
+              if sources.ParseCache.for_project(root.resolve()).path == p]  # fmt: skip
+    parsed = _parses(monkeypatch)
+    path.write_bytes(b"not marshal data")
+    assert _docs(root) == first and parsed == ["profiles/busan.yaml"]
+    parsed.clear()
+    assert _docs(root) == first and parsed == []  # written back whole
+    monkeypatch.setattr(sources, "MAX_NODES", sources.MAX_NODES - 1)  # other limits: other parse
+    assert _docs(root) == first and parsed == ["profiles/busan.yaml"]
+
+
+BUSAN = """\
+city: Busan
+country: The Republic of Korea
+native_name: 부산
+headline: 부산 이야기
+body: 부산은 항구 도시다.
+"""

@@ -82,9 +82,12 @@ def _plan(root: Path) -> Any:
 def fit_section_budgets(root: Path) -> dict[str, int]:
     """Raise the page budget of each report section to what it takes with this many cities.
 
-    The default layout budgets its ranking for a few dozen cities; the designer of a 50- or
-    500-city book sets ``pages:`` to what the table takes, and so does this, in the project's
-    copy of the layout. Returns the sections changed and their pages.
+    The default layout's ranking budget follows the number of cities (``rows_per_page``),
+    and its page of leaders by area holds the top three of each area; with 500 generated
+    cities, whose scores have one decimal, dozens tie there and the leaders take several
+    pages. The designer of such a book raises ``extra_pages`` (or a fixed ``pages:``) to
+    what the section takes, and so does this, in the project's copy of the layout. Returns
+    the sections changed and their pages (none at W50).
     """
     import yaml
 
@@ -101,14 +104,19 @@ def fit_section_budgets(root: Path) -> dict[str, int]:
             continue
         html = templates.section(section, starts)
         pages = len(typesetter.render(html, plan.layout.root).pages)
-        if pages > section.pages:
+        if pages > plan.section_budget(section):
             changed[section.name] = pages
     if changed:
         manifest = plan.layout.root / "layout.yaml"
         data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
         for entry in data["sections"]:
             if isinstance(entry, dict) and entry.get("name") in changed:
-                entry["pages"] = changed[entry["name"]]
+                section = next(s for s in plan.sections if s.name == entry["name"])
+                more = changed[entry["name"]] - plan.section_budget(section)
+                if "rows_per_page" in entry:
+                    entry["extra_pages"] = entry.get("extra_pages", 0) + more
+                else:
+                    entry["pages"] = changed[entry["name"]]
         manifest.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     return changed
 

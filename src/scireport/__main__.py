@@ -7,6 +7,7 @@ line, not a traceback.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 
@@ -20,8 +21,11 @@ def main() -> None:
     """
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        from .cli import app
-
+        gc.disable()  # importing makes many objects and frees few: no collection pays off
+        try:
+            from .cli import app
+        finally:
+            gc.enable()
         app()
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing half-written was kept\n")

@@ -49,12 +49,12 @@ from .finish import (
     overprint_file,
 )
 from .index import IndexResult
-from .models import LANGS, Lang, LayoutManifest, ReportConfig
+from .models import Lang, LayoutManifest
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .preflight.store import FactsStore
 from .preflight.store import now as facts_now
-from .project import City, Project, load_project
+from .project import City, Project, languages_to_build, load_project
 from .sources import dotted
 from .stitch import Bookmark, Link, stitch
 from .structure import TaggedBook
@@ -304,33 +304,6 @@ def publish_index(project: Project, index: IndexResult, folder: Path) -> list[Pa
     write_atomically(csv_path, write_csv)
     write_atomically(json_path, write_json)
     return [csv_path, json_path]
-
-
-def languages_to_build(config: ReportConfig | None, asked: list[str]) -> list[Lang]:
-    """The languages a build prints: ``asked`` (``all``: every declared one), else the main.
-
-    A report that declares ``languages`` builds only those; one that does not may build
-    either language (its main one is ``lang``).
-    """
-    if config is None:
-        return []
-    declared = config.langs
-    if not asked:
-        return [config.main_lang]
-    if "all" in asked:
-        return declared
-    chosen: list[Lang] = []
-    for lang in dict.fromkeys(asked):
-        if lang not in LANGS:
-            raise UserError(f"unknown language {lang!r}: use ko, en or all", exit_code=2)
-        if config.languages and lang not in config.languages:
-            raise UserError(
-                f"{lang} is not one of the report's languages ({', '.join(declared)}):"
-                " add it to languages: in scireport.yaml",
-                exit_code=2,
-            )
-        chosen.append("ko" if lang == "ko" else "en")
-    return chosen
 
 
 def is_draft(city: City) -> bool:
@@ -1164,6 +1137,15 @@ class BookBuilder:
                     f"the contents take {entry.pages} pages but page numbers were"
                     f" planned for {budget} ({per_page} entries per page,"
                     f" toc_entries_per_page in {manifest}): set it to what one page holds"
+                )
+            if section.rows_per_page is not None:
+                first = section.first_page_rows or section.rows_per_page
+                raise UserError(
+                    f"the section {section.name!r} takes {entry.pages} pages but its budget"
+                    f" for {self.plan.rows} cities is {budget} ({first} rows on its first page,"
+                    f" {section.rows_per_page} on the others, then extra_pages:"
+                    f" {section.extra_pages}): set rows_per_page, first_page_rows and"
+                    f" extra_pages in {manifest} to what the pages of {template} hold"
                 )
             raise UserError(
                 f"the section {section.name!r} takes {entry.pages} pages but its budget is"

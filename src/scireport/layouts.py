@@ -1,19 +1,23 @@
-"""Layouts: find a layout folder, read its manifest, build its Jinja2 environment."""
+"""Layouts: find a layout folder, read its manifest, build its Jinja2 environment.
+
+Jinja2 is imported when a template is first wanted, not when a layout is loaded:
+``validate --no-layout`` reads the manifest only.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import jinja2
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from .errors import FindingsError, UserError, has_errors
 from .models import Lang, LayoutManifest
 from .schema import validate_model
 from .sources import load_yaml
+
+if TYPE_CHECKING:
+    import jinja2
 
 MANIFEST_NAME = "layout.yaml"
 
@@ -26,8 +30,25 @@ class Layout:
     """The validated ``layout.yaml``."""
     dirs: list[Path]
     """Layout folders, this layout's first, then each parent it extends."""
-    env: jinja2.Environment
-    """Sandboxed Jinja2 environment: autoescape on, undefined variables are errors."""
+    parents: dict[str, Path] = field(default_factory=dict)
+    """Each parent layout's folder by its name (templates name them ``default/city.html``)."""
+
+    @functools.cached_property
+    def env(self) -> jinja2.Environment:
+        """Sandboxed Jinja2 environment: autoescape on, undefined variables are errors."""
+        import jinja2
+
+        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in self.dirs]
+        if self.parents:
+            by_name = {name: jinja2.FileSystemLoader(str(d)) for name, d in self.parents.items()}
+            loaders.append(jinja2.PrefixLoader(by_name))
+        return _environment_class()(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
 
     @property
     def root(self) -> Path:
@@ -63,37 +84,47 @@ def _bounded_range(*args: int) -> range:
     """``range`` for templates, refusing more than :data:`MAX_RANGE` items."""
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
+        from jinja2.exceptions import SecurityError
+
         raise SecurityError(
             f"range() of {len(numbers):,} items is over the {MAX_RANGE:,}-item limit for templates"
         )
     return numbers
 
 
-class LayoutEnvironment(SandboxedEnvironment):
-    """A sandboxed Jinja2 environment: no attribute tricks, bounded ``range``.
+@functools.cache
+def _environment_class() -> type[jinja2.Environment]:
+    """The sandboxed environment class, made when Jinja2 is first needed."""
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
 
-    Templates come from a designer, not from the code, so they are run like untrusted
-    code: ``{{ ''.__class__ }}`` and friends are refused, and ``range`` is bounded.
-    Runaway recursion (a macro calling itself) ends in a RecursionError, which
-    ``render_template`` reports as a template error.
-    """
+    class LayoutEnvironment(SandboxedEnvironment):
+        """A sandboxed Jinja2 environment: no attribute tricks, bounded ``range``.
 
-    intercepted_binops = frozenset({"*", "**"})
+        Templates come from a designer, not from the code, so they are run like untrusted
+        code: ``{{ ''.__class__ }}`` and friends are refused, and ``range`` is bounded.
+        Runaway recursion (a macro calling itself) ends in a RecursionError, which
+        ``render_template`` reports as a template error.
+        """
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.globals["range"] = _bounded_range
+        intercepted_binops = frozenset({"*", "**"})
 
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        """Refuse ``*`` and ``**`` whose result would be huge (``'x' * 10**9``, ``9**9**9``)."""
-        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
-            raise SecurityError(f"power with exponent {right:,} is too large for a template")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
-                if sized and len(seq) * times > MAX_RANGE * 100:
-                    raise SecurityError("repeated text or list is too long for a template")
-        return super().call_binop(context, operator, left, right)
+        def __init__(self, **options: Any) -> None:
+            super().__init__(**options)
+            self.globals["range"] = _bounded_range
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            """Refuse ``*`` and ``**`` whose result would be huge (``'x' * 10**9``, ``9**9**9``)."""
+            if operator == "**" and isinstance(right, int) and abs(right) > 1000:
+                raise SecurityError(f"power with exponent {right:,} is too large for a template")
+            if operator == "*":
+                for seq, times in ((left, right), (right, left)):
+                    sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                    if sized and len(seq) * times > MAX_RANGE * 100:
+                        raise SecurityError("repeated text or list is too long for a template")
+            return super().call_binop(context, operator, left, right)
+
+    return LayoutEnvironment
 
 
 def load_layout(project_root: Path, name: str) -> Layout:
@@ -133,21 +164,8 @@ def load_layout(project_root: Path, name: str) -> Layout:
         dirs.append(folder)
         manifests.append(manifest)
         current = manifest.extends
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in dirs]
-    parents = {
-        m.name: jinja2.FileSystemLoader(str(d))
-        for d, m in zip(dirs[1:], manifests[1:], strict=True)
-    }
-    if parents:
-        loaders.append(jinja2.PrefixLoader(parents))
-    env = LayoutEnvironment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return Layout(manifest=_merged(manifests), dirs=dirs, env=env)
+    parents = {m.name: d for d, m in zip(dirs[1:], manifests[1:], strict=True)}
+    return Layout(manifest=_merged(manifests), dirs=dirs, parents=parents)
 
 
 def _refuse_links_out(folder: Path, project_root: Path) -> None:

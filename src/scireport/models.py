@@ -7,11 +7,19 @@ reference in the README, so the three never drift apart.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Lang = Literal["ko", "en"]
 LANGS: tuple[Lang, ...] = ("ko", "en")
@@ -449,10 +457,21 @@ class Section(Model):
     contents and the city pages, any other name is a page of the whole report."""
     template: str | None = None
     """Its template (default: ``<name>.html``; the cities use ``city.html``)."""
-    pages: int = Field(1, ge=1, le=64)
-    """Page budget: the section always takes this many pages (shorter ones are padded;
-    ignored for the contents, whose pages follow from ``toc_entries_per_page``, and for the
-    cities, which use ``pages_per_city``)."""
+    pages: int | None = Field(None, ge=1, le=64)
+    """Page budget, fixed: the section always takes this many pages, however many cities
+    the report has (shorter ones are padded; default 1; ignored for the contents, whose
+    pages follow from ``toc_entries_per_page``, and for the cities, which use
+    ``pages_per_city``). A section listing every city sets ``rows_per_page`` instead."""
+    rows_per_page: int | None = Field(None, ge=1, le=1000)
+    """For a section that lists every city, a row each (the ranking): the rows a page
+    holds. The budget then follows the number of cities: the pages their rows take, plus
+    ``extra_pages``."""
+    first_page_rows: int | None = Field(None, ge=1, le=1000)
+    """With ``rows_per_page``: the rows the section's first page holds, when its title
+    leaves room for fewer (default: ``rows_per_page``)."""
+    extra_pages: int = Field(0, ge=0, le=64)
+    """With ``rows_per_page``: the pages the section takes besides its rows (the ranking's
+    page of leaders by area)."""
     title: LangText | None = None
     """Its name in the contents and the bookmarks (none: not listed)."""
     text: str | None = None
@@ -460,6 +479,42 @@ class Section(Model):
     (the section is left out of a report whose ``texts`` does not name it)."""
     needs_index: bool = False
     """Print the section only when scireport.yaml declares an ``index`` (rankings)."""
+
+    @field_validator("rows_per_page")
+    @classmethod
+    def _rows_or_pages(cls, value: int | None, info: ValidationInfo) -> int | None:
+        name = info.data.get("name")
+        if name == "contents":
+            raise ValueError(
+                "the contents' pages follow from toc_entries_per_page: set that instead"
+            )
+        if name == "cities":
+            raise ValueError("the cities' pages are pages_per_city: set that instead")
+        if info.data.get("pages") is not None:
+            raise ValueError(
+                "pages: fixes the budget and rows_per_page: makes it follow the number of"
+                " cities: keep one of them"
+            )
+        return value
+
+    @field_validator("first_page_rows", "extra_pages")
+    @classmethod
+    def _with_rows(cls, value: int | None, info: ValidationInfo) -> int | None:
+        # (rows_per_page is missing from info.data when it is wrong itself: reported there)
+        if value is not None and "rows_per_page" in info.data and not info.data["rows_per_page"]:
+            raise ValueError(
+                f"{info.field_name} counts with rows_per_page, which this section does not"
+                " set: add rows_per_page, or give the whole budget as pages:"
+            )
+        return value
+
+    def budget(self, rows: int) -> int:
+        """Pages the section takes in a report listing ``rows`` cities."""
+        if self.rows_per_page is None:
+            return self.pages or 1
+        first = self.first_page_rows or self.rows_per_page
+        row_pages = 1 + max(0, math.ceil((rows - first) / self.rows_per_page))
+        return row_pages + self.extra_pages
 
     @property
     def template_name(self) -> str:

@@ -139,11 +139,18 @@ class EditionPlan:
         lines = len(self.listed()) + len(self.cities)
         return max(1, math.ceil(lines / self.layout.manifest.toc_entries_per_page))
 
+    @property
+    def rows(self) -> int:
+        """Rows of a section that lists every city: the index's cities (those it ranks and
+        those it lists unranked), or the book's cities when the report has no index."""
+        return len(self.index.cities) if self.index is not None else len(self.cities)
+
     def section_budget(self, section: Section) -> int:
-        """Pages ``section`` takes (the contents: as its lines need)."""
+        """Pages ``section`` takes: the contents as their lines need, a section listing
+        every city (``rows_per_page``) as its rows need, any other its ``pages``."""
         if section.name == "contents":
             return self.contents_pages
-        return section.pages
+        return section.budget(self.rows)
 
     def parts(self, pages: Mapping[str, int] | None = None) -> list[Part]:
         """Every part of the book in order, with its first page and page count.

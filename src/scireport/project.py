@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Finding, UserError
-from .models import CityProfile, ReportConfig
+from .models import LANGS, CityProfile, Lang, ReportConfig
 from .schema import validate_model
-from .sources import YamlDocument, load_yaml
+from .sources import ParseCache, YamlDocument, load_yaml
 from .tables import Table, not_a_table_file, read_table
 
 CONFIG_NAME = "scireport.yaml"
@@ -64,6 +65,13 @@ def display_path(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root))
     except ValueError:
         return str(path)
+
+
+def real_path(path: Path, real_folder: Path) -> Path:
+    """``path.resolve()``, without walking every folder of the path again when ``path`` is
+    a plain file (not a symlink) in the folder whose resolved path is ``real_folder``."""
+    in_folder = path.parent == real_folder or path.parent.resolve() == real_folder
+    return real_folder / path.name if in_folder and not path.is_symlink() else path.resolve()
 
 
 def slugify(name: str) -> str:
@@ -132,8 +140,13 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
         )
         return Project(root, config_doc, config, [], findings)
     cities = []
+    cache = ParseCache.for_project(root)
+    real_folder = (root / folder).resolve()
+    prefix = str(root).rstrip(os.sep) + os.sep  # what display_path takes away, as a string
     for path in profile_files(root, folder, paths):
-        doc = load_yaml(path, display_path(path, root), inside=None if paths else root)
+        real = real_path(path, real_folder)
+        shown = real_str[len(prefix) :] if (real_str := str(real)).startswith(prefix) else str(path)
+        doc = load_yaml(path, shown, inside=None if paths else root, real=real, cache=cache)
         findings += doc.findings
         profile = None
         if doc.data is not None:
@@ -141,6 +154,7 @@ def load_project(project: Path | None = None, paths: list[Path] | None = None) -
             findings += schema_findings
         slug = (profile.slug if profile and profile.slug else None) or path.stem
         cities.append(City(slug=slug, path=path, doc=doc, profile=profile))
+    cache.save(prune=not paths)
     order = config.order if config else []
     cities.sort(key=lambda c: print_key(c, order))
     tables = load_tables(root, config_doc, config)
@@ -225,3 +239,30 @@ def print_key(city: City, order: list[str]) -> tuple[int, str]:
         return (order.index(city.slug), "")
     name = city.profile.city if city.profile else city.slug
     return (len(order), slugify(name))
+
+
+def languages_to_build(config: ReportConfig | None, asked: list[str]) -> list[Lang]:
+    """The languages a build prints: ``asked`` (``all``: every declared one), else the main.
+
+    A report that declares ``languages`` builds only those; one that does not may build
+    either language (its main one is ``lang``).
+    """
+    if config is None:
+        return []
+    declared = config.langs
+    if not asked:
+        return [config.main_lang]
+    if "all" in asked:
+        return declared
+    chosen: list[Lang] = []
+    for lang in dict.fromkeys(asked):
+        if lang not in LANGS:
+            raise UserError(f"unknown language {lang!r}: use ko, en or all", exit_code=2)
+        if config.languages and lang not in config.languages:
+            raise UserError(
+                f"{lang} is not one of the report's languages ({', '.join(declared)}):"
+                " add it to languages: in scireport.yaml",
+                exit_code=2,
+            )
+        chosen.append("ko" if lang == "ko" else "en")
+    return chosen

@@ -10,11 +10,15 @@ expansion. Problems come back as findings, never as exceptions.
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
+import marshal
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -60,6 +64,9 @@ class ComposeLoader(_BaseLoader):  # type: ignore[misc]
 
 _SCALARS = yaml.constructor.SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_PLAIN_FLOAT = re.compile(r"-?[0-9]+\.[0-9]+")
+"""A float written plainly (``81.4``, ``-0.5``): Python's float() reads it as YAML does."""
 _CONTENT = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 """A line holding something other than whitespace or a comment."""
 
@@ -232,15 +239,24 @@ class UnsafeFile(Exception):
         self.message = message
 
 
-def read_limited(path: Path, limit: int = MAX_FILE_BYTES, inside: Path | None = None) -> bytes:
+def read_limited(
+    path: Path,
+    limit: int = MAX_FILE_BYTES,
+    inside: Path | None = None,
+    *,
+    real: Path | None = None,
+) -> bytes:
     """Read ``path``, refusing what a project file should never be; raise UnsafeFile.
 
     Refused: a file that resolves outside ``inside`` (a symlink to ``/etc/shadow``), a
     file that is not a regular file (a FIFO would block, ``/dev/zero`` never ends) and a
     file over ``limit`` bytes, counted while reading (at most ``limit + 1`` bytes are
-    read, whatever ``stat`` says). OSError is left to the caller.
+    read, whatever ``stat`` says). ``real`` is ``path`` resolved, when the caller knows it
+    (``inside`` is then taken as resolved too). OSError is left to the caller.
     """
-    if inside is not None and not path.resolve().is_relative_to(inside.resolve()):
+    if inside is not None and not (
+        _inside(str(real), str(inside)) if real else path.resolve().is_relative_to(inside.resolve())
+    ):
         raise UnsafeFile(
             "file-outside-project",
             "the file lies outside the project (a symlink?); scireport reads only files"
@@ -263,10 +279,24 @@ def read_limited(path: Path, limit: int = MAX_FILE_BYTES, inside: Path | None = 
     return data
 
 
-def load_yaml(path: Path, display: str | None = None, inside: Path | None = None) -> YamlDocument:
+def _inside(real: str, folder: str) -> bool:
+    """``Path(real).is_relative_to(folder)`` for two resolved paths, without pathlib's parsing."""
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def load_yaml(
+    path: Path,
+    display: str | None = None,
+    inside: Path | None = None,
+    *,
+    real: Path | None = None,
+    cache: ParseCache | None = None,
+) -> YamlDocument:
     """Read ``path`` as YAML; never raises for bad content, returns findings instead.
 
-    With ``inside`` (the project folder), a file resolving outside it is refused unread.
+    With ``inside`` (the project folder), a file resolving outside it is refused unread;
+    ``real`` is as :func:`read_limited` takes it. With ``cache``, a file read as it is
+    (byte for byte) by an earlier run is not parsed again.
     """
     shown = display or str(path)
     doc = YamlDocument(file=shown, text="")
@@ -277,12 +307,153 @@ def load_yaml(path: Path, display: str | None = None, inside: Path | None = None
         return doc
 
     try:
-        raw = read_limited(path, MAX_FILE_BYTES, inside)
+        raw = read_limited(path, MAX_FILE_BYTES, inside, real=real)
     except UnsafeFile as exc:
         return fail(exc.rule, exc.message)
     except OSError as exc:
         return fail("file-unreadable", f"cannot read the file: {exc.strerror or exc}")
-    return parse_yaml(raw, shown)
+    return cache.parse(raw, shown) if cache is not None else parse_yaml(raw, shown)
+
+
+CACHE_FILES = 64
+"""Most projects whose parsed profiles are kept (the least recently saved go first)."""
+
+
+class ParseCache:
+    """Parsed YAML documents of one project from earlier runs, by file name and content.
+
+    A document is a function of the file's bytes, its shown name and this module's code:
+    an entry is found by the SHA-256 of the bytes and the name, and the whole cache is
+    dropped when scireport's YAML code, PyYAML or Python change (:func:`_fingerprint`).
+    Entries are ``marshal`` data (plain values, no objects: nothing is constructed from
+    them but text, numbers, lists, mappings, positions and findings), each document on its
+    own, so a run that parses one changed file encodes one. The cache is kept outside the
+    project, in the user's cache folder (``$SCIREPORT_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/scireport``, else ``~/.cache/scireport``): marshal data is no format
+    to read from a folder that came from elsewhere. A cache that cannot be read or written
+    is no cache.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[tuple[str, bytes], bytes] = {}
+        """Each document's marshal data, by shown name and SHA-256 of its bytes."""
+        self.used: set[tuple[str, bytes]] = set()
+        self.added = False
+        if path is None:
+            return
+        try:
+            stored = marshal.loads(path.read_bytes())
+            if isinstance(stored, dict) and stored.get("fingerprint") == _fingerprint():
+                self.entries = stored["entries"]
+        except Exception:  # missing, truncated, from another version: parse anew
+            self.entries = {}
+
+    @classmethod
+    def for_project(cls, root: Path) -> ParseCache:
+        """The cache of the project at ``root`` (resolved), in the user's cache folder."""
+        base = os.environ.get("SCIREPORT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+        try:
+            folder = Path(base) if base else Path.home() / ".cache"
+        except RuntimeError:  # no home folder to be found
+            return cls(None)
+        if not os.environ.get("SCIREPORT_CACHE_DIR"):
+            folder = folder / "scireport"
+        name = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        return cls(folder / "yaml" / f"{name}.marshal")
+
+    def parse(self, raw: bytes, shown: str) -> YamlDocument:
+        """:func:`parse_yaml`, or the document an earlier run parsed from the same bytes."""
+        key = (shown, hashlib.sha256(raw).digest())
+        self.used.add(key)
+        found = self.entries.get(key)
+        if found is not None:
+            try:
+                return _document(shown, raw.decode("utf-8"), marshal.loads(found))
+            except Exception:  # a damaged entry: parse again
+                del self.entries[key]
+        doc = parse_yaml(raw, shown)
+        if doc.text:  # decoded: rebuilt from the bytes with its parse (the rest fail fast)
+            try:
+                self.entries[key] = marshal.dumps(_plain(doc))
+                self.added = True
+            except ValueError:  # a value marshal cannot hold (a date): parsed each time
+                pass
+        return doc
+
+    def save(self, *, prune: bool) -> None:
+        """Write the cache back when it gained entries (or, with ``prune``, lost some: only
+        the documents this run read are kept)."""
+        from .files import write_bytes
+
+        if self.path is None:
+            return
+        if prune and self.entries.keys() - self.used:
+            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+            self.added = True
+        if not self.added:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            stored = {"fingerprint": _fingerprint(), "entries": self.entries}
+            write_bytes(self.path, marshal.dumps(stored))
+            kept = sorted(self.path.parent.glob("*.marshal"), key=lambda p: p.stat().st_mtime)
+            for old in kept[:-CACHE_FILES]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only home or a full disk: the next run parses again
+        self.added = False
+
+
+def _plain(doc: YamlDocument) -> tuple[Any, ...]:
+    """A parsed document as plain values (see :func:`_document`)."""
+    return (
+        doc.data,
+        {path: tuple(pos) for path, pos in doc.values.items()},
+        {path: tuple(pos) for path, pos in doc.keys.items()},
+        [astuple(finding) for finding in doc.findings],
+    )
+
+
+def _document(shown: str, text: str, plain: tuple[Any, ...]) -> YamlDocument:
+    """The document :func:`_plain` gave ``plain`` for."""
+    data, values, keys, findings = plain
+    return YamlDocument(
+        shown,
+        text,
+        data,
+        {path: Position(*pos) for path, pos in values.items()},
+        {path: Position(*pos) for path, pos in keys.items()},
+        [Finding(*finding) for finding in findings],
+    )
+
+
+def _fingerprint() -> str:
+    """What a parsed document depends on besides its file: this module's and the findings'
+    code, the limits, PyYAML and libyaml, Python."""
+    limits = repr((MAX_FILE_BYTES, MAX_NODES, MAX_DIGITS))
+    return hashlib.sha256(f"{_code_fingerprint()} {limits}".encode()).hexdigest()
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """The part of :func:`_fingerprint` that cannot change while scireport runs."""
+    from . import errors
+
+    parts = [
+        Path(__file__).read_bytes(),
+        Path(errors.__file__).read_bytes(),
+        yaml.__version__.encode(),
+        repr(getattr(yaml, "__with_libyaml__", False)).encode(),
+        sys.version.encode(),
+    ]
+    try:
+        from yaml import _yaml
+
+        parts.append(_yaml.get_version_string().encode())
+    except ImportError:
+        pass
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
 def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
@@ -426,7 +597,11 @@ class _Builder:
             return None
         if node.tag == _STR_TAG:
             return node.value
-        digits = sum(c.isdigit() for c in node.value[: MAX_DIGITS + 10])
+        value = node.value
+        if node.tag == _FLOAT_TAG and _PLAIN_FLOAT.fullmatch(value):
+            return float(value)  # 12.5: what the float constructor gives, without its steps
+        too_long = len(value) > MAX_DIGITS  # fewer characters cannot hold too many digits
+        digits = sum(c.isdigit() for c in value[: MAX_DIGITS + 10]) if too_long else 0
         if node.tag == "tag:yaml.org,2002:int" and digits > MAX_DIGITS:
             self._report(
                 node,

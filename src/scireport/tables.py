@@ -278,7 +278,6 @@ def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> list[str] | None:
 
     try:
         values = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         reason = "not a spreadsheet" if isinstance(exc, zipfile.BadZipFile) else str(exc)
         table.findings.append(
@@ -293,12 +292,18 @@ def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> list[str] | None:
     names = values.sheetnames
     if sheet is not None and sheet not in names:
         values.close()
-        formulas.close()
         return names
     name = sheet or names[0]
     table.where = name
-    stored = formulas[name].iter_rows()
-    for value_row in values[name].iter_rows():
+    value_rows = [tuple(row) for row in values[name].iter_rows()]
+    values.close()
+    # A formula the spreadsheet saved no result for reads as an empty value: only then is
+    # the workbook read a second time, for the formulas themselves (most tables have none).
+    formulas = None
+    if any(cell.value is None for row in value_rows for cell in row if _has_cell(cell)):
+        formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    stored = formulas[name].iter_rows() if formulas is not None else iter(())
+    for value_row in value_rows:
         formula_row = next(stored, ())
         cells = []
         for position, cell in enumerate(value_row):
@@ -312,9 +317,14 @@ def _read_xlsx(raw: bytes, table: Table, sheet: str | None) -> list[str] | None:
                 value = _UncachedFormula(written)
             cells.append(Cell(_plain(value), ref=f"{name}!{coordinate}"))
         _add_row(table, _fill_gaps(cells, name))
-    values.close()
-    formulas.close()
+    if formulas is not None:
+        formulas.close()
     return None
+
+
+def _has_cell(cell: object) -> bool:
+    """Is ``cell`` a real cell of a read-only sheet (not the filler of an empty one)?"""
+    return getattr(cell, "coordinate", None) is not None
 
 
 class _UncachedFormula(str):

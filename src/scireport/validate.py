@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .checks.suite import check_project, strict
 from .errors import Finding, sort_findings
-from .project import Project, load_project
+from .project import Project, languages_to_build, load_project
 
 if TYPE_CHECKING:
     from .layouts import Layout
@@ -90,8 +90,6 @@ def validate(
     ``langs`` are the languages whose translations are checked (as ``build --lang`` takes
     them; default: the main language).
     """
-    from .build import languages_to_build
-
     with _no_gc_pauses():
         project = load_project(project_dir, paths)
         wanted = languages_to_build(project.config, langs or [])

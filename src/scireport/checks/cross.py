@@ -18,7 +18,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress, count
 
 from ..errors import Finding
 from ..models import CityProfile
@@ -42,6 +42,8 @@ _TOKEN = re.compile(r"\S+")
 _NO_NAMES: frozenset[str] = frozenset()
 _FIELD_BREAK = "\n\x00\n"
 """Between two fields in one string: no name or word can run across it."""
+_FIELD_WORD = _FIELD_BREAK.strip()
+"""The word :data:`_FIELD_BREAK` makes between two fields' words."""
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -192,14 +194,19 @@ class _Text:
     city: City
     fields: list[tuple[PathKey, str]]
     """The prose fields (see :func:`prose`)."""
-    hashes: set[int]
-    """Every shingle hash of the profile's prose (some span two paragraphs: harmless)."""
+    stream: list[int]
+    """The shingle hash at each word of the prose read as one run of words (the fields
+    separated by a word of their own, so no shingle spans two fields; some span two
+    paragraphs of a field: harmless)."""
     words: set[str]
     """Every word of the profile's prose, case-folded."""
     joined: str
     """The prose fields in one string, separated by :data:`_FIELD_BREAK`."""
     starts: list[int]
     """Index in ``joined`` where each field starts."""
+    layout: list[tuple[int, int, int, int, int]]
+    """Every paragraph long enough to shingle: (field number, paragraph number, index in
+    the field's text, index of its first word in the run, its number of words)."""
 
     def field_at(self, index: int) -> tuple[PathKey, str, int]:
         """The field holding ``joined[index]``: its path, text and the index in that text."""
@@ -208,15 +215,13 @@ class _Text:
         return path, text, index - self.starts[number]
 
     def paragraphs(self) -> list[_Paragraph]:
-        """Every paragraph long enough to shingle, with its own shingles (the slow path)."""
+        """Every paragraph long enough to shingle, with its own shingles (the slow path):
+        the hashes of the run that lie wholly inside the paragraph, hashed once."""
         out = []
-        for path, text in self.fields:
-            parts = paragraphs(text)
-            for number, (start, para) in enumerate(parts, 1):
-                tokens = para.casefold().split()
-                if len(tokens) >= SHINGLE_WORDS:
-                    number = number if len(parts) > 1 else 0
-                    out.append(_Paragraph(self.city, path, number, text, start, _shingles(tokens)))
+        for field_number, number, start, first, words in self.layout:
+            path, text = self.fields[field_number]
+            hashes = self.stream[first : first + words - SHINGLE_WORDS + 1]
+            out.append(_Paragraph(self.city, path, number, text, start, hashes))
         return out
 
 
@@ -225,14 +230,29 @@ def _tokenise(city: City) -> _Text:
 
     Words are what lies between spaces, case-folded, punctuation and all: a copy made
     word for word has the same words, and splitting at spaces is twice as fast as a
-    regex (this is the hot loop of validate).
+    regex (this is the hot loop of validate). Each paragraph is split on its own (the
+    words are the same as the whole field's: paragraphs part at blank lines), so the
+    slow path of :func:`duplicated_text` finds its shingles in the run, not hashing again.
     """
     assert city.profile is not None
     fields = prose(city.profile)
     joined = _FIELD_BREAK.join(text for _, text in fields)
     starts = list(accumulate((len(text) + len(_FIELD_BREAK) for _, text in fields), initial=0))
-    tokens = joined.casefold().split()
-    return _Text(city, fields, set(_shingles(tokens)), set(tokens), joined, starts[:-1])
+    tokens: list[str] = []
+    layout = []
+    for field_number, (_, text) in enumerate(fields):
+        if field_number:
+            tokens.append(_FIELD_WORD)
+        parts = paragraphs(text)
+        for number, (start, para) in enumerate(parts, 1):
+            words = para.casefold().split()
+            if len(words) >= SHINGLE_WORDS:
+                layout.append(
+                    (field_number, number if len(parts) > 1 else 0, start, len(tokens), len(words))
+                )
+            tokens += words
+    stream = _shingles(tokens)
+    return _Text(city, fields, stream, set(tokens), joined, starts[:-1], layout)
 
 
 def _longest_run(positions: list[int]) -> tuple[int, int]:
@@ -250,32 +270,31 @@ def _longest_run(positions: list[int]) -> tuple[int, int]:
 
 def duplicated_text(texts: list[_Text]) -> list[Finding]:
     """Report paragraphs (or long runs of words) that two profiles share, in both files."""
-    every = set().union(*(text.hashes for text in texts))
-    if len(every) == sum(len(text.hashes) for text in texts):
-        return []  # no shingle is in two profiles: the common case, one C-level union
     seen: set[int] = set()
     shared: set[int] = set()
-    for text in texts:
-        shared |= text.hashes & seen
-        seen |= text.hashes
+    for text in texts:  # one pass of C-level set operations
+        shared |= seen.intersection(text.stream)
+        seen.update(text.stream)
+    if not shared:
+        return []  # no shingle is in two profiles
     profiles_with: Counter[int] = Counter()
     for text in texts:
-        profiles_with.update(text.hashes & shared)
+        profiles_with.update(shared.intersection(text.stream))
     shared -= {h for h, n in profiles_with.items() if n > BOILERPLATE_PROFILES}
     first: dict[int, _Paragraph] = {}
     findings: list[Finding] = []
     for text in texts:
-        if text.hashes.isdisjoint(shared):
+        if shared.isdisjoint(text.stream):
             continue
         for para in text.paragraphs():
             if shared.isdisjoint(para.hashes):
                 continue
             matches: dict[int, tuple[_Paragraph, list[int]]] = {}
-            for i, h in enumerate(para.hashes):
-                if h in shared:
-                    owner = first.setdefault(h, para)
-                    if owner.city is not para.city:
-                        matches.setdefault(id(owner), (owner, []))[1].append(i)
+            hashes = para.hashes
+            for i in compress(count(), map(shared.__contains__, hashes)):  # C-level filter
+                owner = first.setdefault(hashes[i], para)
+                if owner.city is not para.city:
+                    matches.setdefault(id(owner), (owner, []))[1].append(i)
             for owner, positions in matches.values():
                 first_at, run = _longest_run(positions)
                 words = run + SHINGLE_WORDS - 1
@@ -313,15 +332,17 @@ class _Names:
     """Every city's names, indexed for a quick look-up from a profile's words.
 
     Each name is indexed by its longest word (``angeles`` for City of Los Angeles): an
-    ASCII word must occur whole in a profile's word (``seoul's``, ``la의``), any other by its
-    first two letters at the start of one (``서울은``). Each distinct word of the project is
-    classified once, so a profile costs a few set operations.
+    ASCII word must occur whole in a profile's word (``seoul's``, ``la의``), any other at the
+    start of one (``서울은``), looked up by its first two letters. Each distinct word of the
+    project is classified once, so a profile costs a few set operations.
     """
 
     by_word: dict[str, set[str]] = field(default_factory=dict)
     """Names by their longest word, when it is ASCII (case-folded)."""
     by_prefix: dict[str, set[str]] = field(default_factory=dict)
     """Names by the first two letters of their longest word, when it is not ASCII."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Name -> its longest word, for the names in :attr:`by_prefix`."""
     owners: dict[str, set[int]] = field(default_factory=dict)
     """Name -> indexes of the cities it names."""
     naming: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -339,21 +360,36 @@ class _Names:
             self.by_word.setdefault(key, set()).add(name)
         elif len(key) >= 2:
             self.by_prefix.setdefault(key[:2], set()).add(name)
+            self.keys[name] = key
         else:
             return
         self.owners.setdefault(name, set()).add(owner)
 
     def candidates(self, words: set[str]) -> set[str]:
-        """Names that may occur in a text made of (case-folded) ``words``."""
+        """Names that may occur in a text made of (case-folded) ``words``.
+
+        A name occurs only where its longest word starts a run of letters: a name looked up
+        by its first two letters counts only when the whole word starts the run (most
+        Korean words that share two letters with a city's name are not that name).
+        """
         new = words - self.known
         if new:
             self.known |= new
+            keys = self.keys
             for word in new:
                 found: set[str] = set()
-                for run in _WORD.findall(word):
-                    found |= self.by_prefix.get(run[:2], _NO_NAMES)
-                for run in _ASCII_WORD.findall(word):
-                    found |= self.by_word.get(run, _NO_NAMES)
+                if word.isalnum() and min(word) > "\x7f":
+                    # The common case, checked in C: one run of letters, none of them ASCII
+                    # (서울은): the run is the word, and it holds no ASCII word.
+                    runs = [word]
+                else:
+                    runs = _WORD.findall(word)
+                    for run in _ASCII_WORD.findall(word):
+                        found |= self.by_word.get(run, _NO_NAMES)
+                for run in runs:
+                    for name in self.by_prefix.get(run[:2], _NO_NAMES):
+                        if run.startswith(keys[name]):
+                            found.add(name)
                 if found:
                     self.naming[word] = frozenset(found)
         out: set[str] = set()

@@ -32,6 +32,8 @@ _CHARSETS: dict[tuple[str, int], frozenset[str]] = {}
 """fontconfig's charset of each font file fc-match returned, when it gave one."""
 _COVERAGE: dict[tuple[str, int], frozenset[str] | str] = {}
 """Cache: (font file, face index) -> characters it maps to a glyph, or why it is unreadable."""
+_RANGES: dict[tuple[str, int], tuple[tuple[int, int], ...]] = {}
+"""The ranges of code points of each charset in :data:`_CHARSETS`, as fontconfig gave them."""
 
 
 @dataclass
@@ -40,6 +42,9 @@ class Coverage:
 
     chars: frozenset[str] = frozenset()
     """Union of the characters covered by every usable font."""
+    ranges: tuple[tuple[int, int], ...] | None = None
+    """The same as ranges of code points (first, last), sorted and merged, when every
+    usable font's coverage came from fontconfig (as ranges); None otherwise."""
     problems: list[tuple[int, str, str]] = field(default_factory=list)
     """(index in ``fonts``, family, what is wrong) for each unusable family."""
 
@@ -84,22 +89,37 @@ def _fc_match(family: str) -> tuple[str, int] | str:
         face = int(index) & 0xFFFF  # the high bits number a variable font's named instance
     except ValueError:
         face = 0
-    chars = parse_charset(charset)
-    if chars:
-        _CHARSETS[(path, face)] = chars
+    ranges = charset_ranges(charset)
+    if ranges:
+        _CHARSETS[(path, face)] = chars_of(ranges)
+        _RANGES[(path, face)] = ranges
     return path, face
+
+
+def charset_ranges(text: str) -> tuple[tuple[int, int], ...]:
+    """Code point ranges (first, last) of a fontconfig charset (``20-7e a0 ac00-d7a3``);
+    empty if malformed."""
+    ranges = []
+    try:
+        for part in text.split():
+            low, _, high = part.partition("-")
+            ranges.append((int(low, 16), int(high or low, 16)))
+    except ValueError:
+        return ()
+    return tuple(ranges)
+
+
+def chars_of(ranges: tuple[tuple[int, int], ...]) -> frozenset[str]:
+    """Every character of the code point ``ranges``."""
+    chars: set[str] = set()
+    for low, high in ranges:
+        chars.update(map(chr, range(low, high + 1)))
+    return frozenset(chars)
 
 
 def parse_charset(text: str) -> frozenset[str]:
     """Characters of a fontconfig charset (``20-7e a0 ac00-d7a3``); empty if malformed."""
-    chars: set[str] = set()
-    try:
-        for part in text.split():
-            low, _, high = part.partition("-")
-            chars.update(map(chr, range(int(low, 16), int(high or low, 16) + 1)))
-    except ValueError:
-        return frozenset()
-    return frozenset(chars)
+    return chars_of(charset_ranges(text))
 
 
 def covered_chars(path: str, face: int) -> frozenset[str] | str:
@@ -129,7 +149,8 @@ def read_cmap(path: str, face: int) -> frozenset[str] | str:
 def coverage(fonts: list[str]) -> Coverage:
     """Resolve the layout's font families and merge what they cover."""
     result = Coverage()
-    chars: set[str] = set()
+    covers: list[frozenset[str]] = []
+    ranges: list[tuple[int, int]] | None = []
     for index, family in enumerate(fonts):
         found = font_file(family)
         if isinstance(found, str):
@@ -139,9 +160,24 @@ def coverage(fonts: list[str]) -> Coverage:
         if isinstance(covered, str):
             result.problems.append((index, family, covered))
             continue
-        chars |= covered
-    result.chars = frozenset(chars)
+        covers.append(covered)
+        known = _RANGES.get(found) if covered is _CHARSETS.get(found) else None
+        ranges = None if ranges is None or known is None else ranges + list(known)
+    # One font (the common case) is its own union: no copy of its 45,000 characters.
+    result.chars = covers[0] if len(covers) == 1 else frozenset[str]().union(*covers)
+    result.ranges = None if ranges is None else _merged(ranges)
     return result
+
+
+def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sorted ``ranges`` with overlapping and adjacent ones joined."""
+    out: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if out and low <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(high, out[-1][1]))
+        else:
+            out.append((low, high))
+    return tuple(out)
 
 
 @lru_cache(maxsize=8)
@@ -158,11 +194,23 @@ def uncovered_pattern(chars: frozenset[str]) -> re.Pattern[str]:
     for code in (*codes, -1):
         if code != previous + 1:
             if start >= 0:
-                low, high = re.escape(chr(start)), re.escape(chr(previous))
-                ranges.append(low if start == previous else f"{low}-{high}")
+                ranges.append((start, previous))
             start = code
         previous = code
-    return re.compile(f"[^{''.join(ranges)}\\s]")
+    return ranges_pattern(tuple(ranges))
+
+
+@lru_cache(maxsize=8)
+def ranges_pattern(ranges: tuple[tuple[int, int], ...]) -> re.Pattern[str]:
+    """:func:`uncovered_pattern` of the characters of sorted, merged code point ``ranges``."""
+    parts = []
+    for start, end in ranges:
+        if start > 0xFFFF:
+            break
+        end = min(end, 0xFFFF)
+        low, high = re.escape(chr(start)), re.escape(chr(end))
+        parts.append(low if start == end else f"{low}-{high}")
+    return re.compile(f"[^{''.join(parts)}\\s]")
 
 
 def check(project: Project, fonts: list[str], layout_dirs: list[Path]) -> list[Finding]:
@@ -177,7 +225,9 @@ def check(project: Project, fonts: list[str], layout_dirs: list[Path]) -> list[F
     for city in project.cities:
         if city.profile is not None:
             sources.append((city.doc, text_fields(city.profile)))
-    uncovered = uncovered_pattern(cover.chars)
+    uncovered = (
+        uncovered_pattern(cover.chars) if cover.ranges is None else ranges_pattern(cover.ranges)
+    )
     families = ", ".join(fonts)
     for doc, texts in sources:
         if not uncovered.search("\n".join(text for _, text in texts)):
