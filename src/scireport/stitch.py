@@ -527,7 +527,10 @@ def stitch(
         share_font_dicts(book, fonts.widths)
         _outline(book, bookmarks)
         if tree is not None:
-            tree.finish(links)
+            titles: dict[int, str] = {}
+            for mark in bookmarks:  # a page's first (outermost) entry describes it
+                titles.setdefault(mark.page, mark.title)
+            tree.finish(links, titles)
         else:
             _links(book, links)
         if "/Names" in book.Root and "/Dests" in book.Root.Names:
