@@ -49,6 +49,11 @@ def main() -> int:
     parser.add_argument("--results", type=Path, help="results file (default benchmarks/RESULTS.md)")
     parser.add_argument("--profile", action="store_true", help="also profile one cold W50 build")
     parser.add_argument("--jobs-steps", action="store_true", help="also cold --jobs 1 and 2")
+    parser.add_argument(
+        "--steps",
+        help="only these steps, comma separated (e.g. 'watch,edited both'); the targets of"
+        " the others are not measured",
+    )
     args = parser.parse_args()
     from rich.console import Console
 
@@ -75,10 +80,13 @@ def main() -> int:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(args.out.resolve() / "pycache")
     os.environ["SCIREPORT_CACHE_DIR"] = str(args.out.resolve() / "parse-cache")  # not ~/.cache
-    bench = Bench(args.out.resolve(), console, repeats)
+    only = {name.strip() for name in args.steps.split(",")} if args.steps else None
+    bench = Bench(args.out.resolve(), console, repeats, only)
     notes = []
     if mode == "0":
         notes.append("W500 was skipped (--quick or BENCH_W500=0): its targets are not measured.")
+    if only is not None:
+        notes.append(f"Only these steps ran (--steps): {', '.join(sorted(only))}.")
     elif mode == "targets":
         notes.append("W500 ran only the steps with a target (BENCH_W500=all runs them all).")
     try:

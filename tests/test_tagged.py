@@ -19,7 +19,7 @@ from tagging import TreeFacts, page_texts, tree_facts
 import scireport.typeset
 from scireport import weasy
 from scireport.build import BookBuilder, BuildOptions, build
-from scireport.stitch import Link, stitch
+from scireport.stitch import Bookmark, Link, stitch
 from scireport.structure import TaggedBook
 
 CITIES = THREE
@@ -80,7 +80,8 @@ def compared(facts: TreeFacts) -> dict[str, object]:
         "alts": facts.alts,
         "langs": facts.langs,
         "scopes": facts.scopes,
-        "links": facts.links,
+        "links": [len(links) for links in facts.links],  # WeasyPrint describes a link by
+        # its anchor's name (city-seoul); the stitched book by the title of the page it opens
     }
 
 
@@ -137,7 +138,11 @@ def test_contents_links_are_tagged_where_the_html_has_them(three_cities: Path) -
             assert element.K[0].Type == "/OBJR" and element.K[0].Obj.objgen == annotation.objgen
             assert any(isinstance(k, int) for k in element.K)  # with its text
             assert annotation.Dest[0].objgen in starts
-        seoul = [a for a in links if str(a.Contents) == "city-seoul"]
+        # a link says where it goes: the outline title of the page it opens
+        titles = {str(a.Contents) for a in links}
+        assert {"들어가며", "스마트시티 지수 순위", "SEOUL", "AMSTERDAM"} <= titles, titles
+        assert not any("\u2060" in title or title.startswith("city-") for title in titles)
+        seoul = [a for a in links if str(a.Contents) == "SEOUL"]
         first = start_pages(three_cities, "screen")["seoul"] - 1
         assert len(seoul) == 2 and {starts[a.Dest[0].objgen] for a in seoul} == {first}
 
@@ -243,7 +248,7 @@ def _stitched(tmp_path: Path, marks: bool) -> Path:
     stitch(
         [first, second],
         book,
-        bookmarks=[],
+        bookmarks=[Bookmark("책", 0), Bookmark("Far", 1)],
         links=[Link(0, (72.0, 700.0, 120.0, 720.0), 1, "far")],
         tagged=TaggedBook("Book"),
     )
@@ -269,7 +274,7 @@ def _linked_elements(book: Path) -> list[bool]:
 def test_a_link_is_tied_to_the_element_tagged_for_its_anchor(tmp_path: Path) -> None:
     book = _stitched(tmp_path, marks=True)
     facts = tree_facts(book)
-    assert facts.links == [["far"], []]
+    assert facts.links == [["Far"], []]
     assert _linked_elements(book) == [False, True]  # #nowhere stays as WeasyPrint left it
     assert facts.langs[1][:1] == ["en"]  # the second part's top element: its language
     with pikepdf.open(book) as pdf:
@@ -280,5 +285,5 @@ def test_a_link_is_tied_to_the_element_tagged_for_its_anchor(tmp_path: Path) -> 
 
 def test_a_part_cached_before_marks_still_gets_its_links_tagged(tmp_path: Path) -> None:
     book = _stitched(tmp_path, marks=False)
-    assert tree_facts(book).links == [["far"], []]
+    assert tree_facts(book).links == [["Far"], []]
     assert _linked_elements(book) == [True, False]  # in order: the best it can do

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import json
+import os
 import statistics
 import sys
 import threading
@@ -30,13 +32,24 @@ def child_watch(project: str, profile: str, out: str = "build", editions: str = 
     """Run ``build --watch`` in-process; time saving one profile until the books are rewritten.
 
     ``editions`` is ``print`` or ``both``. Prints the first (cold or warm) build's time and
-    each save's, from the file write to the watcher's report of the rewritten books.
+    each save's, from the file write to the moment the last of the books (the print book,
+    or both) is in place (``save to book s``), and to the watcher's report of the whole
+    build, city PDFs included (``save to report s``), with the CPU time the process and
+    its workers used from the save to the report (``save CPU s``). Against a scireport
+    whose ``watch`` tells of no written file, the book's time is the report's.
     """
     from workload import edit_profile
 
     from scireport.build import BuildOptions, watch
 
     reports: list[float] = []
+    cpu: list[float] = []
+    books: list[tuple[float, str]] = []
+
+    def cpu_now() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
     arrived = threading.Condition()
     stop = threading.Event()
     errors: list[str] = []
@@ -44,9 +57,14 @@ def child_watch(project: str, profile: str, out: str = "build", editions: str = 
     def report(result: Any) -> None:
         with arrived:
             reports.append(time.perf_counter())
+            cpu.append(cpu_now())
             arrived.notify_all()
         if not hasattr(result, "outputs"):
             errors.append(str(result))
+
+    def written(output: Any) -> None:
+        if output.kind == "book":
+            books.append((time.perf_counter(), output.edition))
 
     def wait(count: int) -> None:
         with arrived:
@@ -57,18 +75,34 @@ def child_watch(project: str, profile: str, out: str = "build", editions: str = 
     options = BuildOptions(out=Path(out), editions=chosen)
     started = time.perf_counter()
     thread = threading.Thread(
-        target=watch, args=(Path(project), options, report), kwargs={"stop": stop}, daemon=True
+        target=watch,
+        args=(Path(project), options, report),
+        kwargs={"stop": stop, "written": written}
+        if "written" in inspect.signature(watch).parameters
+        else {"stop": stop},
+        daemon=True,
     )
     thread.start()
     wait(1)
     first = reports[0] - started
-    saves = []
+    saves, whole, used = [], [], []
+    wanted = set(chosen)
+    told = "written" in inspect.signature(watch).parameters
     for n in range(WATCH_SAVES):
         time.sleep(0.5)
-        saved = time.perf_counter()
+        saved, mark, spent = time.perf_counter(), len(books), cpu_now()
         edit_profile(Path(profile), seed=10 + n)
         wait(n + 2)
-        saves.append(round(reports[n + 1] - saved, 3))
+        done_at: dict[str, float] = {}
+        for at, edition in books[mark:]:
+            done_at.setdefault(edition, at)
+        if not told:
+            done_at = dict.fromkeys(wanted, reports[n + 1])
+        if not wanted <= set(done_at):
+            raise SystemExit(f"save {n + 1}: not every book was rewritten ({sorted(done_at)})")
+        saves.append(round(max(done_at[e] for e in wanted) - saved, 3))
+        whole.append(round(reports[n + 1] - saved, 3))
+        used.append(round(cpu[n + 1] - spent, 3))
     stop.set()
     thread.join(timeout=30)
     if errors:
@@ -79,6 +113,10 @@ def child_watch(project: str, profile: str, out: str = "build", editions: str = 
                 "first build s": round(first, 3),
                 "save to book s": saves,
                 "median save to book s": statistics.median(saves),
+                "save to report s": whole,
+                "median save to report s": statistics.median(whole),
+                "save CPU s": used,
+                "median save CPU s": statistics.median(used),
             }
         )
     )

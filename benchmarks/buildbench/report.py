@@ -38,7 +38,13 @@ def table_rows(steps: list[Step]) -> list[list[str]]:
 def watch_note(step: Step) -> str:
     """For a watch step: the median save-to-book time, which is what it measures."""
     save = step.phase_median("median save to book s")
-    return f": {save:.2f} s" if save is not None else ""
+    whole = step.phase_median("median save to report s")
+    cpu = step.phase_median("median save CPU s")
+    if save is None:
+        return ""
+    more = [f"whole build, city PDFs too: {whole:.2f} s"] if whole else []
+    more += [f"CPU {cpu:.2f} s"] if cpu else []
+    return f": {save:.2f} s" + (f" ({'; '.join(more)})" if more else "")
 
 
 def phase_rows(steps: list[Step]) -> list[list[str]]:

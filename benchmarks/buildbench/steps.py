@@ -153,8 +153,10 @@ def jobs_specs(w: Workload) -> list[Spec]:
 class Bench:
     """Runs the steps of each workload, ``repeats`` times each, and keeps the results."""
 
-    def __init__(self, out: Path, console: Any, repeats: int) -> None:
+    def __init__(self, out: Path, console: Any, repeats: int, only: set[str] | None = None) -> None:
         self.out = out
+        self.only = only
+        """The steps to run (``--steps``); None runs them all."""
         self.console = console
         self.repeats = repeats
         self.steps: list[Step] = []
@@ -201,7 +203,8 @@ class Bench:
             run_measured([sys.executable, str(ENTRY), "--child", "typst", str(w.typst),
                           str(w.root / "bench/w.pdf"), FONT_DIR], w.root, w.timeout)  # fmt: skip
         for spec in specs(w, full) + (jobs_specs(w) if jobs and n <= 50 else []):
-            self.run(w, spec)
+            if self.only is None or spec.name in self.only:
+                self.run(w, spec)
         cold = self.find(w.label, "cold")
         if cold is not None:
             cold.note += "; " + city_files(w.root / "build/print/cities")

@@ -7,10 +7,18 @@ from typing import Any
 import pikepdf
 
 
-def repoint(pdf: pikepdf.Pdf, replace: dict[tuple[int, int], Any]) -> None:
+def repoint(
+    pdf: pikepdf.Pdf,
+    replace: dict[tuple[int, int], Any],
+    objects: list[Any] | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> None:
     """Make every reference in ``pdf`` to an object in ``replace`` (by object and generation
     number) point at its replacement instead: in every object, stream dictionary and the
-    trailer. The objects replaced are left unreferenced, so saving drops them."""
+    trailer (or only in ``objects``, when the caller knows no other object refers to
+    them). Values under the dictionary keys in ``skip`` are not searched (the caller knows
+    they cannot hold such a reference). The objects replaced are left unreferenced, so
+    saving drops them."""
 
     def visit(container: Any) -> None:
         if isinstance(container, pikepdf.Stream):
@@ -19,7 +27,9 @@ def repoint(pdf: pikepdf.Pdf, replace: dict[tuple[int, int], Any]) -> None:
             container.items() if isinstance(container, pikepdf.Dictionary) else enumerate(container)
         )
         for key, value in list(items):
-            if not isinstance(value, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
+            if key in skip or not isinstance(
+                value, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array
+            ):
                 continue
             if value.is_indirect:
                 if value.objgen in replace:
@@ -27,7 +37,8 @@ def repoint(pdf: pikepdf.Pdf, replace: dict[tuple[int, int], Any]) -> None:
             else:
                 visit(value)
 
-    for obj in pdf.objects:
+    for obj in pdf.objects if objects is None else objects:
         if isinstance(obj, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array):
             visit(obj)
-    visit(pdf.trailer)
+    if objects is None:
+        visit(pdf.trailer)

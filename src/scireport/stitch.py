@@ -127,19 +127,30 @@ def _to_unicode(pairs: dict[bytes, bytes]) -> bytes:
     return b"\n".join(lines)
 
 
-def share_font_dicts(pdf: pikepdf.Pdf) -> None:
+def share_font_dicts(pdf: pikepdf.Pdf, known: Sequence[dict[int, Any]] = ()) -> None:
     """Give each font program one dictionary: widths and ToUnicode maps merged.
 
-    Fonts are grouped by name *and* program, so only fonts whose program is shared are
-    merged; a font left with each part's program keeps one dictionary per part. A
-    ``/CIDSet`` (PDF/X-1a) is rewritten to list every glyph of the merged widths.
+    Fonts are grouped by name, program *and* encoding, so only fonts whose program is
+    shared are merged, and never two that map codes to glyphs differently (WeasyPrint
+    writes a CMap instead of Identity-H for a part that shows a .notdef glyph, as code
+    ``<ffff>``: read as Identity-H that code would name another glyph). A font left with
+    each part's program keeps one dictionary per part. A ``/CIDSet`` (PDF/X-1a) is
+    rewritten to list every glyph of the merged widths. ``known`` are widths read from the
+    parts already (:attr:`FontPlan.widths`, named by the :data:`WIDTHS_MARK` of each CID
+    font, which is removed).
     """
-    by_name: dict[tuple[str, Any], list[Any]] = {}
+
+    def widths_of(descendant: Any) -> dict[int, Any]:
+        mark = descendant.get(WIDTHS_MARK)
+        return known[int(mark)] if mark is not None else _widths(descendant)
+
+    by_name: dict[tuple[str, Any, str], list[Any]] = {}
     for page in pdf.pages:
         for font in _fonts(page.obj.get("/Resources")):
             found = _font_file(font.DescendantFonts[0].FontDescriptor)
             program = found[1].objgen if found is not None else None
-            fonts = by_name.setdefault((str(font.BaseFont), program), [])
+            key = (str(font.BaseFont), program, _encoding_key(font.get("/Encoding")))
+            fonts = by_name.setdefault(key, [])
             if all(font.objgen != other.objgen for other in fonts):
                 fonts.append(font)
     canonical: dict[tuple[int, int], Any] = {}
@@ -150,7 +161,7 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
         widths: dict[int, Any] = {}
         pairs: dict[bytes, bytes] = {}
         for font in fonts:
-            widths.update(_widths(font.DescendantFonts[0]))
+            widths.update(widths_of(font.DescendantFonts[0]))
             pairs.update(_BFCHAR.findall(_bfchar_part(font.ToUnicode.read_bytes())))
             canonical[font.objgen] = first
         first.DescendantFonts[0].W = _widths_array(widths)
@@ -158,6 +169,10 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
         descriptor = first.DescendantFonts[0].FontDescriptor
         if "/CIDSet" in descriptor:
             descriptor.CIDSet = pdf.make_stream(_cid_set(widths))
+    for fonts in by_name.values():
+        for font in fonts:
+            if WIDTHS_MARK in font.DescendantFonts[0]:
+                del font.DescendantFonts[0][WIDTHS_MARK]
     for page in pdf.pages:
         resources: Any = page.obj.get("/Resources")
         page_fonts: Any = resources.get("/Font") if resources is not None else None
@@ -166,6 +181,13 @@ def share_font_dicts(pdf: pikepdf.Pdf) -> None:
         for key, font in list(page_fonts.items()):
             if font.objgen in canonical:
                 page_fonts[key] = canonical[font.objgen]
+
+
+def _encoding_key(encoding: Any) -> str:
+    """What tells two fonts' encodings apart: the name, or the CMap's bytes' digest."""
+    if isinstance(encoding, pikepdf.Stream):
+        return hashlib.sha256(encoding.read_bytes()).hexdigest()
+    return str(encoding)
 
 
 def _cid_set(cids: dict[int, Any]) -> bytes:
@@ -288,6 +310,9 @@ def subset_font(source: tuple[Path, int], gids: set[int]) -> bytes:
 
 FONT_MARK = "/ScireportFont"
 """Key set on an emptied font program: the font name whose shared program replaces it."""
+WIDTHS_MARK = "/ScireportWidths"
+"""Key set on a part's CID font while the book is stitched: where :class:`FontPlan` keeps
+its widths."""
 SAME_MARK = "/ScireportSame"
 """Key set on an emptied duplicate stream: the digest of the stream it repeats."""
 
@@ -325,6 +350,9 @@ class FontPlan:
     shared: dict[str, SharedFont | None] = field(default_factory=dict)
     """Font name -> how the book shares it; None: no original found, each part keeps its
     own program."""
+    widths: list[dict[int, Any]] = field(default_factory=list)
+    """The widths of each CID font read by :meth:`take`, by the :data:`WIDTHS_MARK` it
+    left on the font (so :func:`share_font_dicts` need not read them again)."""
 
     def take(self, pdf: pikepdf.Pdf) -> None:
         """Record the fonts of one part and empty the programs the book will share."""
@@ -338,7 +366,10 @@ class FontPlan:
             shared = self.shared[name]
             if shared is None or shared.key != key:
                 continue
-            shared.gids.update(_widths(descendant))
+            widths = _widths(descendant)
+            shared.gids.update(widths)
+            descendant[WIDTHS_MARK] = len(self.widths)
+            self.widths.append(widths)
             stream.write(b"")
             stream[FONT_MARK] = pikepdf.String(name)
 
@@ -380,22 +411,72 @@ def _digest(obj: Any) -> str:
     return hashlib.sha256(repr(_stream_key(obj)).encode()).hexdigest()
 
 
-def mark_originals(book: pikepdf.Pdf) -> set[str]:
-    """Mark the book's ICC profiles and images with their digests; return the digests."""
-    found = set()
-    for obj in book.objects:
-        if _shareable(obj):
+NO_STREAM_KEYS = frozenset({"/W", "/W2", "/Widths", "/K", "/ParentTree", "/Nums"})
+"""Keys whose values never refer to a profile or an image (glyph widths, the structure
+tree's kids and parent tree), so :meth:`Originals.share` does not search them."""
+
+
+class Originals:
+    """The ICC profiles and images of the book's first part, which later parts share.
+
+    Each later part's copies of them are emptied before its pages are copied in
+    (:func:`hollow_repeats`) and pointed at the first part's right after (:meth:`share`),
+    among that part's copies only: nothing else can refer to them.
+    """
+
+    def __init__(self, book: pikepdf.Pdf) -> None:
+        self.digests: set[str] = set()
+        """The digest of every profile and image of the first part."""
+        self.canonical: dict[str, Any] = {}
+        """Digest -> the first part's (non-empty) stream with it."""
+        repeated: dict[tuple[int, int], Any] = {}
+        shareable = [obj for obj in book.objects if _shareable(obj)]
+        for obj in shareable:
             digest = _digest(obj)
-            obj[SAME_MARK] = pikepdf.String(digest)
-            found.add(digest)
-    return found
+            self.digests.add(digest)
+            if obj.read_raw_bytes():
+                self.canonical.setdefault(digest, obj)
+        for obj in shareable:  # the first part's own repeats
+            original = self.canonical.get(_digest(obj))
+            if original is not None and original.objgen != obj.objgen:
+                repeated[obj.objgen] = original
+        if repeated:
+            repoint(book, repeated)
+
+    def share(self, book: pikepdf.Pdf, first: int) -> None:
+        """Load into memory the data of every stream copied into ``book`` since object
+        number ``first`` (an empty marker made just before), so the part it came from can
+        be closed, and point the emptied repeats among them at the originals.
+
+        qpdf numbers the objects it copies in after the book's last one, and copies a
+        stream's data only when the book is saved: the copies are the objects numbered
+        between the marker and a second one made now (both unreferenced, so saving drops
+        them).
+        """
+        last = book.make_indirect(pikepdf.Dictionary()).objgen[0]
+        copies = [book.get_object((number, 0)) for number in range(first + 1, last)]
+        repeated: dict[tuple[int, int], Any] = {}
+        for obj in copies:
+            if not isinstance(obj, pikepdf.Stream):
+                continue
+            if SAME_MARK in obj:
+                original = self.canonical.get(str(obj[SAME_MARK]))
+                del obj[SAME_MARK]
+                if original is not None:
+                    repeated[obj.objgen] = original
+            raw = obj.read_raw_bytes()
+            codec: Any = obj.get("/Filter"), obj.get("/DecodeParms")
+            obj.write(raw, filter=codec[0], decode_parms=codec[1])
+        if repeated:
+            searched = [obj for obj in copies if obj is not None]
+            repoint(book, repeated, searched, skip=NO_STREAM_KEYS)
 
 
 def hollow_repeats(part: pikepdf.Pdf, originals: set[str]) -> None:
     """Empty the ICC profiles and images of ``part`` that the book holds already.
 
     Done before the part's pages are copied into the book, so a profile repeated by 500
-    city PDFs is not copied 500 times; :func:`share_streams` points the copies at it.
+    city PDFs is not copied 500 times; :meth:`Originals.share` points the copies at it.
     """
     for obj in part.objects:
         if _shareable(obj) and (digest := _digest(obj)) in originals:
@@ -403,50 +484,9 @@ def hollow_repeats(part: pikepdf.Pdf, originals: set[str]) -> None:
             obj[SAME_MARK] = pikepdf.String(digest)
 
 
-def _detach(obj: Any, seen: set[tuple[int, int]]) -> None:
-    """Load into memory the data of every stream reachable from ``obj`` (not its parents),
-    so the PDF it was copied from can be closed."""
-    if isinstance(obj, pikepdf.Stream | pikepdf.Dictionary | pikepdf.Array) and obj.is_indirect:
-        if obj.objgen in seen:
-            return
-        seen.add(obj.objgen)
-    if isinstance(obj, pikepdf.Stream):
-        raw = obj.read_raw_bytes()
-        codec: Any = obj.get("/Filter"), obj.get("/DecodeParms")
-        obj.write(raw, filter=codec[0], decode_parms=codec[1])
-        _detach(obj.stream_dict, seen)
-    elif isinstance(obj, pikepdf.Dictionary):
-        for key, value in obj.items():
-            if key not in ("/Parent", "/P", "/Dest"):
-                _detach(value, seen)
-    elif isinstance(obj, pikepdf.Array):
-        for value in obj:
-            _detach(value, seen)
-
-
 def _stream_key(stream: Any) -> tuple[str, str]:
     meta = {k: repr(v) for k, v in stream.items() if k != "/Length"}
     return hashlib.sha256(stream.read_raw_bytes()).hexdigest(), repr(sorted(meta.items()))
-
-
-def share_streams(pdf: pikepdf.Pdf) -> None:
-    """Point every emptied duplicate (see :func:`hollow_repeats`) at its original."""
-    canonical: dict[str, Any] = {}
-    marked = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and SAME_MARK in o]
-    for obj in marked:
-        if obj.read_raw_bytes():
-            canonical.setdefault(str(obj[SAME_MARK]), obj)
-    replace = {
-        obj.objgen: canonical[str(obj[SAME_MARK])]
-        for obj in marked
-        if canonical[str(obj[SAME_MARK])].objgen != obj.objgen
-    }
-    for obj in marked:
-        del obj[SAME_MARK]
-    if not replace:
-        return
-
-    repoint(pdf, replace)
 
 
 def stitch(
@@ -471,25 +511,26 @@ def stitch(
     book = pikepdf.open(parts[0])
     try:
         tree = StructureMerger(book, tagged) if tagged is not None else None
-        originals = mark_originals(book)
+        originals = Originals(book)
         fonts.take(book)
-        seen: set[tuple[int, int]] = set()
         for path in parts[1:]:  # one part open at a time: memory stays flat
             with pikepdf.open(path) as part:
                 fonts.take(part)
-                hollow_repeats(part, originals)
+                hollow_repeats(part, originals.digests)
                 start = len(book.pages)
+                first = book.make_indirect(pikepdf.Dictionary()).objgen[0]
                 book.pages.extend(part.pages)
                 if tree is not None:
                     tree.add(part, start)
-                for page in book.pages[start:]:
-                    _detach(page.obj, seen)
+                originals.share(book, first)
         install_fonts(book, fonts.programs())
-        share_font_dicts(book)
-        share_streams(book)
+        share_font_dicts(book, fonts.widths)
         _outline(book, bookmarks)
         if tree is not None:
-            tree.finish(links)
+            titles: dict[int, str] = {}
+            for mark in bookmarks:  # a page's first (outermost) entry describes it
+                titles.setdefault(mark.page, mark.title)
+            tree.finish(links, titles)
         else:
             _links(book, links)
         if "/Names" in book.Root and "/Dests" in book.Root.Names:

@@ -31,7 +31,7 @@ artifacts, so every MCID of the book is reached from exactly one element.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -236,8 +236,12 @@ class StructureMerger:
                     self.pending.append(_Pending(page, anchor, element))
             stack += reversed([k for k in kids if _is_element(k)])
 
-    def link(self, link: BookLink) -> None:
+    def link(self, link: BookLink, titles: Mapping[int, str] | None = None) -> None:
         """Add ``link`` as a Link annotation, tied to the Link element tagged for it.
+
+        Its ``/Contents`` (what a screen reader says of the link) is the outline title of
+        the page it opens, or of the last page before it with one (``titles``: outline
+        titles by 0-based page), else the page's number.
 
         The element is the first one left on the link's page for its anchor (links to
         one anchor follow the HTML's order, as the elements do); one tagged before links
@@ -268,7 +272,7 @@ class StructureMerger:
                 Rect=pikepdf.Array(list(link.rect)),
                 BS=pikepdf.Dictionary(W=0),
                 Border=pikepdf.Array([0, 0, 0]),
-                Contents=pikepdf.String(link.anchor or "link"),
+                Contents=pikepdf.String(_description(link.target, titles or {})),
                 Dest=pikepdf.Array([book.pages[link.target].obj, pikepdf.Name.Fit]),
                 StructParent=key,
             )
@@ -282,10 +286,11 @@ class StructureMerger:
         element.K = pikepdf.Array([reference, *_kids(element)])
         self.entries.append((key, element))
 
-    def finish(self, links: Iterable[BookLink]) -> None:
-        """Add the links, write the ParentTree and the book's title."""
+    def finish(self, links: Iterable[BookLink], titles: Mapping[int, str] | None = None) -> None:
+        """Add the links (described by ``titles``, see :meth:`link`), write the ParentTree
+        and the book's title."""
         for link in links:
-            self.link(link)
+            self.link(link, titles)
         for element in self.marked:
             del element[LINK_MARK]
         nums: list[Any] = []
@@ -371,3 +376,10 @@ def mark_untagged_as_artifacts(pdf: pikepdf.Pdf) -> int:
             sheet.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
             changed += orphans
     return changed
+
+
+def _description(target: int, titles: Mapping[int, str]) -> str:
+    """What a link to page ``target`` (0-based) opens: the outline title of that page or of
+    the last page before it with one; else the page's number."""
+    before = [page for page in titles if page <= target]
+    return titles[max(before)] if before else str(target + 1)

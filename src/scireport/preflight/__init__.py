@@ -29,8 +29,9 @@ from ..errors import Finding
 from ..models import LayoutManifest
 from . import rules as _rules  # noqa: F401  (fills the registry)
 from .base import READ_ERRORS, Report, short
-from .facts import collect
+from .facts import NotCached, collect
 from .registry import RULES, Rule, run
+from .store import FactsStore
 
 __all__ = ["RULES", "Rule", "preflight", "preflight_files"]
 
@@ -41,16 +42,36 @@ def preflight(
     edition: str = "print",
     manifest: LayoutManifest | None = None,
     pages: int | None = None,
+    store: Path | FactsStore | None = None,
 ) -> list[Finding]:
     """Inspect the PDF at ``path`` as a press (``print``) or a screen reader (``screen``) would.
 
     ``manifest`` (a layout's) supplies the minimum bleed, the trimmed page size and the image
     resolution limits; without it the defaults are 3 mm bleed and 150/300 ppi and the page
     size is not checked. ``pages`` is the expected page count, when the caller knows it.
+    ``store`` is a folder of page facts (or a :class:`~.store.FactsStore` on one): pages
+    read before, in this file or another, are not read again, and the findings are the
+    same as without it.
     Returns the findings (empty when the file passes); never raises for a bad file.
     """
     if edition not in ("print", "screen"):
         raise ValueError(f"edition must be 'print' or 'screen', not {edition!r}")
+    if store is not None:
+        try:
+            facts = store if isinstance(store, FactsStore) else FactsStore(store)
+            return _inspect(path, edition, manifest, pages, facts)
+        except NotCached:
+            pass  # damaged, or near a limit: read as if there were no store
+    return _inspect(path, edition, manifest, pages, None)
+
+
+def _inspect(
+    path: Path,
+    edition: str,
+    manifest: LayoutManifest | None,
+    pages: int | None,
+    store: FactsStore | None,
+) -> list[Finding]:
     report = Report(str(path))
     try:
         pdf = pikepdf.open(path)
@@ -69,7 +90,7 @@ def preflight(
         return report.findings
     with pdf:
         try:
-            facts = collect(pdf, edition, manifest, pages)
+            facts = collect(pdf, edition, manifest, pages, store)
         except READ_ERRORS as exc:
             report.add(
                 "pdf-unreadable",

@@ -8,6 +8,8 @@ read content themselves: they look at :class:`PageFacts` and :class:`DocumentFac
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import math
 import re
 import warnings
@@ -15,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -30,9 +33,15 @@ from .colour import (
     rgb_group,
     transparent_gstate,
 )
+from .digest import PageDigester
 from .fonts import FontInfo, font_info
 from .geometry import IDENTITY, Matrix, PageBoxes, inherited, matrix, mm, mul, page_boxes
+from .store import FactsStore
 from .streams import StreamReader
+
+LIMIT_MARGIN_BYTES = 1024 * 1024
+"""Bytes the document-wide inflation budget must have left for facts taken from the store
+to stand (see :meth:`ContentWalker.within_limits`)."""
 
 MAX_DEPTH = 12
 """Deepest nesting of form XObjects / patterns followed."""
@@ -56,8 +65,9 @@ Inks = tuple[tuple[str, float], ...]
 class Fill:
     """The fill colour text is shown in."""
 
-    space: Any = None
-    """The colour space as the content named it (a name or an array), None for DeviceGray."""
+    space: str | None = None
+    """The colour space as the content named it (a name or an array, as PDF syntax), None
+    for DeviceGray."""
     values: tuple[float, ...] = (0.0,)
     """The colour's components as given."""
     inks: Inks | None = (("K", 1.0),)
@@ -207,25 +217,74 @@ class DocumentFacts:
         return titles[0] if titles else self.info("/Title")
 
 
+class NotCached(Exception):
+    """The facts store cannot stand in for reading this file (qpdf found damage, or a
+    document-wide limit came near): read it afresh, without the store."""
+
+
 def collect(
     pdf: pikepdf.Pdf,
     edition: str,
     manifest: LayoutManifest | None,
     expected_pages: int | None,
+    store: FactsStore | None = None,
 ) -> DocumentFacts:
-    """Read the facts of ``pdf`` in one pass over its pages."""
+    """Read the facts of ``pdf`` in one pass over its pages.
+
+    With ``store``, a page whose digest (:mod:`.digest`) is in it is not walked: its
+    content facts come from the store, bound to this file's fonts; every page walked is
+    stored. Raises :class:`NotCached` when the file must be read without the store (open
+    it anew: the warnings qpdf gave are spent).
+    """
     facts = DocumentFacts(pdf, edition, manifest, expected_pages, StreamReader())
     facts.xmp = _read_xmp(pdf, facts.reader)
     walker = ContentWalker(facts)
+    digester = PageDigester(facts_salt(edition)) if store is not None else None
+    found: list[tuple[str, tuple[Any, ...]]] = []
+    hits = 0
     for number, page in enumerate(pdf.pages, start=1):
         page_facts = PageFacts(number)
         facts.pages.append(page_facts)
         try:
             page_facts.boxes = page_boxes(page.obj)
-            page_facts.content = walker.page(page, number)
+            if digester is None or store is None:
+                page_facts.content = walker.page(page, number)
+                continue
+            keyed = digester.page(page.obj)
+            if pdf.get_warnings():
+                raise NotCached("qpdf found damage")
+            record = store.get(keyed[0]) if keyed is not None else None
+            content = walker.cached(record, keyed[1], number) if keyed and record else None
+            if content is not None:
+                hits += 1
+            else:
+                content = walker.page(page, number)
+                if pdf.get_warnings():
+                    raise NotCached("qpdf found damage")
+                if keyed is not None and not content.oversized:
+                    made = walker.record(content, keyed[1])
+                    if made is not None:
+                        found.append((keyed[0], made))
+            page_facts.content = content
         except READ_ERRORS as exc:
             page_facts.error = short(exc)
+    if digester is not None and store is not None:
+        if pdf.get_warnings() or (hits and not walker.within_limits()):
+            raise NotCached("read the file afresh")
+        for digest, made in found:
+            store.put(digest, made)
     return facts
+
+
+@functools.cache
+def facts_salt(edition: str) -> bytes:
+    """What page facts depend on besides the page: the edition (a screen file's walk
+    skips the print rules' operators) and the code that reads them (these modules)."""
+    h = hashlib.sha256(f"scireport-facts:{edition}:".encode())
+    folder = Path(__file__).parent
+    for name in ("base", "colour", "digest", "facts", "fonts", "geometry", "streams"):
+        h.update((folder / f"{name}.py").read_bytes())
+    return h.digest()
 
 
 def _read_xmp(pdf: pikepdf.Pdf, reader: StreamReader) -> ET.Element | None:
@@ -307,11 +366,30 @@ class ContentWalker:
         self.operators = 0
         self.document_operators = 0
         self.parsed: dict[ObjKey, list[Any]] = {}
+        self.info_keys: dict[int, ObjKey] = {}
+        """``id()`` of each :class:`FontInfo` in ``facts.fonts`` -> its key."""
+        self.page_fonts: list[ObjKey] = []
+        """The fonts the page selects, in the order of their first use (for its record)."""
+        self.run_fonts: list[ObjKey] = []
+        """The font of each text run of the page, in order."""
+        self.notdef_codes: list[tuple[ObjKey, bytes]] = []
+        """Each code of the page that draws .notdef, with its font, in order."""
+        self.page_start = 0
+        """What the document's inflation budget had left when the page's walk began."""
+        self.font_bytes = 0
+        """Bytes the page's fonts took to read (fonts are read afresh, not recorded)."""
+        self.page_parse = 0
+        """The longest content the page parsed, in bytes."""
+        self.max_parse = 0
+        """The longest content any page parsed (or, cached, had parsed), in bytes."""
 
     def page(self, page: pikepdf.Page, number: int) -> ContentFacts:
         """Walk one page's content streams (and the forms and patterns they use)."""
         self.content, self.number, self.operators = ContentFacts(), number, 0
         self.parsed = {}
+        self.page_fonts, self.run_fonts, self.notdef_codes = [], [], []
+        self.font_bytes = self.page_parse = 0
+        self.page_start = self.facts.reader.left
         resources = inherited(page.obj, "/Resources")
         if rgb_group(page.obj, resources):
             self.content.rgb.append("the page's transparency blending space")
@@ -334,6 +412,95 @@ class ContentWalker:
         self.content.damage += [short(w.message) for w in caught]
         return self.content
 
+    # ------------------------------------------------------------- the facts store
+
+    def record(
+        self, content: ContentFacts, fonts: dict[bytes, tuple[int, int]]
+    ) -> tuple[Any, ...] | None:
+        """The page just walked as plain data for the facts store (see :meth:`cached`);
+        ``fonts`` are the fonts its digest reached. None when a font it uses was not."""
+        digest_of: dict[ObjKey, bytes] = {key: digest for digest, key in fonts.items()}
+        if any(key not in digest_of for key in self.page_fonts):
+            return None
+        slot = {key: number for number, key in enumerate(self.page_fonts)}
+        fills: dict[Fill, int] = {}
+        runs = tuple(
+            (r.size_pt, fills.setdefault(r.fill, len(fills)), r.overprint, r.glyphs, slot[k],
+             r.codes)
+            for r, k in zip(content.text, self.run_fonts, strict=True)
+        )  # fmt: skip
+        used = self.facts.reader.left
+        return (
+            tuple(digest_of[key] for key in self.page_fonts),
+            tuple(content.rgb),
+            tuple(content.damage),
+            tuple(content.transparency),
+            tuple(content.calibrated),
+            tuple((slot[key], code) for key, code in self.notdef_codes),
+            tuple((label, *value) for label, value in content.images.items()),
+            tuple((f.space, f.values, f.inks, f.device_cmyk) for f in fills),
+            runs,
+            (self.page_start - used - self.font_bytes, self.operators, self.page_parse),
+        )
+
+    def cached(
+        self, record: Any, fonts: dict[bytes, tuple[int, int]], number: int
+    ) -> ContentFacts | None:
+        """The facts of page ``number`` from its ``record``, its fonts those of this file
+        (``fonts``: by digest), as :meth:`page` would have found them; None when the
+        record does not fit (the page is then walked)."""
+        try:
+            (font_digests, rgb, damage, transparency, calibrated, notdefs, images, fills,
+             runs, (read, operators, parsed)) = record  # fmt: skip
+            keys = [fonts[digest] for digest in font_digests]
+        except (TypeError, ValueError, KeyError):
+            return None
+        infos = []
+        try:
+            for key in keys:  # read as the walk would, in the order of first use
+                info = self.facts.fonts.get(key)
+                if info is None:
+                    info = font_info(self.facts.pdf.get_object(key), self.facts.reader)
+                    self.facts.fonts[key] = info
+                    self.info_keys[id(info)] = key
+                infos.append(info)
+            content = ContentFacts(
+                rgb=list(rgb),
+                damage=list(damage),
+                transparency=list(transparency),
+                calibrated=list(calibrated),
+            )
+            for slot, code in notdefs:
+                font = infos[slot]
+                content.notdef[font.name] += 1
+                text = font.text_of(code)
+                if text:
+                    content.notdef_text.setdefault(font.name, []).append(text)
+            content.images = {label: tuple(value) for label, *value in images}
+            shown = [Fill(*fill) for fill in fills]
+            content.text = [
+                TextRun(size, shown[fill], overprint, glyphs, infos[slot], codes)
+                for size, fill, overprint, glyphs, slot, codes in runs
+            ]
+        except READ_ERRORS:  # Oversized among them
+            return None  # walked instead: the walk meets the same problem where it would
+        for key in keys:
+            pages = self.facts.font_pages.setdefault(key, [])
+            if not pages or pages[-1] != number:
+                pages.append(number)
+        self.facts.reader.left -= read
+        self.document_operators += operators
+        self.max_parse = max(self.max_parse, parsed)
+        return content
+
+    def within_limits(self) -> bool:
+        """Whether no document-wide limit came near: facts taken from the store are then
+        what walking the pages would have found."""
+        return (
+            self.facts.reader.left >= LIMIT_MARGIN_BYTES
+            and self.document_operators + self.max_parse <= MAX_DOCUMENT_OPERATORS
+        )
+
     def parse(self, data: bytes) -> list[Any]:
         """The instructions of the content ``data``, within the operator budgets.
 
@@ -343,6 +510,8 @@ class ContentWalker:
         left = min(MAX_OPERATORS - self.operators, MAX_DOCUMENT_OPERATORS - self.document_operators)
         if len(data) // 2 > left and sum(1 for _ in _OPERATOR_LIKE.finditer(data)) > left:
             raise self._too_many()
+        self.page_parse = max(self.page_parse, len(data))
+        self.max_parse = max(self.max_parse, len(data))
         instructions = pikepdf.parse_content_stream(pikepdf.Stream(self.scratch, data))
         if len(instructions) > left:
             raise self._too_many()
@@ -422,10 +591,14 @@ class ContentWalker:
         key = key_of(font)
         info = self.facts.fonts.get(key)
         if info is None:
+            before = self.facts.reader.left
             info = self.facts.fonts[key] = font_info(font, self.facts.reader)
+            self.font_bytes += before - self.facts.reader.left
+            self.info_keys[id(info)] = key
         pages = self.facts.font_pages.setdefault(key, [])
         if not pages or pages[-1] != self.number:
             pages.append(self.number)
+            self.page_fonts.append(key)
         frame.state.font = info
         try:
             frame.state.font_size = float(operands[1]) if len(operands) > 1 else 0.0
@@ -458,6 +631,7 @@ class ContentWalker:
         glyphs = len(data) // 2 if font.kind == "type0" and font.identity else len(font.codes(data))
         overprint = state.overprint and state.overprint_mode == 1
         self.content.text.append(TextRun(size, state.fill, overprint, glyphs, font, data))
+        self.run_fonts.append(self.info_keys[id(font)])
 
     def op_show(self, frame: Frame, operands: list[Any]) -> None:
         """``Tj``, ``TJ``, ``'``, ``"``: note the text run, count the codes that draw .notdef."""
@@ -470,6 +644,7 @@ class ContentWalker:
         if font.identity and font.cid_to_gid is None and b"\x00\x00" not in data:
             return  # the common case: a glyph id 0 needs two zero bytes somewhere
         for code in font.notdefs(data):  # each string holds whole codes: joined they split alike
+            self.notdef_codes.append((self.info_keys[id(font)], code))
             self.content.notdef[font.name] += 1
             text = font.text_of(code)
             if text:
@@ -479,7 +654,7 @@ class ContentWalker:
         """``rg``: an RGB fill colour."""
         self.content.rgb.append("fill colour (rg)")
         frame.state.fill_space = pikepdf.Name.DeviceRGB
-        frame.state.fill = Fill(pikepdf.Name.DeviceRGB, _numbers(operands), None)
+        frame.state.fill = Fill("/DeviceRGB", _numbers(operands), None)
 
     def op_gray_fill(self, frame: Frame, operands: list[Any]) -> None:
         """``g``: a DeviceGray fill colour."""
@@ -549,7 +724,7 @@ class ContentWalker:
     def op_fill_pattern_colour(self, frame: Frame, operands: list[Any]) -> None:
         """``scn``: a fill colour, or a pattern to walk."""
         if operands and isinstance(operands[-1], pikepdf.Name):
-            frame.state.fill = Fill(frame.state.fill_space, (), None)
+            frame.state.fill = Fill(_label(frame.state.fill_space), (), None)
             self.op_pattern_colour(frame, operands)
         else:
             self.op_fill_colour(frame, operands)
@@ -684,10 +859,11 @@ def _numbers(operands: list[Any]) -> tuple[float, ...]:
 
 def _fill(space: Any, values: tuple[float, ...], resources: Any) -> Fill:
     """The fill colour ``values`` give in ``space`` (None: DeviceGray)."""
-    device_cmyk = space is not None and str(space) in ("/DeviceCMYK", "/CMYK")
+    label = _label(space)
+    device_cmyk = label in ("/DeviceCMYK", "/CMYK")
     names = ink_names(space, resources) if space is not None else (("K",), True)
     if names is None:
-        return Fill(space, values, None, device_cmyk)
+        return Fill(label, values, None, device_cmyk)
     colorants, inverted = names
     if inverted:
         values = tuple(1 - v for v in values)
@@ -698,7 +874,14 @@ def _fill(space: Any, values: tuple[float, ...], resources: Any) -> Fill:
         for name, value in zip(colorants, values, strict=False)
         if value > 0.0005
     )
-    return Fill(space, values, inks, device_cmyk)
+    return Fill(label, values, inks, device_cmyk)
+
+
+def _label(space: Any) -> str | None:
+    """A colour space as :attr:`Fill.space` names it."""
+    if space is None:
+        return None
+    return str(space) if isinstance(space, pikepdf.Name) else short(space, 200)
 
 
 ContentWalker.HANDLERS = {
