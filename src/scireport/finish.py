@@ -311,19 +311,6 @@ def overprint_black_text(pdf: pikepdf.Pdf) -> int:
     return runs
 
 
-def overprint_file(path: Path) -> int:
-    """Run :func:`overprint_black_text` on the PDF at ``path``, in place; return the runs.
-
-    The file is replaced atomically, and left alone when nothing changed.
-    """
-    with pikepdf.open(path) as pdf:
-        runs = overprint_black_text(pdf)
-        if runs:
-            with replacing(path) as tmp:
-                pdf.save(tmp, deterministic_id=True)
-    return runs
-
-
 def _overprint_done(page: Any) -> bool:
     resources = _resources_of(page)
     states = resources.get("/ExtGState") if resources is not None else None

@@ -24,7 +24,7 @@ text but writes no annotation. ``weasy.py`` marks each such element with its anc
 (:data:`~.weasy.LINK_MARK`); :meth:`StructureMerger.link` adds the Link annotation and the
 OBJR that ties it to that very element, so the reading order stays the one of the HTML.
 
-:func:`untagged_to_artifacts` runs on each tagged part as it is written (before it is
+:func:`mark_untagged_as_artifacts` runs on each tagged part as it is typeset (before it is
 cached): the running headers and page numbers WeasyPrint tags outside the tree become
 artifacts, so every MCID of the book is reached from exactly one element.
 """
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import pikepdf
@@ -312,16 +311,6 @@ class StructureMerger:
         with self.book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
             xmp["dc:title"] = self.tagged.title
         self.book.docinfo.Title = pikepdf.String(self.tagged.title)
-
-
-def untagged_to_artifacts(path: Path) -> int:
-    """:func:`mark_untagged_as_artifacts` on the file at ``path``, rewritten only when
-    something changed; return how many became artifacts."""
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        changed = mark_untagged_as_artifacts(pdf)
-        if changed:
-            pdf.save(path, compress_streams=True, deterministic_id=True)
-        return changed
 
 
 def mark_untagged_as_artifacts(pdf: pikepdf.Pdf) -> int:
