@@ -607,7 +607,7 @@ def typeset_ahead(books: list[BookBuilder], selected: list[City], result: BuildR
     for an edit's two cities at W50). When only one edition has anything to typeset, it
     is left to that edition (as it was). Each edition then finds its cities in its cache.
     """
-    todo = [(book, task) for book in books for task in book.uncached(selected)]
+    todo = [(book, job) for book in books for job in book.uncached(selected)]
     if len({id(book) for book, _ in todo}) < 2:
         return
     options = books[0].options
@@ -615,15 +615,16 @@ def typeset_ahead(books: list[BookBuilder], selected: list[City], result: BuildR
     warm = options.warm or "weasyprint" in sys.modules
     if warm and len(todo) <= (jobs or os.cpu_count() or 1):
         jobs = 1  # typeset here (see above)
-    owner = {task.output: book for book, task in todo}
-    for book in owner.values():
+    for book in books:
         book.cache.folder.mkdir(parents=True, exist_ok=True)
 
-    def done(item: tuple[str, PageTask], meta: dict[str, Any]) -> None:
-        owner[item[1].output].stored(item[1], meta, result)
+    def done(item: tuple[BookBuilder, Job], meta: dict[str, Any]) -> None:
+        item[0].stored(item[1], meta, result)
 
-    items = [(book.edition.name, task) for book, task in todo]
-    result.recovered += parallel(typeset_part, items, jobs, done)
+    def make(item: tuple[BookBuilder, Job]) -> tuple[str, PageTask]:
+        return item[0].edition.name, item[1].task()  # assembled when handed out
+
+    result.recovered += parallel(typeset_part, todo, jobs, done, make=make)
 
 
 def press_finisher(
@@ -843,18 +844,20 @@ class BookBuilder:
 
     # -- typesetting ------------------------------------------------------------------
 
-    def uncached(self, selected: list[City]) -> list[PageTask]:
-        """The tasks of the selected cities the cache does not have (at the planned pages)."""
+    def uncached(self, selected: list[City]) -> list[Job]:
+        """The jobs of the selected cities the cache does not have (at the planned pages);
+        their HTML is assembled only if they are typeset."""
         jobs = self.city_jobs(selected, self.plan.start_pages())
         found = (self.cache.lookup(job.key) if self.options.cache else None for job in jobs)
-        return [job.task() for job, entry in zip(jobs, found, strict=True) if entry is None]
+        return [job for job, entry in zip(jobs, found, strict=True) if entry is None]
 
-    def stored(self, task: PageTask, meta: dict[str, Any], result: BuildResult) -> Entry:
-        """Put the PDF ``task`` typeset into the cache (see :func:`typeset_ahead`)."""
-        entry = self.cache.store(task.output.stem, task.output, meta["pages"], meta)
+    def stored(self, job: Job, meta: dict[str, Any], result: BuildResult) -> Entry:
+        """Put the PDF ``job``'s task typeset into the cache (see :func:`typeset_ahead`)."""
+        slot = self.cache.path(job.key)  # the task wrote slot.part (see task())
+        entry = self.cache.store(slot.stem, slot.with_suffix(".part"), meta["pages"], meta)
         self.ahead.add(entry.pdf.stem)
         result.typeset += 1
-        self.progress(f"{self.edition.name}: {task.name}", len(self.ahead), len(self.ahead))
+        self.progress(f"{self.edition.name}: {job.name}", len(self.ahead), len(self.ahead))
         return entry
 
     def typeset(self, jobs: list[Job], result: BuildResult) -> dict[str, Entry]:
