@@ -126,7 +126,7 @@ class YamlDocument:
         one) is moved to the end of the text, so a finding always names a real line.
         """
         pos = at or self.locate(path, key=key)
-        if self.text and pos.line > self.text.count("\n") + 1:
+        if self.text and pos.line > len(self._starts()):  # the line starts are kept
             pos = self.position_of(len(self.text))
         return Finding(
             file=self.file,

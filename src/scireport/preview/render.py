@@ -18,6 +18,7 @@ pages no longer use is pruned (:meth:`PageRenderer.prune`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -161,7 +162,9 @@ def draw_pages(
     """
     import pypdfium2
 
-    with lock or threading.Lock():  # PDFium is not thread-safe: one page at a time
+    # PDFium is not thread-safe: a renderer passes its lock (one page at a time); a
+    # caller without one (a test, a script) renders alone
+    with lock or contextlib.nullcontext():
         try:
             document = pypdfium2.PdfDocument(str(pdf))
         except pypdfium2.PdfiumError as exc:

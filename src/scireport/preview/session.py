@@ -10,10 +10,9 @@ every open browser. The parts shown are saved under ``<out>/.pages/`` so that th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Finding
+from ..files import write_text
 from .render import SCREEN_DPI, PageImage, PageRenderer
 
 if TYPE_CHECKING:
@@ -195,10 +195,9 @@ class Session:
             "dpi": SCREEN_DPI,
             "parts": [asdict(p) for p in self.parts],
         }
-        fd, name = tempfile.mkstemp(dir=self.saved.parent, suffix=".part")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(name, self.saved)
+        # a full disk or a read-only folder: the next preview starts without them
+        with contextlib.suppress(OSError):
+            write_text(self.saved, json.dumps(data))
 
     # -- the builder's events ----------------------------------------------------------
 
