@@ -160,6 +160,21 @@ class _Source:
             raise _Unresolved(f"cannot find what {name.id!r} holds")
         return assigned
 
+    def _subclasses(self, name: str) -> set[str]:
+        """The classes of src that derive from class ``name``, directly or not."""
+        found: set[str] = set()
+        grew = True
+        while grew:
+            grew = False
+            for tree in self.modules.values():
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.ClassDef) and node.name not in found:
+                        bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+                        if bases & (found | {name}):
+                            found.add(node.name)
+                            grew = True
+        return found
+
     def _attribute_values(self, attribute: ast.Attribute) -> list[ast.expr]:
         """``x.rule``: whatever any class of src assigns to ``self.rule``."""
         values = []
@@ -188,6 +203,9 @@ class _Source:
         if method:
             positional = positional[1:]
         name = owner.name if function.name == "__init__" and method else function.name
+        names = {name}
+        if function.name == "__init__" and method:  # a subclass's constructor runs it too
+            names |= self._subclasses(name)
         nested = next(self.enclosing(function), None)
         defaults = dict(
             zip(
@@ -205,9 +223,9 @@ class _Source:
         for call in self.calls:
             func = call.func
             if isinstance(func, ast.Name):
-                named = func.id == name
+                named = func.id in names
             else:
-                named = isinstance(func, ast.Attribute) and func.attr == name and not nested
+                named = isinstance(func, ast.Attribute) and func.attr in names and not nested
             if not named or self._skipped(call):
                 continue
             if nested is not None and nested not in self.enclosing(call):

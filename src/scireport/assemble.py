@@ -42,7 +42,7 @@ from .models import (
     text_language,
 )
 from .plan import CITIES, Edition, EditionPlan, section_key
-from .sources import MAX_TEXT_BYTES, UnsafeFile, read_limited
+from .sources import MAX_TEXT_BYTES, FileTooLarge, UnsafeFile, read_limited
 
 _SPACE = re.compile(r"(\s+)")
 _SAFE_HREF = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
@@ -658,9 +658,9 @@ def read_text_file(root: Path, relative: str) -> str:
         )
     try:
         return read_limited(path, MAX_TEXT_BYTES).decode("utf-8")
+    except FileTooLarge:
+        raise UserError(f"{relative}: over {MAX_TEXT_BYTES:,} bytes; shorten it") from None
     except UnsafeFile as exc:
-        if exc.rule == "yaml-too-large":
-            raise UserError(f"{relative}: over {MAX_TEXT_BYTES:,} bytes; shorten it") from None
         raise UserError(f"{relative}: {exc.message}") from None
     except UnicodeDecodeError:
         raise UserError(f"{relative}: not UTF-8 text; save it as UTF-8") from None

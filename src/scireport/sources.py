@@ -239,6 +239,11 @@ class UnsafeFile(Exception):
         self.message = message
 
 
+class FileTooLarge(UnsafeFile):
+    """The file is over the limit :func:`read_limited` was given (its rule and message
+    are a profile's; a reader of other files says it in its own words)."""
+
+
 def read_limited(
     path: Path,
     limit: int = MAX_FILE_BYTES,
@@ -246,7 +251,8 @@ def read_limited(
     *,
     real: Path | None = None,
 ) -> bytes:
-    """Read ``path``, refusing what a project file should never be; raise UnsafeFile.
+    """Read ``path``, refusing what a project file should never be; raise UnsafeFile
+    (:class:`FileTooLarge` for a file over ``limit``).
 
     Refused: a file that resolves outside ``inside`` (a symlink to ``/etc/shadow``), a
     file that is not a regular file (a FIFO would block, ``/dev/zero`` never ends) and a
@@ -271,7 +277,7 @@ def read_limited(
             )
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise UnsafeFile(
+        raise FileTooLarge(
             "yaml-too-large",
             f"file is over the {limit:,}-byte limit for a profile; split it or remove"
             " embedded data",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Finding, Severity
-from .sources import UnsafeFile, read_limited
+from .sources import FileTooLarge, UnsafeFile, read_limited
 
 MAX_TABLE_BYTES = 20 * 1024 * 1024
 """Largest data table read (a 50-city table is a few kilobytes)."""
@@ -187,16 +187,16 @@ def read_table(
         if what is not None:
             raise OSError(0, what if what == "no such file" else f"it is {what}")
         raw = read_limited(path, MAX_TABLE_BYTES)  # counted while reading; regular files only
+    except FileTooLarge:
+        message = (
+            f"{shown} is over the {MAX_TABLE_BYTES:,}-byte limit, and a table of 50"
+            " cities is a few kilobytes: check that this is the right file, and keep in"
+            " it only the index's rows and columns"
+        )
+        table.findings.append(about_setting("data", "data-too-large", message))
+        return table
     except UnsafeFile as exc:
-        if exc.rule == "yaml-too-large":
-            message = (
-                f"{shown} is over the {MAX_TABLE_BYTES:,}-byte limit, and a table of 50"
-                " cities is a few kilobytes: check that this is the right file, and keep in"
-                " it only the index's rows and columns"
-            )
-            table.findings.append(about_setting("data", "data-too-large", message))
-        else:
-            table.findings.append(table.finding(None, "data-unreadable", exc.message))
+        table.findings.append(table.finding(None, "data-unreadable", exc.message))
         return table
     except OSError as exc:
         table.findings.append(

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import Finding
 from ..models import LANGS, LangText, LayoutManifest
 from ..project import Project
-from ..sources import MAX_TEXT_BYTES, UnsafeFile, YamlDocument, read_limited
+from ..sources import MAX_TEXT_BYTES, FileTooLarge, UnsafeFile, YamlDocument, read_limited
 from .sanity import markdown_image_message, markdown_images
 
 
@@ -40,7 +40,7 @@ def check(project: Project, manifest: LayoutManifest) -> list[Finding]:
                 continue
             try:
                 text = read_limited(target, MAX_TEXT_BYTES, project.root).decode("utf-8")
-            except UnsafeFile:  # a regular file inside the project: only its size is left
+            except FileTooLarge:
                 findings.append(
                     project.config_doc.finding(
                         ("texts", *path),
@@ -50,7 +50,7 @@ def check(project: Project, manifest: LayoutManifest) -> list[Finding]:
                     )
                 )
                 continue
-            except (OSError, UnicodeDecodeError):
+            except (OSError, UnicodeDecodeError, UnsafeFile):
                 continue  # reported, with the reason, when the section is typeset
             findings += _text_images(project, target, text)
     return findings
