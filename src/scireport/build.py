@@ -59,7 +59,7 @@ from .preflight.store import now as facts_now
 from .project import City, Project, languages_to_build, load_project
 from .sources import dotted
 from .stitch import Bookmark, Link, stitch
-from .structure import TaggedBook
+from .structure import TaggedBook, mark_untagged_as_artifacts
 from .typeset import (
     FONT_SUFFIXES,
     PageTask,
@@ -590,10 +590,24 @@ def typeset_for_press(task: PageTask) -> dict[str, Any]:
     return run_task(task, passes=(overprint_black_text,))
 
 
+def typeset_for_screen(task: PageTask) -> dict[str, Any]:
+    """Typeset one part of the (tagged) screen edition (:func:`run_task`) and mark the
+    margin content WeasyPrint leaves outside the structure tree as artifacts, before it is
+    cached (in the same open of the PDF)."""
+    return run_task(task, passes=(mark_untagged_as_artifacts,))
+
+
+TYPESETTERS: dict[str, Callable[[PageTask], dict[str, Any]]] = {
+    "print": typeset_for_press,
+    "screen": typeset_for_screen,
+}
+"""How each edition typesets a part."""
+
+
 def typeset_part(item: tuple[str, PageTask]) -> dict[str, Any]:
-    """Typeset one part of the edition named first (print: :func:`typeset_for_press`)."""
+    """Typeset one part of the edition named first (see :data:`TYPESETTERS`)."""
     edition, task = item
-    return typeset_for_press(task) if edition == "print" else run_task(task)
+    return TYPESETTERS[edition](task)
 
 
 def typeset_ahead(books: list[BookBuilder], selected: list[City], result: BuildResult) -> None:
@@ -897,7 +911,7 @@ class BookBuilder:
 
         if todo:
             self.cache.folder.mkdir(parents=True, exist_ok=True)
-        function = typeset_for_press if self.edition.name == "print" else run_task
+        function = TYPESETTERS[self.edition.name]
         result.recovered += parallel(
             function, todo, self.options.jobs, done, make=lambda job: job.task(),
             before_fork=preload,

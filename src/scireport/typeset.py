@@ -20,7 +20,6 @@ import pikepdf
 from . import weasy
 from .files import file_stamps
 from .models import WORD_JOINER
-from .structure import mark_untagged_as_artifacts
 
 
 @dataclass
@@ -213,9 +212,6 @@ class PageTask:
     """(label, text) of every paragraph that must be found on the pages (labels: JSON data)."""
 
 
-TAGGED_VARIANTS = ("pdf/ua-1", "pdf/a-2a")
-"""WeasyPrint PDF variants that write a structure tree."""
-
 _TYPESETTERS: dict[tuple[Path, ...], Typesetter] = {}
 
 
@@ -257,8 +253,8 @@ def run_task(task: PageTask, passes: Sequence[PartPass] = ()) -> dict[str, Any]:
     """Typeset and write one document; return what happened as plain data.
 
     The PDF WeasyPrint writes is opened once for every change made to it before it is
-    cached (a tagged part's margin content marked as artifacts, then ``passes``) and saved
-    once, only when one of them changed something.
+    cached (``passes``: the edition's, see build.TYPESETTERS) and saved once, only when one
+    of them changed something.
 
     Keys: ``pages``, ``missing`` (labels of expected paragraphs not found on the pages),
     ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
@@ -278,8 +274,6 @@ def run_task(task: PageTask, passes: Sequence[PartPass] = ()) -> dict[str, Any]:
     options = dict(task.options)
     written = io.BytesIO()
     messages = typesetter.write(document, written, **options)
-    if options.get("pdf_variant") in TAGGED_VARIANTS:
-        passes = (mark_untagged_as_artifacts, *passes)
     save_part(written.getvalue(), task.output, passes)
     laid_out = printed_text(document)
     return {
