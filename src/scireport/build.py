@@ -710,6 +710,8 @@ class BookBuilder:
         """Facts entries older than this and not used by this build are collected."""
         self.pages: dict[str, int] = {}
         """Page counts that differ from the budgets (cities allowed to overflow)."""
+        self.sections_made: dict[tuple[Any, ...], list[PageTask]] = {}
+        """The sections' tasks made by :meth:`section_tasks`, by start pages and page counts."""
         self.seen: dict[str, Entry] = {}
         """Entries this build typeset or took from the cache, by key (counted once)."""
         self.prepared: tuple[dict[str, Entry], dict[str, int]] | None = None
@@ -832,7 +834,17 @@ class BookBuilder:
         return [Job.ready(task) for task in tasks]
 
     def section_tasks(self, starts: dict[str, int]) -> list[PageTask]:
-        """Typesetting tasks of the report's sections and blank pages (all but the cities)."""
+        """Typesetting tasks of the report's sections and blank pages (all but the cities).
+
+        Made once per set of start pages (a build asks for them when it typesets, when it
+        refreshes the cache and when it stages the book: the contents and the ranking grow
+        with the cities)."""
+        memo = (tuple(sorted(starts.items())), tuple(sorted(self.pages.items())))
+        if memo not in self.sections_made:
+            self.sections_made[memo] = self._section_tasks(starts)
+        return self.sections_made[memo]
+
+    def _section_tasks(self, starts: dict[str, int]) -> list[PageTask]:
         tasks = []
         for part in self.plan.parts(self.pages):
             if part.kind == "section":
