@@ -34,7 +34,7 @@ from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 from .errors import UserError
 from .files import replacing, write_atomically
 from .models import WORD_JOINER
-from .pdfobjects import repoint
+from .pdfobjects import inherited, repoint
 
 MM = 72 / 25.4
 """PDF points per millimetre."""
@@ -299,9 +299,9 @@ def overprint_black_text(pdf: pikepdf.Pdf) -> int:
     done: set[tuple[int, int]] = set()
     runs = 0
     for page in todo:
-        runs += _overprint_content(pdf, page.obj, _resources_of(page.obj), on, off, done)
+        runs += _overprint_content(pdf, page.obj, inherited(page.obj, "/Resources"), on, off, done)
     for page in todo:
-        resources = _resources_of(page.obj)
+        resources = inherited(page.obj, "/Resources")
         if resources is None:
             resources = page.obj.Resources = pikepdf.Dictionary()
         if resources.get("/ExtGState") is None:
@@ -312,20 +312,9 @@ def overprint_black_text(pdf: pikepdf.Pdf) -> int:
 
 
 def _overprint_done(page: Any) -> bool:
-    resources = _resources_of(page)
+    resources = inherited(page, "/Resources")
     states = resources.get("/ExtGState") if resources is not None else None
     return isinstance(states, pikepdf.Dictionary) and OVERPRINT_OFF in states
-
-
-def _resources_of(obj: Any) -> Any:
-    """The resources of a page (inherited from its parents if need be) or of a form."""
-    node, depth = obj, 0
-    while node is not None and depth < 32:
-        resources = node.get("/Resources")
-        if resources is not None:
-            return resources
-        node, depth = node.get("/Parent"), depth + 1
-    return None
 
 
 def _overprint_content(

@@ -42,3 +42,16 @@ def repoint(
             visit(obj)
     if objects is None:
         visit(pdf.trailer)
+
+
+def inherited(page: pikepdf.Dictionary, key: str) -> Any:
+    """A page attribute, looked up the page tree (MediaBox, CropBox, Resources, Rotate)."""
+    node: Any = page
+    for _ in range(64):
+        if node is None:
+            return None
+        value = node.get(key)
+        if value is not None:
+            return value
+        node = node.get("/Parent")
+    return None

@@ -25,8 +25,8 @@ from typing import Any
 
 import pikepdf
 
+from ..pdfobjects import inherited
 from .base import READ_ERRORS
-from .geometry import inherited
 
 MAX_DEPTH = 48
 """Deepest nesting of objects hashed; a page past it is not cached."""

@@ -23,6 +23,7 @@ from typing import Any
 import pikepdf
 
 from ..models import LayoutManifest
+from ..pdfobjects import inherited
 from .base import MAX_DOCUMENT_OPERATORS, MAX_OPERATORS, READ_ERRORS, Oversized, short
 from .colour import (
     PROCESS_INKS,
@@ -35,7 +36,7 @@ from .colour import (
 )
 from .digest import PageDigester
 from .fonts import FontInfo, font_info
-from .geometry import IDENTITY, Matrix, PageBoxes, inherited, matrix, mm, mul, page_boxes
+from .geometry import IDENTITY, Matrix, PageBoxes, matrix, mm, mul, page_boxes
 from .store import FactsStore
 from .streams import StreamReader
 

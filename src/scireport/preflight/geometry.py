@@ -8,6 +8,7 @@ from typing import Any
 
 import pikepdf
 
+from ..pdfobjects import inherited
 from .base import Unreadable
 
 MM = 72 / 25.4
@@ -47,19 +48,6 @@ def matrix(values: Any) -> Matrix | None:
     if len(numbers) != 6 or not all(math.isfinite(n) for n in numbers):
         return None
     return (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5])
-
-
-def inherited(page: pikepdf.Dictionary, key: str) -> Any:
-    """A page attribute, looked up the page tree (MediaBox, CropBox, Resources, Rotate)."""
-    node: Any = page
-    for _ in range(64):
-        if node is None:
-            return None
-        value = node.get(key)
-        if value is not None:
-            return value
-        node = node.get("/Parent")
-    return None
 
 
 def box(value: Any) -> Box | None:
