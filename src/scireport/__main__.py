@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import signal
 import sys
+from typing import NoReturn
 
 
 def main() -> None:
@@ -29,7 +30,30 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing half-written was kept\n")
-        raise SystemExit(130) from None
+        _exit_interrupted()
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED:
+            _exit_interrupted()
+        raise
+
+
+INTERRUPTED = 130
+"""Exit code of a command stopped by Ctrl-C."""
+
+
+def _exit_interrupted() -> NoReturn:
+    """Leave at once with :data:`INTERRUPTED`, once the interrupted command has unwound.
+
+    Every ``finally`` and ``with`` block has run by then (staged files discarded, locks
+    released); what is skipped are the interpreter's exit handlers, among them
+    concurrent.futures' join of a worker pool whose workers the interrupt killed, which
+    could print a traceback ("Bad file descriptor") after the one-line message.
+    """
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(INTERRUPTED)
 
 
 if __name__ == "__main__":
