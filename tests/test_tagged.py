@@ -287,3 +287,32 @@ def test_a_part_cached_before_marks_still_gets_its_links_tagged(tmp_path: Path) 
     book = _stitched(tmp_path, marks=False)
     assert tree_facts(book).links == [["Far"], []]
     assert _linked_elements(book) == [True, False]  # in order: the best it can do
+
+
+def test_a_surveyed_part_is_stitched_as_a_walked_one(
+    warm_three: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The survey taken as a part is typeset (where the elements stitching changes are)
+    gives the book that walking every part's whole tree gives, byte for byte."""
+    import scireport.build
+
+    calls: list[tuple[list[Path], dict[str, object]]] = []
+    real = scireport.build.stitch
+
+    def captured(parts: list[Path], target: Path, **options: object) -> int:
+        calls.append((parts, options))
+        return real(parts, target, **options)
+
+    monkeypatch.setattr(scireport.build, "stitch", captured)
+    (warm_three / "build" / "screen" / "report.pdf").unlink()
+    build(warm_three, BuildOptions(editions=["screen"]))
+    [(parts, options)] = calls
+    surveys = options.pop("surveys")
+    assert isinstance(surveys, list) and None not in surveys  # every part has one
+    surveyed, walked = tmp_path / "surveyed.pdf", tmp_path / "walked.pdf"
+    real(parts, surveyed, surveys=surveys, **options)  # type: ignore[arg-type]
+    real(parts, walked, **options)  # type: ignore[arg-type]
+    assert surveyed.read_bytes() == walked.read_bytes()
+    wrong = [[[999]] for _ in surveys]  # a survey of another part: that part is walked
+    real(parts, tmp_path / "wrong.pdf", surveys=wrong, **options)  # type: ignore[arg-type]
+    assert (tmp_path / "wrong.pdf").read_bytes() == walked.read_bytes()

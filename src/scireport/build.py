@@ -59,7 +59,7 @@ from .preflight.store import now as facts_now
 from .project import City, Project, languages_to_build, load_project
 from .sources import dotted
 from .stitch import Bookmark, Link, stitch
-from .structure import TaggedBook, mark_untagged_as_artifacts
+from .structure import TaggedBook, mark_untagged_as_artifacts, survey_structure
 from .typeset import (
     FONT_SUFFIXES,
     PageTask,
@@ -593,8 +593,9 @@ def typeset_for_press(task: PageTask) -> dict[str, Any]:
 def typeset_for_screen(task: PageTask) -> dict[str, Any]:
     """Typeset one part of the (tagged) screen edition (:func:`run_task`) and mark the
     margin content WeasyPrint leaves outside the structure tree as artifacts, before it is
-    cached (in the same open of the PDF)."""
-    return run_task(task, passes=(mark_untagged_as_artifacts,))
+    cached (in the same open of the PDF); note where the elements are that stitching it
+    into a book changes (:func:`~.structure.survey_structure`)."""
+    return run_task(task, passes=(mark_untagged_as_artifacts,), surveys=(survey_structure,))
 
 
 TYPESETTERS: dict[str, Callable[[PageTask], dict[str, Any]]] = {
@@ -1142,6 +1143,7 @@ class BookBuilder:
             stitch(
                 [part.pdf for part in parts],
                 tmp,
+                surveys=[part.meta.get("structure") for part in parts],
                 bookmarks=[
                     Bookmark(label, offset + index, level)
                     for offset, part in zip((0, parts[0].pages), parts, strict=True)
@@ -1332,9 +1334,11 @@ class BookBuilder:
                 for page, rect, anchor in entry.meta.get("links", [])
                 if anchor in anchors
             ]
+        parts = self.book_parts(entries)
         return stitch(
-            [entry.pdf for entry in self.book_parts(entries)],
+            [entry.pdf for entry in parts],
             path,
+            surveys=[entry.meta.get("structure") for entry in parts],
             bookmarks=self.bookmarks(entries, starts),
             links=links,
             font_files=self.fetched_fonts(list(entries.values())),

@@ -240,6 +240,15 @@ def _well_formed(meta: dict[str, Any]) -> bool:
         and isinstance(meta.get("anchors", {}), dict)
         and isinstance(meta.get("bookmarks", []), list)
         and all(_is_bookmark(mark) for mark in meta.get("bookmarks", []))
+        and _is_survey(meta.get("structure", []))
+    )
+
+
+def _is_survey(paths: Any) -> bool:
+    """Is ``paths`` a structure survey (``structure.survey_structure``): lists of indexes?"""
+    return isinstance(paths, list) and all(
+        isinstance(path, list) and path and all(type(i) is int and i >= 0 for i in path)
+        for path in paths
     )
 
 

@@ -498,6 +498,7 @@ def stitch(
     font_files: Sequence[Path] = (),
     pdf_1_4: bool = False,
     tagged: TaggedBook | None = None,
+    surveys: Sequence[Sequence[Sequence[int]] | None] = (),
 ) -> int:
     """Write the pages of ``parts`` in order as one PDF at ``target``; return its page count.
 
@@ -505,7 +506,9 @@ def stitch(
     ``font_files`` are font files besides fontconfig's where the originals of the fonts may
     be found (the layout's ``@font-face`` files). ``pdf_1_4`` writes PDF 1.4 without object
     streams (what PDF/X-1a requires). With ``tagged``, the parts' structure trees are merged
-    into one (see structure.py) and the links are tagged.
+    into one (see structure.py) and the links are tagged; ``surveys`` are what was
+    surveyed of each part's structure tree when it was typeset (None, or a part past the
+    list's end: its whole tree is walked).
     """
     fonts = FontPlan(tuple(font_files))
     book = pikepdf.open(parts[0])
@@ -513,7 +516,7 @@ def stitch(
         tree = StructureMerger(book, tagged) if tagged is not None else None
         originals = Originals(book)
         fonts.take(book)
-        for path in parts[1:]:  # one part open at a time: memory stays flat
+        for number, path in enumerate(parts[1:], 1):  # one part open at a time
             with pikepdf.open(path) as part:
                 fonts.take(part)
                 hollow_repeats(part, originals.digests)
@@ -521,7 +524,7 @@ def stitch(
                 first = book.make_indirect(pikepdf.Dictionary()).objgen[0]
                 book.pages.extend(part.pages)
                 if tree is not None:
-                    tree.add(part, start)
+                    tree.add(part, start, surveys[number] if number < len(surveys) else None)
                 originals.share(book, first)
         install_fonts(book, fonts.programs())
         share_font_dicts(book, fonts.widths)

@@ -31,7 +31,7 @@ artifacts, so every MCID of the book is reached from exactly one element.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -105,6 +105,69 @@ def _top_elements(root: Any) -> tuple[Any, list[Any]]:
     return document, [k for k in _kids(document) if _is_element(k)]
 
 
+def _unresolved_link(element: Any) -> bool:
+    """Is ``element`` a Link element with no annotation (no OBJR among its kids)?"""
+    return element.get("/S") == "/Link" and not any(
+        isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR" for k in _kids(element)
+    )
+
+
+def _needs_visit(element: Any) -> bool:
+    """Does :meth:`StructureMerger._visit` change or keep anything of ``element``?"""
+    attributes = element.get("/A")
+    return (
+        "/ID" in element
+        or LINK_MARK in element
+        or (isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes)
+        or _unresolved_link(element)
+    )
+
+
+def _element_at(tops: Sequence[Any], path: Sequence[int]) -> Any:
+    """The element at ``path``: an index into ``tops``, then into each element's /K
+    (IndexError or ValueError: there is none)."""
+    if not path:
+        raise ValueError("an empty path")
+    element = tops[path[0]]
+    for index in path[1:]:
+        element = _kids(element)[index]
+    if not _is_element(element):
+        raise ValueError("a tagged part's survey names no structure element")
+    return element
+
+
+def survey_structure(pdf: pikepdf.Pdf) -> dict[str, Any]:
+    """Where in a tagged part's tree the elements are that stitching it into a book changes
+    (``{"structure": [path, ...]}``, each path an index into the Document's child elements,
+    then into each element's /K, in the order a walk of the tree meets them).
+
+    Taken as the part is typeset, before it is cached (in the same open of the PDF), so
+    that :meth:`StructureMerger.add` visits some dozens of elements a city instead of
+    walking some three hundred. Every element's /Pg is checked here to be one of the
+    part's pages; a part that fails that, or has no single Document, gets no survey (and
+    is walked, and refused, when stitched).
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return {}
+    try:
+        _, tops = _top_elements(root)
+    except ValueError:
+        return {}
+    pages = {page.obj.objgen for page in pdf.pages}
+    found: list[list[int]] = []
+    stack: list[tuple[Any, list[int]]] = [(top, [n]) for n, top in enumerate(tops)][::-1]
+    while stack:
+        element, path = stack.pop()
+        if "/Pg" in element and element.Pg.objgen not in pages:
+            return {}
+        if _needs_visit(element):
+            found.append(path)
+        kids = _kids(element)
+        stack += [(k, [*path, n]) for n, k in enumerate(kids) if _is_element(k)][::-1]
+    return {"structure": found}
+
+
 @dataclass
 class _Pending:
     """A Link element that WeasyPrint tagged without an annotation (its anchor was in
@@ -142,10 +205,14 @@ class StructureMerger:
         """Every element carrying :data:`~.weasy.LINK_MARK` (removed when finished)."""
         self._walk(tops, 0, 0, len(book.pages))
 
-    def add(self, part: pikepdf.Pdf, start: int) -> None:
+    def add(
+        self, part: pikepdf.Pdf, start: int, survey: Sequence[Sequence[int]] | None = None
+    ) -> None:
         """Append the structure of ``part``, whose pages are book pages ``start``... now.
 
-        Call it while ``part`` is open, after its pages were copied into the book.
+        Call it while ``part`` is open, after its pages were copied into the book. With
+        ``survey`` (:func:`survey_structure` of this very part), only the elements it names
+        are looked at; without, the whole tree is walked.
         """
         self.parts += 1
         book = self.book
@@ -183,7 +250,17 @@ class StructureMerger:
                 top.Lang = pikepdf.String(str(lang))
             kids.append(top)
         self._merge_maps(root)
-        self._walk(copied, self.parts, start, len(book.pages))
+        if survey is None:
+            self._walk(copied, self.parts, start, len(book.pages))
+            return
+        try:
+            elements = [_element_at(copied, path) for path in survey]
+        except (IndexError, ValueError):  # not this part's survey: walk it
+            self._walk(copied, self.parts, start, len(book.pages))
+            return
+        pages = self._pages(start, len(book.pages))
+        for element in elements:
+            self._visit(element, self.parts, pages)
 
     def _merge_maps(self, root: Any) -> None:
         """Add the part's RoleMap and ClassMap entries the book does not have yet."""
@@ -198,42 +275,47 @@ class StructureMerger:
                 if name not in ours:
                     ours[name] = self.book.copy_foreign(value) if value.is_indirect else value
 
-    def _walk(self, elements: list[Any], part: int, first: int, end: int) -> None:
-        """Check and adjust the elements of part number ``part`` (book pages first..end-1).
+    def _pages(self, first: int, end: int) -> dict[tuple[int, int], int]:
+        """Book page index of each page object of book pages first..end-1."""
+        return {page.obj.objgen: n for n, page in enumerate(self.book.pages[first:end], first)}
 
-        Each /Pg must be one of the part's pages in the book; table ids get the part's
-        number; Link elements without an annotation are kept for :meth:`link`.
-        """
-        pages = {page.obj.objgen: n for n, page in enumerate(self.book.pages[first:end], first)}
+    def _walk(self, elements: list[Any], part: int, first: int, end: int) -> None:
+        """:meth:`_visit` every element of part number ``part`` (book pages first..end-1)."""
+        pages = self._pages(first, end)
         stack = list(reversed(elements))
         while stack:
             element = stack.pop()
-            page = None
-            if "/Pg" in element:
-                page = pages.get(element.Pg.objgen)
-                if page is None:
-                    raise ValueError(
-                        f"a structure element of part {part + 1} is on no page of that part"
-                    )
-            if "/ID" in element:
-                element.ID = pikepdf.String(f"p{part}-{element.ID}")
-                self.ids[str(element.ID)] = element
-            attributes = element.get("/A")
-            if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
-                attributes.Headers = pikepdf.Array(
-                    [pikepdf.String(f"p{part}-{h}") for h in attributes.Headers]
+            self._visit(element, part, pages)
+            stack += reversed([k for k in _kids(element) if _is_element(k)])
+
+    def _visit(self, element: Any, part: int, pages: Mapping[tuple[int, int], int]) -> None:
+        """Check and adjust one element of part number ``part`` (on one of ``pages``).
+
+        Its /Pg must be one of the part's pages in the book; table ids get the part's
+        number; a Link element without an annotation is kept for :meth:`link`.
+        """
+        page = None
+        if "/Pg" in element:
+            page = pages.get(element.Pg.objgen)
+            if page is None:
+                raise ValueError(
+                    f"a structure element of part {part + 1} is on no page of that part"
                 )
-            kids = _kids(element)
-            if LINK_MARK in element:
-                self.marked.append(element)
-            if element.get("/S") == "/Link" and not any(
-                isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR" for k in kids
-            ):
-                mark = element.get(LINK_MARK)
-                anchor = str(mark) if mark is not None else None
-                if page is not None:
-                    self.pending.append(_Pending(page, anchor, element))
-            stack += reversed([k for k in kids if _is_element(k)])
+        if "/ID" in element:
+            element.ID = pikepdf.String(f"p{part}-{element.ID}")
+            self.ids[str(element.ID)] = element
+        attributes = element.get("/A")
+        if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
+            attributes.Headers = pikepdf.Array(
+                [pikepdf.String(f"p{part}-{h}") for h in attributes.Headers]
+            )
+        if LINK_MARK in element:
+            self.marked.append(element)
+        if _unresolved_link(element):
+            mark = element.get(LINK_MARK)
+            anchor = str(mark) if mark is not None else None
+            if page is not None:
+                self.pending.append(_Pending(page, anchor, element))
 
     def link(self, link: BookLink, titles: Mapping[int, str] | None = None) -> None:
         """Add ``link`` as a Link annotation, tied to the Link element tagged for it.

@@ -247,14 +247,19 @@ def set_metadata(document: Any, meta: PdfMeta) -> None:
 PartPass = Callable[[Any], int]
 """A change made to a typeset part before it is cached: called with the part open as a
 ``pikepdf.Pdf``, returns how many things it changed (0: none)."""
+PartSurvey = Callable[[Any], dict[str, Any]]
+"""What is read of a typeset part (after its passes) to keep with it in the cache: called
+with the part open as a ``pikepdf.Pdf``, returns entries for the task's results."""
 
 
-def run_task(task: PageTask, passes: Sequence[PartPass] = ()) -> dict[str, Any]:
+def run_task(
+    task: PageTask, passes: Sequence[PartPass] = (), surveys: Sequence[PartSurvey] = ()
+) -> dict[str, Any]:
     """Typeset and write one document; return what happened as plain data.
 
     The PDF WeasyPrint writes is opened once for every change made to it before it is
     cached (``passes``: the edition's, see build.TYPESETTERS) and saved once, only when one
-    of them changed something.
+    of them changed something; ``surveys`` then read it (their entries join the results).
 
     Keys: ``pages``, ``missing`` (labels of expected paragraphs not found on the pages),
     ``overflow`` (None or the Overflow's fields), ``notdef`` (characters
@@ -274,9 +279,9 @@ def run_task(task: PageTask, passes: Sequence[PartPass] = ()) -> dict[str, Any]:
     options = dict(task.options)
     written = io.BytesIO()
     messages = typesetter.write(document, written, **options)
-    save_part(written.getvalue(), task.output, passes)
+    surveyed = save_part(written.getvalue(), task.output, passes, surveys)
     laid_out = printed_text(document)
-    return {
+    return surveyed | {
         "pages": len(document.pages),
         "missing": [label for label, text in task.expected if comparable(text) not in laid_out],
         "overflow": None if overflow is None else overflow.__dict__,
@@ -293,14 +298,23 @@ def run_task(task: PageTask, passes: Sequence[PartPass] = ()) -> dict[str, Any]:
     }
 
 
-def save_part(pdf: bytes, target: Path, passes: Sequence[PartPass]) -> None:
-    """Write the part ``pdf`` to ``target``, changed by ``passes`` (one open, one save)."""
-    if passes:
-        with pikepdf.open(io.BytesIO(pdf)) as part:
-            if sum(change(part) for change in passes):
-                part.save(target, compress_streams=True, deterministic_id=True)
-                return
-    target.write_bytes(pdf)
+def save_part(
+    pdf: bytes, target: Path, passes: Sequence[PartPass], surveys: Sequence[PartSurvey] = ()
+) -> dict[str, Any]:
+    """Write the part ``pdf`` to ``target``, changed by ``passes`` (one open, one save);
+    return what ``surveys`` read of it as written."""
+    if not passes and not surveys:
+        target.write_bytes(pdf)
+        return {}
+    with pikepdf.open(io.BytesIO(pdf)) as part:
+        if sum(change(part) for change in passes):
+            part.save(target, compress_streams=True, deterministic_id=True)
+        else:
+            target.write_bytes(pdf)
+        surveyed: dict[str, Any] = {}
+        for survey in surveys:
+            surveyed |= survey(part)
+        return surveyed
 
 
 _NOT_COMPARED = re.compile(r"[^\w]|_", re.UNICODE)
