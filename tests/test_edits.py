@@ -12,9 +12,12 @@ import time
 from pathlib import Path
 
 import pikepdf
+import pytest
 from conftest import warm_copy
 
-from scireport.build import BuildOptions, Output, build
+import scireport.build
+from scireport.build import BookBuilder, BuildOptions, Output, build
+from scireport.errors import Finding, FindingsError
 from scireport.layouts import load_layout
 from scireport.preflight import preflight
 from scireport.preflight.digest import PageDigester
@@ -42,9 +45,9 @@ def test_books_first_puts_each_book_in_place_before_any_city_pdf(
         _edit(root)
     order: list[Output] = []
     first = build(warm_three, BuildOptions(editions=BOTH, books_first=True), written=order.append)
-    assert [(o.kind, o.edition) for o in order[:2]] == [("book", "print"), ("book", "screen")]
-    assert {o.kind for o in order[2:]} == {"city"}  # the edited city, in both editions
-    assert sorted(str(o.path.relative_to(warm_three)) for o in order[2:]) == [
+    for edition in BOTH:  # the editions are written at once, each its book first
+        assert [o.kind for o in order if o.edition == edition] == ["book", "city"]
+    assert sorted(str(o.path.relative_to(warm_three)) for o in order if o.kind == "city") == [
         "build/print/cities/seoul.pdf",
         "build/screen/cities/seoul.pdf",
     ]
@@ -54,6 +57,67 @@ def test_books_first_puts_each_book_in_place_before_any_city_pdf(
         assert (warm_three / "build" / path).read_bytes() == (other / "build" / path).read_bytes()
     assert (first.typeset, first.from_cache) == (together.typeset, together.from_cache)
     assert first.typeset == 2  # one city, each edition once
+
+
+def _in_a_forked_process(book: BookBuilder, edition: str, main: int) -> bool:
+    return book.edition.name == edition and os.getpid() != main
+
+
+def test_an_edition_written_in_a_forked_process_hands_back_its_refusal(
+    warm_three: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen edition is written in a forked process: its error (a preflight refusal
+    here) is raised in the build's process, whole, and the print edition is written."""
+    _edit(warm_three)
+    main, real = os.getpid(), BookBuilder.write
+    refusal = Finding("build/screen/report.pdf", None, None, "", "pdf-ua", "error", "no", 3)
+
+    def write(self: BookBuilder, *args: object, **kwargs: object) -> None:
+        if _in_a_forked_process(self, "screen", main):
+            raise FindingsError("preflight found problems", [refusal], warm_three)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BookBuilder, "write", write)
+    books = {e: warm_three / "build" / e / "report.pdf" for e in BOTH}
+    before = {e: path.read_bytes() for e, path in books.items()}
+    with pytest.raises(FindingsError) as raised:
+        build(warm_three, BuildOptions(editions=BOTH))
+    assert raised.value.findings == [refusal] and raised.value.root == warm_three
+    assert str(raised.value) == "preflight found problems"
+    assert books["screen"].read_bytes() == before["screen"]
+    assert books["print"].read_bytes() != before["print"]  # the edit is in the print book
+    assert not list((warm_three / "build").rglob(".*.part"))  # nothing staged is left
+
+
+def test_an_edition_whose_process_died_is_written_by_the_build_itself(
+    warm_three: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit(warm_three)
+    main, real = os.getpid(), BookBuilder.write
+
+    def write(self: BookBuilder, *args: object, **kwargs: object) -> None:
+        if _in_a_forked_process(self, "screen", main):
+            os._exit(9)  # killed (out of memory, say) before it wrote anything
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BookBuilder, "write", write)
+    told: list[Output] = []
+    result = build(warm_three, BuildOptions(editions=BOTH), written=told.append)
+    written = {(o.edition, o.kind) for o in result.outputs if o.written}
+    assert written == {(e, k) for e in BOTH for k in ("book", "city")}
+    assert {(o.edition, o.kind) for o in told} == written
+    assert result.typeset == 2
+
+
+def test_one_core_writes_the_editions_one_after_the_other(
+    warm_three: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit(warm_three)
+    monkeypatch.setattr(scireport.build, "EditionProcess", None)  # would fail if used
+    result = build(warm_three, BuildOptions(editions=BOTH, jobs=1))
+    assert [(o.edition, o.kind) for o in result.outputs if o.written] == [
+        ("print", "book"), ("print", "city"), ("screen", "book"), ("screen", "city"),
+    ]  # fmt: skip
 
 
 def _digests(paths: list[Path], edition: str) -> set[str]:

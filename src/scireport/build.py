@@ -162,9 +162,10 @@ class BuildOptions:
     """Also write each city alone for the city itself: a short cover, pages numbered from 1
     (``DIR/<edition>/standalone/<slug>.pdf``)."""
     books_first: bool = False
-    """Write every edition's book, each replaced as soon as it passes preflight, before any
-    city PDF (what ``--watch`` does: the book a save changed is there soonest). Without
-    it an edition's files are replaced together, or none of them."""
+    """Write each edition's book, replaced as soon as it passes preflight, before its city
+    PDFs (what ``--watch`` does: the book a save changed is there soonest); editions
+    written in one process write all their books first (see :func:`write_books`).
+    Without it an edition's files are replaced together, or none of them."""
     warm: bool = False
     """This process builds again and again (``--watch``): the few cities an edit needs are
     typeset here, where WeasyPrint stays imported and warm, not in new workers that would
@@ -274,14 +275,7 @@ def build(
             for book, target in books:
                 book.sweep(target)  # what a killed build staged and never moved into place
             typeset_ahead([book for book, _ in books], selected, result)
-            if options.books_first and not options.cities:
-                for book, target in books:
-                    book.write(target, selected, result, parts="book")
-                for book, target in books:
-                    book.write(target, selected, result, parts="cities")
-            else:
-                for book, target in books:
-                    book.write(target, selected, result)
+            write_books(books, selected, result)
         finally:  # interrupted: the workers are dead, sweep what they were writing
             for book, target in books:
                 book.sweep(target)
@@ -289,6 +283,171 @@ def build(
             result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
     return result
+
+
+Books = list[tuple["BookBuilder", Path]]
+"""Editions to write: each one's builder and its output folder."""
+
+
+def write_books(books: Books, selected: list[City], result: BuildResult) -> None:
+    """Write every edition (and language) of the build: its book and its city PDFs.
+
+    With two cores or more the editions are written at the same time: this process writes
+    the first, a forked process each other group of them (as many processes as cores),
+    with all that was loaded and typeset so far. A forked process tells this one of its
+    progress and of each file it puts in place (``written``) as it goes, then hands back
+    what it wrote and warned of, or its error, which is raised here once this process's
+    own editions are written (this process's error comes first: every process finishes
+    what it started, so no edition is left half replaced). One that died is written again
+    here: a crash costs time, never a page. A build told of its typeset pages (``ready``,
+    the preview) writes its editions one after the other.
+    """
+    options = books[0][0].options
+    cores = options.jobs or os.cpu_count() or 1
+    groups = [books[n::cores] for n in range(min(cores, len(books)))]
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    if len(groups) < 2 or not forks or any(book.ready is not None for book, _ in books):
+        write_group(books, selected, result)
+        return
+    others = [EditionProcess(group, selected, result) for group in groups[1:]]
+    try:
+        write_group(groups[0], selected, result)
+    except BaseException as exc:
+        for other in others:
+            other.wait(interrupt=isinstance(exc, KeyboardInterrupt))
+        raise
+    for other in others:
+        other.wait()
+    for other in others:
+        other.hand_back(result)
+
+
+def write_group(books: Books, selected: list[City], result: BuildResult) -> None:
+    """Write ``books`` one after the other (their books first, under books_first)."""
+    options = books[0][0].options
+    if options.books_first and not options.cities:
+        for book, target in books:
+            book.write(target, selected, result, parts="book")
+        for book, target in books:
+            book.write(target, selected, result, parts="cities")
+    else:
+        for book, target in books:
+            book.write(target, selected, result)
+
+
+COUNTS = ("typeset", "from_cache", "recovered", "removed", "collected")
+"""The counters of a :class:`BuildResult` an edition's writing adds to."""
+
+
+class EditionProcess:
+    """A forked process writing a group of editions (see :func:`write_books`)."""
+
+    def __init__(self, books: Books, selected: list[City], result: BuildResult) -> None:
+        self.books = books
+        self.selected = selected
+        self.reply: tuple[Any, ...] | None = None
+        """What the process handed back: ``("done", outputs, warnings, counts)`` or
+        ``("failed", error)``; None while it runs, or when it died."""
+        receiving, sending = multiprocessing.Pipe(duplex=False)
+        context = multiprocessing.get_context("fork")
+        self.process = context.Process(
+            target=self._run, args=(sending, result, os.getpid()), name="edition writer"
+        )
+        gc.freeze()  # as for the workers: its collections leave the shared pages alone
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
+        sending.close()
+        self.listener = threading.Thread(
+            target=self._listen, args=(receiving,), daemon=True, name="edition listener"
+        )
+        self.listener.start()
+
+    def _run(self, sending: Any, result: BuildResult, parent: int) -> None:
+        """In the forked process: write the editions, telling the parent as it goes."""
+        die_with(parent)
+        outputs, warnings = len(result.outputs), len(result.warnings)
+        counts = [getattr(result, name) for name in COUNTS]
+        for index, (book, _) in enumerate(self.books):
+            book.progress = partial(_tell, sending, "progress", index)
+            if book.written is not None:
+                book.written = partial(_tell, sending, "written", index)
+        try:
+            write_group(self.books, self.selected, result)
+            added = [getattr(result, name) - n for name, n in zip(COUNTS, counts, strict=True)]
+            reply: tuple[Any, ...] = (
+                "done", result.outputs[outputs:], result.warnings[warnings:], added,
+            )  # fmt: skip
+        except BaseException as exc:  # handed back whole: raised in the parent
+            reply = ("failed", _portable(exc, self.books))
+        sending.send(reply)
+        sending.close()
+
+    def _listen(self, receiving: Any) -> None:
+        """In this process: pass on the forked one's progress and written files."""
+        with receiving:
+            while True:
+                try:
+                    message = receiving.recv()
+                except (EOFError, OSError):  # it died without a reply
+                    return
+                if message[0] == "progress":
+                    self.books[message[1]][0].progress(*message[2])
+                elif message[0] == "written":
+                    hook = self.books[message[1]][0].written
+                    if hook is not None:
+                        hook(*message[2])
+                else:
+                    self.reply = message
+                    return
+
+    def wait(self, *, interrupt: bool = False) -> None:
+        """Wait for the process to end (``interrupt``: Ctrl-C it first, as a terminal
+        would have)."""
+        if interrupt and self.process.pid is not None and self.process.is_alive():
+            with contextlib.suppress(OSError):
+                os.kill(self.process.pid, signal.SIGINT)
+        self.process.join()
+        self.listener.join()
+
+    def hand_back(self, result: BuildResult) -> None:
+        """Add what the process wrote to ``result``, or raise its error; write the editions
+        here if it died."""
+        if self.reply is None:
+            for book, target in self.books:
+                book.sweep(target)
+            write_group(self.books, self.selected, result)
+            return
+        if self.reply[0] == "failed":
+            raise self.reply[1]
+        _, outputs, warnings, added = self.reply
+        result.outputs += outputs
+        said = {w for w in result.warnings if w.rule == "glyph-font-unusable"}
+        result.warnings += [w for w in warnings if w not in said]  # another edition said it
+        for name, n in zip(COUNTS, added, strict=True):
+            setattr(result, name, getattr(result, name) + n)
+
+
+def _tell(sending: Any, kind: str, index: int, *args: Any) -> None:
+    """Send one message of a forked edition process to its parent."""
+    sending.send((kind, index, args))
+
+
+def _portable(error: BaseException, books: Books) -> BaseException:
+    """``error`` as it can cross back to the parent process: itself when it pickles (a
+    UserError, Ctrl-C), else a RuntimeError naming it, with its traceback as a note."""
+    import pickle
+    import traceback
+
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:  # any failure to pickle: the error is described instead
+        names = ", ".join(book.edition.name for book, _ in books)
+        portable = RuntimeError(f"{type(error).__name__}: {error} (writing the {names} edition)")
+        portable.add_note("".join(traceback.format_exception(error)))
+        return portable
 
 
 def publish_index(project: Project, index: IndexResult, folder: Path) -> list[Path]:
@@ -517,22 +676,27 @@ the heap and stayed there, about 80 MB a worker."""
 def worker_started(parent: int) -> None:
     """Initialise a worker process: it dies with ``parent`` and leaves Ctrl-C to it.
 
-    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``), even
-    under ``kill -9``; elsewhere a watchdog thread notices the parent is gone within a
-    second. Ctrl-C reaches every process of the terminal's group: the workers ignore it
-    and the main process stops them, so that an interrupted worker is never mistaken for
-    a crashed one and its task run again. Large blocks are mapped apart
+    Ctrl-C reaches every process of the terminal's group: the workers ignore it and the
+    main process stops them, so that an interrupted worker is never mistaken for a
+    crashed one and its task run again. Large blocks are mapped apart
     (:data:`MMAP_THRESHOLD`), and garbage is collected after each item, not while it runs
     (:func:`_collected`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()  # collected after each item instead (see _collected)
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD (glibc; elsewhere absent)
-    except (OSError, AttributeError):
-        pass
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD (glibc)
+    die_with(parent)
+
+
+def die_with(parent: int) -> None:
+    """Make this (forked) process die when ``parent`` does.
+
+    On Linux the kernel kills it when its parent dies (``PR_SET_PDEATHSIG``), even under
+    ``kill -9``; elsewhere a watchdog thread notices the parent is gone within a second.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PDEATHSIG
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
 

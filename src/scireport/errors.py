@@ -26,6 +26,21 @@ class UserError(ScireportError):
         self.message = message
         self.exit_code = exit_code
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole, whatever the subclass's constructor takes: an error raised in a
+        forked build process (another edition's, see build.write_books) crosses back."""
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(
+    kind: type[UserError], args: tuple[object, ...], state: dict[str, object]
+) -> UserError:
+    """A :class:`UserError` of ``kind`` with these ``args`` and attributes (unpickling)."""
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class FindingsError(UserError):
     """A command refused to go on because of findings (e.g. build with validation errors)."""

@@ -130,7 +130,13 @@ def _element_at(tops: Sequence[Any], path: Sequence[int]) -> Any:
         raise ValueError("an empty path")
     element = tops[path[0]]
     for index in path[1:]:
-        element = _kids(element)[index]
+        kids = element.get("/K")
+        if isinstance(kids, pikepdf.Array):
+            element = kids[index]
+        elif index == 0 and kids is not None:  # a /K of one kid
+            element = kids
+        else:
+            raise IndexError(index)
     if not _is_element(element):
         raise ValueError("a tagged part's survey names no structure element")
     return element
