@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from scireport.assemble import WORD_JOINER, keep_words, render_markdown
 
 J = WORD_JOINER
@@ -31,3 +33,25 @@ def test_markdown_lists_and_paragraph_ids() -> None:
     html = str(render_markdown("첫 문단\n\n- 하나\n- 둘\n\n셋째", "c--body"))
     assert 'id="c--body-1"' in html and 'id="c--body-2"' in html and 'id="c--body-3"' in html
     assert "<ul" in html and "<li>" in html
+
+
+def test_a_process_compiles_a_layout_template_again_only_when_it_changed(tmp_path: Path) -> None:
+    """Two loads of one layout share one Jinja2 environment (a watching build compiles
+    its templates once), and a template edited between builds is the edited one."""
+    import os
+    import shutil
+
+    from conftest import REPO
+
+    from scireport.layouts import load_layout
+
+    shutil.copytree(REPO / "layouts", tmp_path / "layouts")
+    first, second = load_layout(tmp_path, "default"), load_layout(tmp_path, "default")
+    assert first is not second and first.env is second.env
+    template = tmp_path / "layouts" / "default" / "probe.html"
+    template.write_text("one {{ n }}", "utf-8")
+    assert first.env.get_template("probe.html").render(n=1) == "one 1"
+    template.write_text("two {{ n }}", "utf-8")
+    later = os.stat(template).st_mtime + 1  # an editor's save, a moment later
+    os.utime(template, (later, later))
+    assert load_layout(tmp_path, "default").env.get_template("probe.html").render(n=2) == "two 2"

@@ -35,7 +35,18 @@ class Layout:
 
     @functools.cached_property
     def env(self) -> jinja2.Environment:
-        """Sandboxed Jinja2 environment: autoescape on, undefined variables are errors."""
+        """Sandboxed Jinja2 environment: autoescape on, undefined variables are errors.
+
+        One per set of folders in a process: a process that builds again and again
+        (``--watch``, the preview) compiles each template once, not on every build (Jinja
+        compiles a template again when its file changes).
+        """
+        key = (tuple(self.dirs), tuple(sorted(self.parents.items())))
+        if key not in _ENVIRONMENTS:
+            _ENVIRONMENTS[key] = self._environment()
+        return _ENVIRONMENTS[key]
+
+    def _environment(self) -> jinja2.Environment:
         import jinja2
 
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in self.dirs]
@@ -90,6 +101,10 @@ def _bounded_range(*args: int) -> range:
             f"range() of {len(numbers):,} items is over the {MAX_RANGE:,}-item limit for templates"
         )
     return numbers
+
+
+_ENVIRONMENTS: dict[tuple[Any, ...], jinja2.Environment] = {}
+"""The Jinja2 environment of each set of layout folders (see :attr:`Layout.env`)."""
 
 
 @functools.cache
