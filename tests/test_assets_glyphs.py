@@ -310,9 +310,9 @@ def test_the_pattern_from_fontconfigs_ranges_is_the_one_from_the_characters() ->
     )
 
 
-def test_parse_charset() -> None:
-    assert glyphs.parse_charset("20-22 ac00 ") == frozenset(' !"\uac00')
-    assert glyphs.parse_charset("zz-top") == frozenset()
+def test_a_fontconfig_charset_is_read_as_its_characters() -> None:
+    assert glyphs.chars_of(glyphs.charset_ranges("20-22 ac00 ")) == frozenset(' !"\uac00')
+    assert glyphs.charset_ranges("zz-top") == ()  # malformed: none
 
 
 def test_unreadable_font_file(tmp_path: Path) -> None:

@@ -80,6 +80,20 @@ def test_the_budget_follows_the_index_and_a_fixed_budget_stays(
     assert plan.section_budget(ranking) == 2  # the designer fixed it
 
 
+def test_extra_pages_0_is_the_default_written_out_and_no_finding(
+    make_project: ProjectFactory, cli: Any
+) -> None:
+    root = make_project()
+    manifest = root / MANIFEST
+    text = manifest.read_text("utf-8")
+    manifest.write_text(
+        text.replace("    text: introduction\n", "    text: introduction\n    extra_pages: 0\n", 1),
+        "utf-8",
+    )
+    result = cli("validate", "--project", root, "--no-layout", "--format", "json")
+    assert not [f for f in json.loads(result.stdout) if f["file"] == MANIFEST], result.output
+
+
 def value_at(text: str, key: str, after: str) -> tuple[int, int]:
     """1-based line and column of the value of the first ``key:`` after ``after``."""
     index = text.index(f"{key}: ", text.index(after)) + len(key) + 2

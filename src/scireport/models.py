@@ -500,8 +500,10 @@ class Section(Model):
     @field_validator("first_page_rows", "extra_pages")
     @classmethod
     def _with_rows(cls, value: int | None, info: ValidationInfo) -> int | None:
-        # (rows_per_page is missing from info.data when it is wrong itself: reported there)
-        if value is not None and "rows_per_page" in info.data and not info.data["rows_per_page"]:
+        # (rows_per_page is missing from info.data when it is wrong itself: reported there;
+        # extra_pages: 0, the default written out, adds nothing to any budget)
+        given = value is not None and not (info.field_name == "extra_pages" and value == 0)
+        if given and "rows_per_page" in info.data and not info.data["rows_per_page"]:
             raise ValueError(
                 f"{info.field_name} counts with rows_per_page, which this section does not"
                 " set: add rows_per_page, or give the whole budget as pages:"

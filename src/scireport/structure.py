@@ -204,7 +204,8 @@ class StructureMerger:
             [int(root.get("/ParentTreeNextKey", 0))] + [key + 1 for key, _ in self.entries]
         )
         self.parts = 0
-        self.pending: list[_Pending] = []
+        self.pending: dict[int, list[_Pending]] = {}
+        """The Link elements without an annotation on each book page, in tree order."""
         self.ids: dict[str, Any] = {}
         """Element of each /ID (the IDTree that table cells' /Headers resolve through)."""
         self.marked: list[Any] = []
@@ -321,7 +322,7 @@ class StructureMerger:
             mark = element.get(LINK_MARK)
             anchor = str(mark) if mark is not None else None
             if page is not None:
-                self.pending.append(_Pending(page, anchor, element))
+                self.pending.setdefault(page, []).append(_Pending(page, anchor, element))
 
     def link(self, link: BookLink, titles: Mapping[int, str] | None = None) -> None:
         """Add ``link`` as a Link annotation, tied to the Link element tagged for it.
@@ -336,11 +337,12 @@ class StructureMerger:
         """
         book = self.book
         page = book.pages[link.page]
-        found = next(
-            (p for p in self.pending if p.page == link.page and p.anchor == link.anchor), None
-        ) or next((p for p in self.pending if p.page == link.page and p.anchor is None), None)
+        on_page = self.pending.get(link.page, [])
+        found = next((p for p in on_page if p.anchor == link.anchor), None) or next(
+            (p for p in on_page if p.anchor is None), None
+        )
         if found is not None:
-            self.pending.remove(found)
+            on_page.remove(found)
             element = found.element
         else:
             element = book.make_indirect(

@@ -117,11 +117,6 @@ def chars_of(ranges: tuple[tuple[int, int], ...]) -> frozenset[str]:
     return frozenset(chars)
 
 
-def parse_charset(text: str) -> frozenset[str]:
-    """Characters of a fontconfig charset (``20-7e a0 ac00-d7a3``); empty if malformed."""
-    return chars_of(charset_ranges(text))
-
-
 def covered_chars(path: str, face: int) -> frozenset[str] | str:
     """Characters the font maps to a real glyph (not .notdef), or why it cannot be read."""
     key = (path, face)
