@@ -24,6 +24,7 @@ from scireport.preflight.digest import PageDigester
 from scireport.preflight.facts import facts_salt
 from scireport.preflight.store import FactsStore
 from scireport.project import load_config
+from scireport.stitch import FontPlan
 
 BOTH = ["print", "screen"]
 
@@ -153,3 +154,39 @@ def test_the_facts_store_holds_what_the_written_files_use_and_gives_their_findin
             book, edition=edition, manifest=manifest
         )
         assert warm.misses == 0
+
+
+def _edit_barcelona(root: Path) -> None:
+    profile = root / "profiles" / "barcelona.yaml"
+    text = profile.read_text("utf-8")
+    profile.write_text(text.replace("body: |\n  ", "body: |\n  바뀐 문장이다. ", 1), "utf-8")
+
+
+def test_a_warm_process_keeps_the_parts_open_and_stitches_the_same_book(
+    warm_three: Path, built_three: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under --watch (warm) the print book's parts stay open from one book to the next,
+    taken as the last book left them: the book is the one a cold build stitches."""
+    other = warm_copy(built_three, tmp_path / "cold")
+    warm = BuildOptions(warm=True)
+    replayed: list[object] = []
+    replay = FontPlan.replay
+    monkeypatch.setattr(FontPlan, "replay", lambda *a: replayed.append(a) or replay(*a))
+    try:
+        _edit(warm_three)
+        build(warm_three, warm)  # stitches, and keeps the parts open
+        [kept] = [k for folder, k in scireport.build.KEPT.items() if warm_three in folder.parents]
+        assert len(kept.parts) > 3
+        _edit_barcelona(warm_three)
+        assert not replayed
+        build(warm_three, warm)  # one part new, the others as they were kept
+        assert len(kept.parts) > 3 and len(replayed) == len(kept.parts) - 1
+        _edit(other)
+        _edit_barcelona(other)
+        build(other, BuildOptions())
+        book = Path("build") / "print" / "report.pdf"
+        assert (warm_three / book).read_bytes() == (other / book).read_bytes()
+    finally:
+        for parts in scireport.build.KEPT.values():
+            parts.close()
+        scireport.build.KEPT.clear()

@@ -59,7 +59,7 @@ from .preflight.store import FactsStore
 from .preflight.store import now as facts_now
 from .project import City, Project, languages_to_build, load_project
 from .sources import dotted
-from .stitch import Bookmark, Link, stitch
+from .stitch import Bookmark, KeptParts, Link, stitch
 from .structure import TaggedBook, mark_untagged_as_artifacts, survey_structure
 from .typeset import (
     FONT_SUFFIXES,
@@ -394,6 +394,10 @@ def write_group(books: Books, selected: list[City], result: BuildResult) -> None
         for book, target in books:
             book.write(target, selected, result)
 
+
+KEPT: dict[Path, KeptParts] = {}
+"""The parts each edition's book keeps open in a process that builds again and again
+(:attr:`BuildOptions.warm`), by the edition's cache folder (see stitch.KeptParts)."""
 
 BIG_DOCUMENT_PAGES = 8
 """Pages from which a document is typeset in a worker of its own (see BookBuilder.typeset)."""
@@ -1594,15 +1598,18 @@ class BookBuilder:
                 if anchor in anchors
             ]
         parts = self.book_parts(entries)
+        tagged = self.tagged(self.pdf_meta().title)
+        keep = KEPT.setdefault(self.plan.cache_folder, KeptParts()) if self.options.warm else None
         return stitch(
             [entry.pdf for entry in parts],
             path,
+            keep=keep if tagged is None else None,
             surveys=[entry.meta.get("structure") for entry in parts],
             bookmarks=self.bookmarks(entries, starts),
             links=links,
             font_files=self.fetched_fonts(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
-            tagged=self.tagged(self.pdf_meta().title),
+            tagged=tagged,
         )
 
     def fetched_fonts(self, parts: list[Entry]) -> list[Path]:
