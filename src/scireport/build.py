@@ -62,6 +62,7 @@ from .sources import dotted
 from .stitch import Bookmark, KeptParts, Link, stitch
 from .structure import TaggedBook, mark_untagged_as_artifacts, survey_structure
 from .typeset import (
+    BIG_DOCUMENT_PAGES,
     FONT_SUFFIXES,
     PageTask,
     PdfMeta,
@@ -398,9 +399,6 @@ def write_group(books: Books, selected: list[City], result: BuildResult) -> None
 KEPT: dict[Path, KeptParts] = {}
 """The parts each edition's book keeps open in a process that builds again and again
 (:attr:`BuildOptions.warm`), by the edition's cache folder (see stitch.KeptParts)."""
-
-BIG_DOCUMENT_PAGES = 8
-"""Pages from which a document is typeset in a worker of its own (see BookBuilder.typeset)."""
 
 BIG_BOOK_PAGES = 400
 """Pages from which an edition stitches its book after its city PDFs are finished and

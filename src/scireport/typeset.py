@@ -7,6 +7,7 @@ every document (memory stays flat), and every resource is fetched through
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 from collections.abc import Callable, Sequence
@@ -244,6 +245,10 @@ def set_metadata(document: Any, meta: PdfMeta) -> None:
     target.generator = "scireport"
 
 
+BIG_DOCUMENT_PAGES = 8
+"""Pages from which a document is big: typeset in a worker of its own (see
+build.BookBuilder.typeset), its layout collected before its PDF is opened (run_task)."""
+
 PartPass = Callable[[Any], int]
 """A change made to a typeset part before it is cached: called with the part open as a
 ``pikepdf.Pdf``, returns how many things it changed (0: none)."""
@@ -279,9 +284,8 @@ def run_task(
     options = dict(task.options)
     written = io.BytesIO()
     messages = typesetter.write(document, written, **options)
-    surveyed = save_part(written.getvalue(), task.output, passes, surveys)
     laid_out = printed_text(document)
-    return surveyed | {
+    found = {
         "pages": len(document.pages),
         "missing": [label for label, text in task.expected if comparable(text) not in laid_out],
         "overflow": None if overflow is None else overflow.__dict__,
@@ -296,6 +300,14 @@ def run_task(
         },
         "bookmarks": page_bookmarks(document),
     }
+    # A big document's layout goes before its PDF is opened for the passes: for W500's
+    # 17-page ranking the two together made the peak of the whole build. (A worker collects
+    # its garbage after each document; a small one's layout can wait for that.)
+    big = len(document.pages) >= BIG_DOCUMENT_PAGES
+    del document, laid_out
+    if big:
+        gc.collect()
+    return save_part(written.getvalue(), task.output, passes, surveys) | found
 
 
 def save_part(
