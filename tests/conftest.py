@@ -104,6 +104,8 @@ LONGEST_FIRST = (
     "test_preview.py",
     "test_fidelity.py",
     "test_index_build.py",
+    "test_edits.py",
+    "test_tagged.py",
 )
 """The test files that take the most CPU (measured with the suite), handed to the xdist
 workers first (``--no-loadscope-reorder``) so that no long file starts last and keeps one
