@@ -24,7 +24,7 @@ def test_the_checks_apart_find_what_they_find_here(warm_three: Path) -> None:
     )
     project = load_project(warm_three)
     here, layout = check_project(project, placeholder_severity="error")
-    apart, loaded = check_apart(project, warm=False, placeholder_severity="error")
+    apart, loaded = check_apart(project, apart=True, placeholder_severity="error")
     assert apart == here and here  # the same located findings, in the same order
     assert loaded is not None and layout is not None and loaded.dirs == layout.dirs
 
@@ -40,7 +40,7 @@ def test_checks_whose_process_died_are_run_here(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(scireport.build, "check_project", check)
-    findings, layout = check_apart(load_project(warm_three), warm=False)
+    findings, layout = check_apart(load_project(warm_three), apart=True)
     assert layout is not None and not [f for f in findings if f.severity == "error"]
 
 
@@ -52,7 +52,7 @@ def test_an_error_of_the_checks_apart_is_raised_here(
 
     monkeypatch.setattr(scireport.build, "check_project", check)
     with pytest.raises(FindingsError, match="refused"):
-        check_apart(load_project(warm_three), warm=False)
+        check_apart(load_project(warm_three), apart=True)
 
 
 def test_alone_runs_even_one_item_in_a_worker_of_its_own() -> None:

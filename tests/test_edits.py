@@ -110,17 +110,6 @@ def test_an_edition_whose_process_died_is_written_by_the_build_itself(
     assert result.typeset == 2
 
 
-def test_one_core_writes_the_editions_one_after_the_other(
-    warm_three: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _edit(warm_three)
-    monkeypatch.setattr(scireport.build, "EditionProcess", None)  # would fail if used
-    result = build(warm_three, BuildOptions(editions=BOTH, jobs=1))
-    assert [(o.edition, o.kind) for o in result.outputs if o.written] == [
-        ("print", "book"), ("print", "city"), ("screen", "book"), ("screen", "city"),
-    ]  # fmt: skip
-
-
 def _digests(paths: list[Path], edition: str) -> set[str]:
     found = set()
     for path in paths:

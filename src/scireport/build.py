@@ -240,7 +240,7 @@ def build(
     langs = languages_to_build(everything.config, options.langs)
     findings, layout = check_apart(
         everything,
-        warm=options.warm,
+        apart=not options.warm and len(everything.cities) >= CHECKS_APART_CITIES,
         placeholder_severity="error",
         langs=langs,
         translation_severity="warning" if options.allow_fallback else "error",
@@ -288,18 +288,24 @@ def build(
     return result
 
 
+CHECKS_APART_CITIES = 100
+"""Cities from which a build (not a warm one) checks its project in a forked process."""
+
+
 def check_apart(
-    project: Project, *, warm: bool, **options: Any
+    project: Project, *, apart: bool, **options: Any
 ) -> tuple[list[Finding], Layout | None]:
-    """:func:`~.checks.suite.check_project` in a forked process, its findings handed back.
+    """:func:`~.checks.suite.check_project` in a forked process (``apart``), its findings
+    handed back.
 
     What the checks allocate stays in that process and goes with it: run here, they left
-    30 MB of a 500-city project's memory in pieces this process could not give back, which
-    the workers forked later then shared and the stitching sat on top of. The layout is
-    loaded here again once the checks passed it. A process that builds again and again
-    (``warm``), or that cannot fork, checks here.
+    30 MB of a 500-city project's memory in pieces this process could not give back (4 MB
+    of a 50-city one), which the workers forked later then shared and the stitching sat on
+    top of. The layout is loaded here again once the checks passed it. Not ``apart`` (a
+    small project, or a process that builds again and again), or where processes cannot be
+    forked, the checks run here.
     """
-    if warm or "fork" not in multiprocessing.get_all_start_methods():
+    if not apart or "fork" not in multiprocessing.get_all_start_methods():
         return check_project(project, **options)
     receiving, sending = multiprocessing.Pipe(duplex=False)
 
