@@ -179,3 +179,23 @@ def test_a_warm_process_keeps_the_parts_open_and_stitches_the_same_book(
         for parts in scireport.build.KEPT.values():
             parts.close()
         scireport.build.KEPT.clear()
+
+
+def test_kept_parts_give_the_book_a_fresh_stitch_gives_a_part_twice_included(
+    warm_three: Path, tmp_path: Path
+) -> None:
+    from scireport.stitch import KeptParts, stitch
+
+    cache = warm_three / "build" / ".cache" / "print-ko"
+    parts = sorted(cache.glob("*.pdf"))[:4]
+    parts.append(parts[-1])  # the same part twice in one book
+    keep = KeptParts()
+    try:
+        fresh, first, second = (tmp_path / f"{n}.pdf" for n in ("fresh", "first", "second"))
+        stitch(parts, fresh, bookmarks=[], links=[])
+        stitch(parts, first, bookmarks=[], links=[], keep=keep)  # opens and keeps them
+        assert len(keep.parts) == 3  # the first part is the book itself; the repeat once
+        stitch(parts, second, bookmarks=[], links=[], keep=keep)  # takes the kept ones
+        assert first.read_bytes() == fresh.read_bytes() == second.read_bytes()
+    finally:
+        keep.close()

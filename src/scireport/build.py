@@ -288,6 +288,30 @@ def build(
     return result
 
 
+def forked(target: Callable[[Any], None], name: str) -> tuple[Any, Any]:
+    """Start ``target(sending)`` in a forked process that dies with this one; return the
+    process and the end of its pipe this process receives on (``sending``: the other end).
+
+    The garbage collector is frozen while it forks, as for the workers: the process's
+    collections then leave the pages it shares with this one alone."""
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    parent = os.getpid()
+
+    def run() -> None:
+        die_with(parent)
+        with sending:
+            target(sending)
+
+    process = multiprocessing.get_context("fork").Process(target=run, name=name)
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
+    sending.close()
+    return process, receiving
+
+
 CHECKS_APART_CITIES = 100
 """Cities from which a build (not a warm one) checks its project in a forked process."""
 
@@ -307,22 +331,15 @@ def check_apart(
     """
     if not apart or "fork" not in multiprocessing.get_all_start_methods():
         return check_project(project, **options)
-    receiving, sending = multiprocessing.Pipe(duplex=False)
 
-    def run() -> None:
+    def run(sending: Any) -> None:
         try:
             findings, layout = check_project(project, **options)
             sending.send(("done", findings, layout is not None))
         except BaseException as exc:  # handed back whole: raised here
             sending.send(("failed", _portable(exc, "checks")))
 
-    child = multiprocessing.get_context("fork").Process(target=run, name="checks")
-    gc.freeze()
-    try:
-        child.start()
-    finally:
-        gc.unfreeze()
-    sending.close()
+    child, receiving = forked(run, "checks")
     try:
         reply = receiving.recv()
     except EOFError:  # it died: check here
@@ -425,25 +442,14 @@ class EditionProcess:
         self.reply: tuple[Any, ...] | None = None
         """What the process handed back: ``("done", outputs, warnings, counts)`` or
         ``("failed", error)``; None while it runs, or when it died."""
-        receiving, sending = multiprocessing.Pipe(duplex=False)
-        context = multiprocessing.get_context("fork")
-        self.process = context.Process(
-            target=self._run, args=(sending, result, os.getpid()), name="edition writer"
-        )
-        gc.freeze()  # as for the workers: its collections leave the shared pages alone
-        try:
-            self.process.start()
-        finally:
-            gc.unfreeze()
-        sending.close()
+        self.process, receiving = forked(partial(self._run, result=result), "edition writer")
         self.listener = threading.Thread(
             target=self._listen, args=(receiving,), daemon=True, name="edition listener"
         )
         self.listener.start()
 
-    def _run(self, sending: Any, result: BuildResult, parent: int) -> None:
+    def _run(self, sending: Any, result: BuildResult) -> None:
         """In the forked process: write the editions, telling the parent as it goes."""
-        die_with(parent)
         outputs, warnings = len(result.outputs), len(result.warnings)
         counts = [getattr(result, name) for name in COUNTS]
         for index, (book, _) in enumerate(self.books):
@@ -460,7 +466,6 @@ class EditionProcess:
             names = ", ".join(book.edition.name for book, _ in self.books)
             reply = ("failed", _portable(exc, f"writing the {names} edition"))
         sending.send(reply)
-        sending.close()
 
     def _listen(self, receiving: Any) -> None:
         """In this process: pass on the forked one's progress and written files."""
@@ -1140,8 +1145,8 @@ class BookBuilder:
         """Typeset ``jobs`` (cached ones are reused); return entries by job name.
 
         The documents of :data:`BIG_DOCUMENT_PAGES` or more (a 500-city report's ranking
-        and contents) are typeset first, in one worker of their own that then ends, the
-        rest after them: a worker that typeset the 17-page ranking of 500 cities kept
+        and contents) are typeset first, one at a time, each in a worker of its own that
+        then ends, the rest after them: a worker that typeset the 17-page ranking of 500 cities kept
         60 MB more to the end of the build (the peak of a W500 build: 325 MB in all, its
         two workers at 105 and 144 MB)."""
         entries: dict[str, Entry] = {}
@@ -1181,7 +1186,7 @@ class BookBuilder:
             self.cache.folder.mkdir(parents=True, exist_ok=True)
         function = TYPESETTERS[self.edition.name]
         big = [job for job in todo if job.pages >= BIG_DOCUMENT_PAGES]
-        if big and len(big) < len(todo):  # first, in a worker of their own (see above)
+        if big:  # first, each in a worker of its own (see above)
             todo = [job for job in todo if job.pages < BIG_DOCUMENT_PAGES]
             for one in big:
                 result.recovered += parallel(
@@ -1602,18 +1607,17 @@ class BookBuilder:
                 if anchor in anchors
             ]
         parts = self.book_parts(entries)
-        tagged = self.tagged(self.pdf_meta().title)
         keep = KEPT.setdefault(self.plan.cache_folder, KeptParts()) if self.options.warm else None
         return stitch(
             [entry.pdf for entry in parts],
             path,
-            keep=keep if tagged is None else None,
+            keep=keep,  # (stitch keeps the parts of an untagged book of up to its limit)
             surveys=[entry.meta.get("structure") for entry in parts],
             bookmarks=self.bookmarks(entries, starts),
             links=links,
             font_files=self.fetched_fonts(list(entries.values())),
             pdf_1_4=self.options.pdf_x == "1a",
-            tagged=tagged,
+            tagged=self.tagged(self.pdf_meta().title),
         )
 
     def fetched_fonts(self, parts: list[Entry]) -> list[Path]:

@@ -624,9 +624,10 @@ class KeptParts:
         stat = path.stat()
         return str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino
 
-    def get(self, path: Path, hollowed: frozenset[str]) -> _Kept | None:
-        """The part at ``path`` kept open, if it was hollowed against ``hollowed``."""
-        kept = self.parts.get(self.key(path))
+    def get(self, key: tuple[str, int, int, int], hollowed: frozenset[str]) -> _Kept | None:
+        """The part known by ``key`` (:meth:`key`) kept open, if it was hollowed against
+        ``hollowed``."""
+        kept = self.parts.get(key)
         return kept if kept is not None and kept.hollowed == hollowed else None
 
     def keep_only(self, used: dict[tuple[str, int, int, int], _Kept]) -> None:
@@ -693,7 +694,10 @@ def stitch(
         used: dict[tuple[str, int, int, int], _Kept] = {}
         hollowed = frozenset(originals.digests)
         for number, path in enumerate(parts[1:], 1):  # one part open at a time (unless kept)
-            kept = keep.get(path, hollowed) if keep is not None else None
+            key = KeptParts.key(path) if keep is not None else None
+            if key in used:  # the same part twice in one book: kept once
+                key = None
+            kept = keep.get(key, hollowed) if keep is not None and key is not None else None
             part = kept.pdf if kept is not None else pikepdf.open(path)
             try:
                 if kept is not None:
@@ -701,18 +705,18 @@ def stitch(
                 else:
                     taken = fonts.take(part)
                     hollow_repeats(part, originals.digests)
-                    if keep is not None:
+                    if key is not None:
                         kept = _Kept(part, taken, hollowed)
-                if kept is not None:
-                    used[KeptParts.key(path)] = kept
+                if kept is not None and key is not None:
+                    used[key] = kept
                 start = len(book.pages)
                 first = book.make_indirect(pikepdf.Dictionary()).objgen[0]
                 book.pages.extend(part.pages)
                 if tree is not None:
                     tree.add(part, start, surveys[number] if number < len(surveys) else None)
-                originals.share(book, first, load=keep is None)
+                originals.share(book, first, load=kept is None)
             finally:
-                if keep is None or kept is None:
+                if kept is None:
                     part.close()
         install_fonts(book, fonts.programs())
         share_font_dicts(book, fonts)
