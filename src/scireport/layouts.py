@@ -43,7 +43,10 @@ class Layout:
         """
         key = (tuple(self.dirs), tuple(sorted(self.parents.items())))
         if key not in _ENVIRONMENTS:
+            while len(_ENVIRONMENTS) >= KEPT_ENVIRONMENTS:  # the longest unused goes
+                del _ENVIRONMENTS[next(iter(_ENVIRONMENTS))]
             _ENVIRONMENTS[key] = self._environment()
+        _ENVIRONMENTS[key] = _ENVIRONMENTS.pop(key)  # the most recently used last
         return _ENVIRONMENTS[key]
 
     def _environment(self) -> jinja2.Environment:
@@ -104,7 +107,11 @@ def _bounded_range(*args: int) -> range:
 
 
 _ENVIRONMENTS: dict[tuple[Any, ...], jinja2.Environment] = {}
-"""The Jinja2 environment of each set of layout folders (see :attr:`Layout.env`)."""
+"""The Jinja2 environment of each set of layout folders (see :attr:`Layout.env`), the most
+recently used last."""
+KEPT_ENVIRONMENTS = 4
+"""Environments a process keeps (one per layout it builds with; a test run builds
+hundreds of projects in one process)."""
 
 
 @functools.cache

@@ -112,13 +112,20 @@ def _unresolved_link(element: Any) -> bool:
     )
 
 
-def _needs_visit(element: Any) -> bool:
-    """Does :meth:`StructureMerger._visit` change or keep anything of ``element``?"""
+def _headed(element: Any) -> Any | None:
+    """The attributes of ``element`` when they name table headers (/Headers), else None."""
     attributes = element.get("/A")
+    headed = isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes
+    return attributes if headed else None
+
+
+def _needs_visit(element: Any) -> bool:
+    """Does :meth:`StructureMerger._visit` change or keep anything of ``element``? (The
+    same tests as that method's, in its order: a change there is a change here.)"""
     return (
         "/ID" in element
+        or _headed(element) is not None
         or LINK_MARK in element
-        or (isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes)
         or _unresolved_link(element)
     )
 
@@ -299,7 +306,9 @@ class StructureMerger:
         """Check and adjust one element of part number ``part`` (on one of ``pages``).
 
         Its /Pg must be one of the part's pages in the book; table ids get the part's
-        number; a Link element without an annotation is kept for :meth:`link`.
+        number; a Link element without an annotation is kept for :meth:`link`. What it
+        looks for, :func:`_needs_visit` looks for too (a surveyed part is visited only
+        where that said yes).
         """
         page = None
         if "/Pg" in element:
@@ -311,8 +320,8 @@ class StructureMerger:
         if "/ID" in element:
             element.ID = pikepdf.String(f"p{part}-{element.ID}")
             self.ids[str(element.ID)] = element
-        attributes = element.get("/A")
-        if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
+        attributes = _headed(element)
+        if attributes is not None:
             attributes.Headers = pikepdf.Array(
                 [pikepdf.String(f"p{part}-{h}") for h in attributes.Headers]
             )
