@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 import scireport.build
-from scireport.build import BuildOptions, build, check_apart, parallel
+from scireport.build import BuildOptions, build, check_apart
 from scireport.checks.suite import check_project
 from scireport.errors import FindingsError
+from scireport.processes import parallel
 from scireport.project import load_project
 
 

@@ -200,7 +200,8 @@ def warm_up() -> None:
 
 def finish_in_background(root: Path, options: BuildOptions, conn: Connection, parent: int) -> None:
     """The background process: build (typeset parts come from the cache) and tell ``conn``."""
-    from ..build import build, worker_started
+    from ..build import build
+    from ..processes import worker_started
 
     worker_started(parent)  # dies with the preview, leaves Ctrl-C to it
     os.nice(NICENESS)  # the browser fetching the new pixels goes first
