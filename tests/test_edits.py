@@ -181,21 +181,26 @@ def test_a_warm_process_keeps_the_parts_open_and_stitches_the_same_book(
         scireport.build.KEPT.clear()
 
 
+@pytest.mark.parametrize("edition", ["print", "screen"])
 def test_kept_parts_give_the_book_a_fresh_stitch_gives_a_part_twice_included(
-    warm_three: Path, tmp_path: Path
+    warm_three: Path, tmp_path: Path, edition: str
 ) -> None:
+    """Print and tagged screen parts alike: a book stitched from parts kept open (as the
+    last book left them, structure trees included) is the book a fresh stitch gives."""
     from scireport.stitch import KeptParts, stitch
+    from scireport.structure import TaggedBook
 
-    cache = warm_three / "build" / ".cache" / "print-ko"
+    cache = warm_three / "build" / ".cache" / f"{edition}-ko"
     parts = sorted(cache.glob("*.pdf"))[:4]
     parts.append(parts[-1])  # the same part twice in one book
+    tagged = TaggedBook("Book") if edition == "screen" else None
     keep = KeptParts()
     try:
         fresh, first, second = (tmp_path / f"{n}.pdf" for n in ("fresh", "first", "second"))
-        stitch(parts, fresh, bookmarks=[], links=[])
-        stitch(parts, first, bookmarks=[], links=[], keep=keep)  # opens and keeps them
+        stitch(parts, fresh, bookmarks=[], links=[], tagged=tagged)
+        stitch(parts, first, bookmarks=[], links=[], keep=keep, tagged=tagged)  # keeps them
         assert len(keep.parts) == 3  # the first part is the book itself; the repeat once
-        stitch(parts, second, bookmarks=[], links=[], keep=keep)  # takes the kept ones
+        stitch(parts, second, bookmarks=[], links=[], keep=keep, tagged=tagged)  # kept ones
         assert first.read_bytes() == fresh.read_bytes() == second.read_bytes()
     finally:
         keep.close()

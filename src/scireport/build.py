@@ -1414,7 +1414,7 @@ class BookBuilder:
         return stitch(
             [entry.pdf for entry in parts],
             path,
-            keep=keep,  # (stitch keeps the parts of an untagged book of up to its limit)
+            keep=keep,  # (stitch keeps the parts of a book of up to its limit)
             surveys=[entry.meta.get("structure") for entry in parts],
             bookmarks=self.bookmarks(entries, starts),
             links=links,

@@ -235,13 +235,14 @@ class StructureMerger:
             raise ValueError("a part of a tagged book has no structure tree")
         document, tops = _top_elements(root)
         for top in tops:  # copied without its parents: it gets the book's Document
-            del top["/P"]
+            if "/P" in top:  # (gone from a part kept open since the last book)
+                del top["/P"]
         offset = self.next_key
         tree = root.get("/ParentTree")
         entries: list[tuple[int, Any]] = []
         if tree is not None:
-            if not tree.is_indirect:
-                tree = part.make_indirect(tree)
+            if not tree.is_indirect:  # (kept so: a part kept open is merged again)
+                tree = root.ParentTree = part.make_indirect(tree)
             entries = list(_numbers(book.copy_foreign(tree)))
         copied = [book.copy_foreign(top if top.is_indirect else part.make_indirect(top))
                   for top in tops]  # fmt: skip
