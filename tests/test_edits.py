@@ -204,3 +204,110 @@ def test_kept_parts_give_the_book_a_fresh_stitch_gives_a_part_twice_included(
         assert first.read_bytes() == fresh.read_bytes() == second.read_bytes()
     finally:
         keep.close()
+
+
+WARM_BOTH = BuildOptions(editions=BOTH, books_first=True, warm=True)
+
+
+def _log_writes(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Note which process writes each edition (in ``log``; a writer forked later inherits it)."""
+    real = BookBuilder.write
+
+    def write(self: BookBuilder, *args: object, **kwargs: object) -> None:
+        with log.open("a", encoding="utf-8") as noted:
+            noted.write(f"{os.getpid()} {self.edition.name}\n")
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BookBuilder, "write", write)
+
+
+def test_a_warm_writer_writes_the_screen_edition_and_the_books_are_a_cold_builds(
+    warm_three: Path, built_three: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under --watch a warm process of its own writes the screen edition after each edit, at
+    the same time as the build writes the print one, its parts kept open between builds:
+    both books and the city PDFs are those a cold build writes, and the writer holds no
+    lock between builds (each build takes the output folder's)."""
+    from scireport.build import EditionWriters
+
+    log = tmp_path / "writes.log"
+    _log_writes(log, monkeypatch)
+    writers = EditionWriters()
+    try:
+        build(warm_three, WARM_BOTH, writers=writers)  # no writer yet: this process writes
+        assert writers.wanted == 1 and not writers.writers
+        writers.start()
+        [writer] = writers.running()
+        log.unlink()
+        told: list[Output] = []
+        for edit in (_edit, _edit_barcelona):
+            edit(warm_three)
+            result = build(warm_three, WARM_BOTH, writers=writers, written=told.append)
+            assert result.typeset == 2  # one city, each edition once (one in each process)
+            assert {(o.edition, o.kind) for o in result.outputs if o.written} == {
+                (e, k) for e in BOTH for k in ("book", "city")
+            }
+            writers.start()
+        assert writers.running() == [writer]  # the same process, build after build
+        assert {(o.edition, o.kind) for o in told} == {
+            (e, k) for e in BOTH for k in ("book", "city")
+        }
+        pids = {line.split()[1]: int(line.split()[0]) for line in log.read_text().splitlines()}
+        assert pids == {"print": os.getpid(), "screen": writer.process.pid}
+    finally:
+        writers.close()
+    assert not writer.alive()
+    cold = warm_copy(built_three, tmp_path / "cold")
+    _edit(cold)
+    _edit_barcelona(cold)
+    build(cold, BuildOptions(editions=BOTH))
+    for path in ("print/report.pdf", "screen/report.pdf", "screen/cities/barcelona.pdf"):
+        assert (warm_three / "build" / path).read_bytes() == (cold / "build" / path).read_bytes()
+
+
+@pytest.mark.parametrize("fails", ["dies", "refuses"])
+def test_a_warm_writer_that_dies_or_refuses_leaves_no_edition_half_written(
+    warm_three: Path, monkeypatch: pytest.MonkeyPatch, fails: str
+) -> None:
+    """A writer killed while it writes: the build writes the screen edition itself, and a
+    new writer is started for the next build. A writer's refusal (a preflight error) is
+    raised by the build, whole, after the print edition is written."""
+    from scireport.build import EditionWriters
+
+    main, real = os.getpid(), BookBuilder.write
+    refusal = Finding("build/screen/report.pdf", None, None, "", "pdf-ua", "error", "no", 3)
+
+    def write(self: BookBuilder, *args: object, **kwargs: object) -> None:
+        if _in_a_forked_process(self, "screen", main):
+            if fails == "dies":
+                os._exit(9)  # killed (out of memory, say) before it wrote anything
+            raise FindingsError("preflight found problems", [refusal], warm_three)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BookBuilder, "write", write)
+    writers = EditionWriters()
+    writers.wanted = 1
+    writers.start()
+    [writer] = writers.running()
+    screen = warm_three / "build" / "screen" / "report.pdf"
+    before = screen.read_bytes()
+    try:
+        _edit(warm_three)
+        if fails == "dies":
+            result = build(warm_three, WARM_BOTH, writers=writers)
+            assert {(o.edition, o.kind) for o in result.outputs if o.written} == {
+                (e, k) for e in BOTH for k in ("book", "city")
+            }
+            assert screen.read_bytes() != before
+            writers.start()
+            [again] = writers.running()
+            assert again is not writer and not writer.alive()
+        else:
+            with pytest.raises(FindingsError) as raised:
+                build(warm_three, WARM_BOTH, writers=writers)
+            assert raised.value.findings == [refusal]
+            assert screen.read_bytes() == before
+            assert writers.running() == [writer]  # it refused; it still serves
+    finally:
+        writers.close()
+    assert not list((warm_three / "build").rglob(".*.part"))  # nothing staged is left

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +222,52 @@ def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(warm_three: P
         stop.set()
         thread.join(timeout=30)
     assert not thread.is_alive()
+
+
+def test_watch_with_both_editions_writes_the_screen_one_in_its_warm_writer(
+    warm_three: Path,
+) -> None:
+    """``--watch --edition both``: after the first build a warm writer process is started,
+    a save is written by both processes, and stopping the watch ends the writer."""
+    import multiprocessing
+    import threading
+
+    reports: list[object] = []
+    stop = threading.Event()
+    arrived = threading.Condition()
+
+    def report(result: object) -> None:
+        with arrived:
+            reports.append(result)
+            arrived.notify_all()
+
+    options = BuildOptions(jobs=2, editions=["print", "screen"])
+    thread = threading.Thread(
+        target=scireport.build.watch, args=(warm_three, options, report), kwargs={"stop": stop}
+    )
+    thread.start()
+    try:
+        with arrived:
+            assert arrived.wait_for(lambda: len(reports) >= 1, timeout=60)
+        deadline = time.monotonic() + 30
+        while not multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [writer] = multiprocessing.active_children()
+        profile = warm_three / "profiles" / "seoul.yaml"
+        text = profile.read_text("utf-8")
+        profile.write_text(text.replace("서울의 스마트시티", "서울 스마트시티", 1), "utf-8")
+        with arrived:
+            assert arrived.wait_for(lambda: len(reports) >= 2, timeout=60)
+        result = reports[1]
+        assert getattr(result, "typeset", None) == 2
+        assert {(o.edition, o.kind) for o in result.outputs if o.written} == {
+            (e, k) for e in ("print", "screen") for k in ("book", "city")
+        }
+        assert writer.is_alive()
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive() and not writer.is_alive()
 
 
 def test_a_removed_city_disappears_from_the_book_and_its_pdf_is_deleted(

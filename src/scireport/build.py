@@ -36,7 +36,7 @@ from .assemble import BookTemplates, printed_paragraphs
 from .cache import Entry, ImageCache, PageCache, environment_key, forget_fonts
 from .checks.fit import overflow_finding
 from .checks.suite import check_project, load_project_layout, strict
-from .data import published_rows, report_data
+from .data import ReportData, published_rows, report_data
 from .errors import Finding, FindingsError, UserError, has_errors, sort_findings
 from .files import OutputLedger, Staging, folder_lock, sweep_parts, write_atomically
 from .finish import (
@@ -44,11 +44,13 @@ from .finish import (
     convert_image_to_cmyk,
     finish_print,
     finish_screen,
+    images_may_repeat,
     overprint_black_text,
+    survey_images,
 )
 from .index import IndexResult
 from .layouts import Layout
-from .models import Lang, LayoutManifest
+from .models import WORD_JOINER, Lang, LayoutManifest
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .preflight.store import FactsStore
@@ -221,12 +223,15 @@ def build(
     progress: ProgressHook | None = None,
     ready: PagesHook | None = None,
     written: WrittenHook | None = None,
+    writers: EditionWriters | None = None,
 ) -> BuildResult:
     """Validate the project and write its editions; raise on any error, writing nothing bad.
 
     ``ready`` is told of typeset pages as soon as they can be looked at (see
     :class:`PagesReady`); an exception it raises stops the build, writing nothing.
     ``written`` is told of each PDF as soon as it has replaced the previous one.
+    ``writers`` are the warm processes of a build that runs again and again (``--watch``)
+    that may write some of its editions (see :func:`write_books`).
     """
     started = time.perf_counter()
     forget_fonts()  # a --watch process sees fonts that changed since the last build
@@ -247,7 +252,8 @@ def build(
         raise FindingsError(
             "the project has errors; nothing was built", sort_findings(findings), project.root
         )
-    give_back_memory()  # what the checks freed
+    if not options.warm:  # what the checks freed, before workers are forked (a warm
+        give_back_memory()  # process forks few, and a full collection took it 23 ms)
     config = project.config
     assert config is not None and layout is not None  # no errors: both loaded
     if "print" in options.editions:
@@ -260,19 +266,17 @@ def build(
     result.left_out = [c.slug for c in everything.cities if c.slug not in built]
     data = report_data(project)
     with folder_lock(out):  # one build at a time per output folder
-        books: list[tuple[BookBuilder, Path]] = []
-        for lang in langs:
-            for name in options.editions:
-                edition = Edition(name=name, lang=lang)
-                folder = name if lang == config.main_lang else f"{name}-{lang}"
-                target = _output_dir(out / folder)
-                plan = EditionPlan(project, config, layout, edition, out, data)
-                books.append((BookBuilder(plan, options, progress, ready, written), target))
+        books = [
+            edition_book(
+                project, layout, data, Edition(name, lang), options, progress, ready, written
+            )
+            for lang in langs
+            for name in options.editions
+        ]
         try:
             for book, target in books:
                 book.sweep(target)  # what a killed build staged and never moved into place
-            typeset_ahead([book for book, _ in books], selected, result)
-            write_books(books, selected, result)
+            write_books(books, selected, result, writers)
         finally:  # interrupted: the workers are dead, sweep what they were writing
             for book, target in books:
                 book.sweep(target)
@@ -280,6 +284,26 @@ def build(
             result.published = publish_index(project, data.index, out / "data")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def edition_book(
+    project: Project,
+    layout: Layout,
+    data: ReportData,
+    edition: Edition,
+    options: BuildOptions,
+    progress: ProgressHook | None = None,
+    ready: PagesHook | None = None,
+    written: WrittenHook | None = None,
+) -> tuple[BookBuilder, Path]:
+    """The builder of one edition (and language) of a checked project, and its output folder
+    (``<out>/print``, ``<out>/screen-en``...), made writable."""
+    config = project.config
+    assert config is not None  # a checked project
+    folder = edition.name if edition.lang == config.main_lang else f"{edition.name}-{edition.lang}"
+    target = _output_dir(options.out / folder)
+    plan = EditionPlan(project, config, layout, edition, options.out, data)
+    return BookBuilder(plan, options, progress, ready, written), target
 
 
 CHECKS_APART_CITIES = 100
@@ -336,36 +360,67 @@ Books = list[tuple["BookBuilder", Path]]
 """Editions to write: each one's builder and its output folder."""
 
 
-def write_books(books: Books, selected: list[City], result: BuildResult) -> None:
+def write_books(
+    books: Books, selected: list[City], result: BuildResult, writers: EditionWriters | None = None
+) -> None:
     """Write every edition (and language) of the build: its book and its city PDFs.
 
-    After an edit (this build typeset a few documents, :data:`FEW_TYPESET` a core per
-    edition) with two cores or more, the editions are written at the same time: each
-    edition's writing is then mostly its book's stitching, which one process does alone.
-    (A build that typeset more has as many city PDFs to finish, which the workers of one
-    edition at a time keep every core busy with: at the same time, they took 3.3 s more
-    CPU and 95 MB more memory for W50's two editions.) This process writes the first, a
-    forked process each other group of them (as many processes as cores),
-    with all that was loaded and typeset so far. A forked process tells this one of its
-    progress and of each file it puts in place (``written``) as it goes, then hands back
-    what it wrote and warned of, or its error, which is raised here once this process's
-    own editions are written (this process's error comes first: every process finishes
-    what it started, so no edition is left half replaced). One that died is written again
-    here: a crash costs time, never a page. A build told of its typeset pages (``ready``,
-    the preview) writes its editions one after the other.
+    After an edit (a few documents to typeset, :data:`FEW_TYPESET` a core per edition)
+    with two cores or more, the editions are written at the same time: each edition's
+    writing is then mostly its book's stitching, which one process does alone. (A build
+    that typesets more has as many city PDFs to finish, which the workers of one edition
+    at a time keep every core busy with: at the same time, they took 3.3 s more CPU and
+    95 MB more memory for W50's two editions.) This process writes the first group of
+    editions, another process each further group (as many groups as cores).
+
+    That other process is one of ``writers`` when the build has them (``--watch``): a warm
+    process, which typesets its editions' cities itself, at the same time as this one
+    typesets its own, and keeps its books' parts open from one build to the next. Else it
+    is forked once this process has typeset every edition's cities (:func:`typeset_ahead`),
+    with all that was loaded and typeset so far. Either tells this one of its progress and
+    of each file it puts in place (``written``) as it goes, then hands back what it wrote
+    and warned of, or its error, which is raised here once this process's own editions are
+    written (this process's error comes first: every process finishes what it started, so
+    no edition is left half replaced). One that died is written again here: a crash costs
+    time, never a page. A build told of its typeset pages (``ready``, the preview) writes
+    its editions one after the other.
     """
     options = books[0][0].options
     cores = options.jobs or os.cpu_count() or 1
     groups = [books[n::cores] for n in range(min(cores, len(books)))]
     forks = "fork" in multiprocessing.get_all_start_methods()
-    few = result.typeset <= FEW_TYPESET * cores * len(books)
     told = any(book.ready is not None for book, _ in books)
-    if len(groups) < 2 or not forks or not few or told:
+    apart = len(groups) >= 2 and forks and not told
+    todo = [(book, job) for book, _ in books for job in book.uncached(selected)]
+    if writers is not None and apart:
+        writers.wanted = len(groups) - 1  # (started between builds: see EditionWriters)
+        running = writers.running()
+        if len(todo) <= FEW_TYPESET * cores * len(books) and len(running) >= len(groups) - 1:
+            share = max(1, cores // len(groups))  # each process typesets on its share
+            for book, _ in books:
+                book.options = replace(book.options, jobs=share)
+            mine = {id(book) for book, _ in groups[0]}
+            typeset_ahead([item for item in todo if id(item[0]) in mine], result)
+            others = [
+                EditionProcess(group, selected, result, writer=writer)
+                for group, writer in zip(groups[1:], running, strict=False)
+            ]
+            _write_beside(others, groups[0], selected, result)
+            return
+    typeset_ahead(todo, result)
+    if not apart or result.typeset > FEW_TYPESET * cores * len(books):
         write_group(books, selected, result)
         return
     others = [EditionProcess(group, selected, result) for group in groups[1:]]
+    _write_beside(others, groups[0], selected, result)
+
+
+def _write_beside(
+    others: list[EditionProcess], books: Books, selected: list[City], result: BuildResult
+) -> None:
+    """Write ``books`` here while ``others`` write theirs; then take what they wrote."""
     try:
-        write_group(groups[0], selected, result)
+        write_group(books, selected, result)
     except BaseException as exc:
         for other in others:
             other.wait(interrupt=isinstance(exc, KeyboardInterrupt))
@@ -404,42 +459,35 @@ COUNTS = ("typeset", "from_cache", "recovered", "removed", "collected")
 
 
 class EditionProcess:
-    """A forked process writing a group of editions (see :func:`write_books`)."""
+    """Another process writing a group of editions for this build (see :func:`write_books`):
+    forked for it, or one of the warm ``writer`` processes of ``--watch``."""
 
-    def __init__(self, books: Books, selected: list[City], result: BuildResult) -> None:
+    def __init__(
+        self,
+        books: Books,
+        selected: list[City],
+        result: BuildResult,
+        writer: EditionWriter | None = None,
+    ) -> None:
         self.books = books
         self.selected = selected
+        self.writer = writer
         self.reply: tuple[Any, ...] | None = None
         """What the process handed back: ``("done", outputs, warnings, counts)`` or
         ``("failed", error)``; None while it runs, or when it died."""
-        self.process, receiving = forked(partial(self._run, result=result), "edition writer")
+        if writer is None:
+            run = partial(_write_and_reply, books, selected, result)
+            self.process, receiving = forked(run, "edition writer")
+        else:
+            self.process, receiving = writer.process, writer.ask(books, selected)
         self.listener = threading.Thread(
             target=self._listen, args=(receiving,), daemon=True, name="edition listener"
         )
         self.listener.start()
 
-    def _run(self, sending: Any, result: BuildResult) -> None:
-        """In the forked process: write the editions, telling the parent as it goes."""
-        outputs, warnings = len(result.outputs), len(result.warnings)
-        counts = [getattr(result, name) for name in COUNTS]
-        for index, (book, _) in enumerate(self.books):
-            book.progress = partial(_tell, sending, "progress", index)
-            if book.written is not None:
-                book.written = partial(_tell, sending, "written", index)
-        try:
-            write_group(self.books, self.selected, result)
-            added = [getattr(result, name) - n for name, n in zip(COUNTS, counts, strict=True)]
-            reply: tuple[Any, ...] = (
-                "done", result.outputs[outputs:], result.warnings[warnings:], added,
-            )  # fmt: skip
-        except BaseException as exc:  # handed back whole: raised in the parent
-            names = ", ".join(book.edition.name for book, _ in self.books)
-            reply = ("failed", _portable(exc, f"writing the {names} edition"))
-        sending.send(reply)
-
     def _listen(self, receiving: Any) -> None:
-        """In this process: pass on the forked one's progress and written files."""
-        with receiving:
+        """In this process: pass on the other one's progress and written files."""
+        try:
             while True:
                 try:
                     message = receiving.recv()
@@ -454,14 +502,18 @@ class EditionProcess:
                 else:
                     self.reply = message
                     return
+        finally:
+            if self.writer is None:  # a writer's pipe serves its next builds
+                receiving.close()
 
     def wait(self, *, interrupt: bool = False) -> None:
-        """Wait for the process to end (``interrupt``: Ctrl-C it first, as a terminal
-        would have)."""
+        """Wait for the other process's reply, and for a forked one to end
+        (``interrupt``: Ctrl-C it first, as a terminal would have)."""
         if interrupt and self.process.pid is not None and self.process.is_alive():
             with contextlib.suppress(OSError):
                 os.kill(self.process.pid, signal.SIGINT)
-        self.process.join()
+        if self.writer is None:
+            self.process.join()
         self.listener.join()
 
     def hand_back(self, result: BuildResult) -> None:
@@ -480,6 +532,163 @@ class EditionProcess:
         result.warnings += [w for w in warnings if w not in said]  # another edition said it
         for name, n in zip(COUNTS, added, strict=True):
             setattr(result, name, getattr(result, name) + n)
+
+
+def _write_and_reply(books: Books, selected: list[City], result: BuildResult, sending: Any) -> None:
+    """In another process: write ``books``, telling the build of progress and written files
+    as it goes (through ``sending``), then send it what was written, or the error."""
+    outputs, warnings = len(result.outputs), len(result.warnings)
+    counts = [getattr(result, name) for name in COUNTS]
+    for index, (book, _) in enumerate(books):
+        book.progress = partial(_tell, sending, "progress", index)
+        if book.written is not None:
+            book.written = partial(_tell, sending, "written", index)
+    try:
+        write_group(books, selected, result)
+        added = [getattr(result, name) - n for name, n in zip(COUNTS, counts, strict=True)]
+        reply: tuple[Any, ...] = (
+            "done", result.outputs[outputs:], result.warnings[warnings:], added,
+        )  # fmt: skip
+    except BaseException as exc:  # handed back whole: raised in the build's process
+        names = ", ".join(book.edition.name for book, _ in books)
+        reply = ("failed", _portable(exc, f"writing the {names} edition"))
+    sending.send(reply)
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """What a warm writer is asked to write: the checked project, and which editions."""
+
+    project: Project
+    """The project as this build loaded and checked it."""
+    layout: Layout
+    """Its layout."""
+    data: ReportData
+    """The index data of the report."""
+    editions: tuple[Edition, ...]
+    """The editions (and languages) to write, in order."""
+    options: BuildOptions
+    """The build's options (``out`` absolute)."""
+    cities: tuple[str, ...]
+    """The slugs of the selected cities."""
+    written: bool
+    """Whether the build is told of each file put in place."""
+
+
+class EditionWriter:
+    """A warm process that writes editions for a build that runs again and again
+    (``--watch``), one request a build: forked between builds, it keeps what it loaded,
+    imported and opened (its books' parts: :data:`KEPT`) from one request to the next."""
+
+    def __init__(self) -> None:
+        requests, self.requests = multiprocessing.Pipe(duplex=False)
+        self.process, self.receiving = forked(partial(_serve, requests), "edition writer")
+        requests.close()
+
+    def ask(self, books: Books, selected: list[City]) -> Any:
+        """Ask for ``books`` to be written (the build's builders for them); return the pipe
+        its progress and reply come back on (see :class:`EditionProcess`)."""
+        first = books[0][0]
+        for book, _ in books:  # the writer reads them from now on (see _serve)
+            kept = KEPT.pop(book.plan.cache_folder, None)
+            if kept is not None:
+                kept.close()
+        request = WriteRequest(
+            first.project, first.layout, first.plan.data,
+            tuple(book.edition for book, _ in books), first.options,
+            tuple(city.slug for city in selected), first.written is not None,
+        )  # fmt: skip
+        with contextlib.suppress(OSError):  # it died: no reply comes, the build writes them
+            self.requests.send(request)
+        return self.receiving
+
+    def alive(self) -> bool:
+        """Is the process still running?"""
+        return bool(self.process.is_alive())
+
+    def close(self) -> None:
+        """Ask the process to end and wait for it (a few seconds, then it is killed)."""
+        with contextlib.suppress(OSError):
+            self.requests.send(None)
+        self.requests.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.receiving.close()
+
+
+def _serve(requests: Any, sending: Any) -> None:
+    """In a warm writer: write what each request asks, until told to stop (None), the build
+    is gone, or Ctrl-C.
+
+    The writer starts with the parts the build kept open (:data:`KEPT`, forked with it):
+    the build lets go of an edition's as it first asks the writer for that edition, so
+    that no two processes read one part's file (whose offset they share) at once."""
+    while True:
+        try:
+            request = requests.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if request is None:
+            return
+        try:
+            forget_fonts()  # as the build does: fonts may have changed since the last
+            books = [
+                edition_book(request.project, request.layout, request.data, edition,
+                             request.options, written=_nothing if request.written else None)
+                for edition in request.editions
+            ]  # fmt: skip
+            known = {city.slug: city for city in request.project.cities}
+            selected = [known[slug] for slug in request.cities]
+        except BaseException as exc:
+            sending.send(("failed", _portable(exc, "preparing the editions")))
+            continue
+        with contextlib.suppress(KeyboardInterrupt):  # (handed back as the reply)
+            _write_and_reply(books, selected, BuildResult([], [], 0.0), sending)
+
+
+def _nothing(*_: Any) -> None:
+    """A hook that does nothing (replaced by one that tells the build)."""
+
+
+class EditionWriters:
+    """The warm writers (:class:`EditionWriter`) of a build that runs again and again: as
+    many as its last build wanted (one a further group of editions, see
+    :func:`write_books`).
+
+    They are started by :meth:`start` between builds, never during one: a process forked
+    while the build holds its output folder's lock would hold it too, for as long as it
+    lives."""
+
+    def __init__(self) -> None:
+        self.writers: list[EditionWriter] = []
+        """The writers started."""
+        self.wanted = 0
+        """How many writers the last build could have used."""
+
+    def running(self) -> list[EditionWriter]:
+        """The writers still running."""
+        return [writer for writer in self.writers if writer.alive()]
+
+    def start(self) -> None:
+        """Start as many writers as the last build wanted (and end those it did not, or
+        that died)."""
+        running = self.running()
+        for writer in self.writers:
+            if writer not in running or running.index(writer) >= self.wanted:
+                writer.close()
+        self.writers = running[: self.wanted]
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        while len(self.writers) < self.wanted:
+            self.writers.append(EditionWriter())
+
+    def close(self) -> None:
+        """End every writer."""
+        for writer in self.writers:
+            writer.close()
+        self.writers = []
 
 
 def _tell(sending: Any, kind: str, index: int, *args: Any) -> None:
@@ -638,21 +847,26 @@ class FinishJob:
     """Document language."""
     facts: str | None = None
     """The edition's store of page facts preflight reads pages from (None: none)."""
+    images: bool = True
+    """Whether finishing looks for identical images to store once (False: its parts'
+    surveys show none repeats, see :func:`~.finish.images_may_repeat`)."""
 
 
 def typeset_for_press(task: PageTask) -> dict[str, Any]:
     """Typeset one part of the print edition (:func:`run_task`) and make its solid black
     text overprint before it is cached (in the same open of the PDF), so the city PDFs and
-    the book made of it need no second pass (finishing sees the parts are done)."""
-    return run_task(task, passes=(overprint_black_text,))
+    the book made of it need no second pass (finishing sees the parts are done); note its
+    images' digests (:func:`~.finish.survey_images`)."""
+    return run_task(task, passes=(overprint_black_text,), surveys=(survey_images,))
 
 
 def typeset_for_screen(task: PageTask) -> dict[str, Any]:
     """Typeset one part of the (tagged) screen edition (:func:`run_task`) and mark the
     margin content WeasyPrint leaves outside the structure tree as artifacts, before it is
     cached (in the same open of the PDF); note where the elements are that stitching it
-    into a book changes (:func:`~.structure.survey_structure`)."""
-    return run_task(task, passes=(mark_untagged_as_artifacts,), surveys=(survey_structure,))
+    into a book changes (:func:`~.structure.survey_structure`), and its images' digests."""
+    surveys = (survey_structure, survey_images)
+    return run_task(task, passes=(mark_untagged_as_artifacts,), surveys=surveys)
 
 
 TYPESETTERS: dict[str, Callable[[PageTask], dict[str, Any]]] = {
@@ -668,8 +882,9 @@ def typeset_part(item: tuple[str, PageTask]) -> dict[str, Any]:
     return TYPESETTERS[edition](task)
 
 
-def typeset_ahead(books: list[BookBuilder], selected: list[City], result: BuildResult) -> None:
-    """Typeset the cities no edition's cache has, every edition's in one pool of workers.
+def typeset_ahead(todo: list[tuple[BookBuilder, Job]], result: BuildResult) -> None:
+    """Typeset the cities no edition's cache has (``todo``: :meth:`BookBuilder.uncached` of
+    each edition), every edition's in one pool of workers.
 
     After an edit each edition has one city to typeset: in a new process together they
     take one city's time on two cores, not two, and this process need not import
@@ -679,8 +894,8 @@ def typeset_ahead(books: list[BookBuilder], selected: list[City], result: BuildR
     for an edit's two cities at W50). When only one edition has anything to typeset, it
     is left to that edition (as it was). Each edition then finds its cities in its cache.
     """
-    todo = [(book, job) for book in books for job in book.uncached(selected)]
-    if len({id(book) for book, _ in todo}) < 2:
+    books = list({id(book): book for book, _ in todo}.values())
+    if len(books) < 2:
         return
     options = books[0].options
     jobs = options.jobs
@@ -722,9 +937,9 @@ def finish_and_check(job: FinishJob) -> list[Finding]:
     if job.edition == "print":
         key = ":".join(("scireport", job.lang, job.title, *Path(job.final).parts[-2:]))
         finisher = press_finisher(job.manifest, job.marks, job.title, job.authors, job.lang)
-        finisher(job.staged, document_key=key)
+        finisher(job.staged, document_key=key, images=job.images)
     else:
-        finish_screen(job.staged)
+        finish_screen(job.staged, images=job.images)
     store = Path(job.facts) if job.facts is not None else None
     found = preflight(
         job.staged, edition=job.edition, manifest=job.manifest, pages=job.pages, store=store
@@ -1281,6 +1496,7 @@ class BookBuilder:
         tmp = staging.new(final)
         count = self.write_book(tmp, {**sections, **entries}, starts)
         job = self.finish_job(tmp, final, count, None, stamp)
+        job = replace(job, images=images_may_repeat([part.meta.get("images") for part in parts]))
         return Output(final, count, self.edition.name, "book"), job
 
     def announce(self, entries: dict[str, Entry], *, whole: bool) -> None:
@@ -1388,10 +1604,12 @@ class BookBuilder:
         """The outline: what the layout's CSS bookmarks in each part, at its book page.
 
         Both editions' books are stitched with this outline, so they have one shape (cover,
-        contents, sections, cities) and the labels as printed.
+        contents, sections, cities) and the labels as printed, without the word joiners that
+        keep Korean words whole on the page (finishing would take them out: a screen book
+        then needs no second save).
         """
         return [
-            Bookmark(label, starts[part.key] - 1 + index, level)
+            Bookmark(label.replace(WORD_JOINER, ""), starts[part.key] - 1 + index, level)
             for part in self.plan.parts(self.pages)
             for index, level, label in entries[part.key].meta.get("bookmarks", [])
         ]
@@ -1449,9 +1667,11 @@ def watch(
 
     Runs until interrupted (or until the ``stop`` event is set). The process stays warm:
     WeasyPrint stays imported and typeset cities stay cached, so a one-profile edit costs
-    one city's typesetting plus the stitching of the book. Each edition's book is written
-    first, replaced as soon as it passes preflight, and the city PDFs after every book
-    (:attr:`BuildOptions.books_first`); ``written`` is told of each file put in place.
+    one city's typesetting plus the stitching of the book. With more than one edition, a
+    warm writer process (:class:`EditionWriters`) writes the further ones at the same time
+    after an edit. Each edition's book is written first, replaced as soon as it passes
+    preflight, and its city PDFs after it (:attr:`BuildOptions.books_first`); ``written``
+    is told of each file put in place.
     """
     import watchfiles
 
@@ -1460,10 +1680,11 @@ def watch(
     root = find_root(project_dir)
 
     options = replace(options, books_first=True, warm=True)
+    writers = EditionWriters()
 
     def once() -> None:
         try:
-            report(build(root, options, progress, written=written))
+            report(build(root, options, progress, written=written, writers=writers))
         except UserError as exc:
             report(exc)
 
@@ -1478,13 +1699,19 @@ def watch(
         rust_timeout=200,
     )
     next(changes, None)  # the watcher is armed: a save during the first build is not lost
-    once()
-    # A first build that found every page cached never imported WeasyPrint: import it now,
-    # while nothing has changed, rather than on the first save (0.4 to 0.8 s).
-    importlib.import_module("weasyprint")
-    for batch in changes:
-        if batch:  # an empty batch: nothing changed within rust_timeout
-            once()
+    try:
+        once()
+        # A first build that found every page cached never imported WeasyPrint: import it
+        # now, while nothing has changed, rather than on the first save (0.4 to 0.8 s);
+        # the writers of further editions are forked with it.
+        importlib.import_module("weasyprint")
+        writers.start()
+        for batch in changes:
+            if batch:  # an empty batch: nothing changed within rust_timeout
+                once()
+                writers.start()  # (those the build wanted, or one that died)
+    finally:
+        writers.close()
 
 
 WATCH_STEP_MS = 15

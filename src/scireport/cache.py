@@ -241,6 +241,8 @@ def _well_formed(meta: dict[str, Any]) -> bool:
         and isinstance(meta.get("bookmarks", []), list)
         and all(_is_bookmark(mark) for mark in meta.get("bookmarks", []))
         and _is_survey(meta.get("structure", []))
+        and isinstance(meta.get("images", []), list)
+        and all(isinstance(digest, str) for digest in meta.get("images", []))
     )
 
 
