@@ -311,3 +311,28 @@ def test_a_warm_writer_that_dies_or_refuses_leaves_no_edition_half_written(
     finally:
         writers.close()
     assert not list((warm_three / "build").rglob(".*.part"))  # nothing staged is left
+
+
+def test_warming_up_typesets_one_city_and_writes_nothing_to_the_output(
+    warm_three: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--watch`` warms its process up after the first build by typesetting one city
+    again, into a temporary file: the output folder is left as it was. A project it cannot
+    typeset is skipped without a word (the next build reports it)."""
+    from scireport.build import TYPESETTERS, warm_up
+
+    typeset: list[Path] = []
+    real = TYPESETTERS["print"]
+
+    def counting(task: object) -> dict[str, object]:
+        typeset.append(task.output)  # type: ignore[attr-defined]
+        return real(task)  # type: ignore[arg-type]
+
+    monkeypatch.setitem(TYPESETTERS, "print", counting)
+    files = {p: p.stat().st_mtime_ns for p in (warm_three / "build").rglob("*")}
+    warm_up(warm_three, BuildOptions())
+    assert len(typeset) == 1 and not typeset[0].exists()
+    assert {p: p.stat().st_mtime_ns for p in (warm_three / "build").rglob("*")} == files
+    (warm_three / "scireport.yaml").write_text("title: [", "utf-8")
+    warm_up(warm_three, BuildOptions())  # nothing to typeset, nothing raised
+    assert len(typeset) == 1

@@ -143,6 +143,18 @@ def give_back_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+def settle() -> None:
+    """Between the builds of a process that builds again and again (``--watch``): collect
+    its garbage, then freeze what is left (``gc.freeze``), so that the next build's
+    collections pass over it. What a build keeps (WeasyPrint's fonts and caches, the kept
+    parts, the project) made each full collection of W50's warm process take 45 ms, one
+    every other save; frozen, 12 ms. Unfrozen first, nothing frozen is kept past the next
+    settling (and a fork in between, see :func:`forked`, unfreezes it all)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 MMAP_THRESHOLD = 1 << 20
 """Allocations from this size up are mapped on their own and given back when freed (glibc
 ``M_MMAP_THRESHOLD``), in the workers. glibc's default threshold rises to the largest block
