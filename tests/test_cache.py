@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import copy_sample
 
 import scireport.cache
@@ -50,11 +52,20 @@ def test_collect_keeps_only_the_entries_in_use(tmp_path: Path) -> None:
     assert (cache.folder / "outputs.json").exists()
 
 
-def test_fonts_are_looked_up_again_by_each_build() -> None:
-    scireport.cache.font_files("Noto Sans CJK KR")
+def test_fonts_are_looked_up_again_by_each_build_or_between_warm_builds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    found = scireport.cache.font_files("Noto Sans CJK KR")
     assert scireport.cache.font_files.cache_info().currsize >= 1
     scireport.cache.forget_fonts()
     assert scireport.cache.font_files.cache_info().currsize == 0
+    asked: list[list[str]] = []
+    run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: asked.append(args) or run(args, **kw))
+    scireport.cache.refresh_fonts()  # between the builds of --watch: asked again, now
+    assert ["fc-list", "Noto Sans CJK KR", "file"] in asked
+    asked.clear()
+    assert scireport.cache.font_files("Noto Sans CJK KR") == found and not asked
 
 
 def test_a_whole_book_build_leaves_only_live_entries(tmp_path: Path) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,13 +186,11 @@ def test_contents_longer_than_planned_is_refused(small_project: Path) -> None:
         run(small_project, jobs=1)
 
 
-def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(warm_three: Path) -> None:
-    import threading
-
-    small_project = warm_three
-    from scireport.errors import UserError
-
-    reports: list[object] = []
+@contextlib.contextmanager
+def _watching(root: Path, options: BuildOptions) -> Iterator[Callable[[int], list[Any]]]:
+    """``watch`` in a thread, stopped at the end; yields ``wait_for(count)``, which waits for
+    that many reports and returns them all."""
+    reports: list[Any] = []
     stop = threading.Event()
     arrived = threading.Condition()
 
@@ -198,30 +199,34 @@ def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(warm_three: P
             reports.append(result)
             arrived.notify_all()
 
-    def wait_for(count: int) -> None:
+    def wait_for(count: int) -> list[Any]:
         with arrived:
             assert arrived.wait_for(lambda: len(reports) >= count, timeout=60)
+        return reports
 
     thread = threading.Thread(
-        target=scireport.build.watch,
-        args=(small_project, BuildOptions(jobs=1), report),
-        kwargs={"stop": stop},
+        target=scireport.build.watch, args=(root, options, report), kwargs={"stop": stop}
     )
     thread.start()
     try:
-        wait_for(1)
-        profile = small_project / "profiles" / "seoul.yaml"
-        good = profile.read_text("utf-8")
-        profile.write_text(good.replace("city: Seoul", "city: [Seoul"), "utf-8")
-        wait_for(2)
-        assert isinstance(reports[1], UserError)
-        profile.write_text(good.replace("서울의 스마트시티", "서울 스마트시티", 1), "utf-8")
-        wait_for(3)
-        assert getattr(reports[2], "typeset", None) == 1
+        yield wait_for
     finally:
         stop.set()
         thread.join(timeout=30)
     assert not thread.is_alive()
+
+
+def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(warm_three: Path) -> None:
+    from scireport.errors import UserError
+
+    with _watching(warm_three, BuildOptions(jobs=1)) as wait_for:
+        wait_for(1)
+        profile = warm_three / "profiles" / "seoul.yaml"
+        good = profile.read_text("utf-8")
+        profile.write_text(good.replace("city: Seoul", "city: [Seoul"), "utf-8")
+        assert isinstance(wait_for(2)[1], UserError)
+        profile.write_text(good.replace("서울의 스마트시티", "서울 스마트시티", 1), "utf-8")
+        assert getattr(wait_for(3)[2], "typeset", None) == 1
 
 
 def test_watch_with_both_editions_writes_the_screen_one_in_its_warm_writer(
@@ -230,25 +235,9 @@ def test_watch_with_both_editions_writes_the_screen_one_in_its_warm_writer(
     """``--watch --edition both``: after the first build a warm writer process is started,
     a save is written by both processes, and stopping the watch ends the writer."""
     import multiprocessing
-    import threading
 
-    reports: list[object] = []
-    stop = threading.Event()
-    arrived = threading.Condition()
-
-    def report(result: object) -> None:
-        with arrived:
-            reports.append(result)
-            arrived.notify_all()
-
-    options = BuildOptions(jobs=2, editions=["print", "screen"])
-    thread = threading.Thread(
-        target=scireport.build.watch, args=(warm_three, options, report), kwargs={"stop": stop}
-    )
-    thread.start()
-    try:
-        with arrived:
-            assert arrived.wait_for(lambda: len(reports) >= 1, timeout=60)
+    with _watching(warm_three, BuildOptions(jobs=2, editions=["print", "screen"])) as wait_for:
+        wait_for(1)
         deadline = time.monotonic() + 30
         while not multiprocessing.active_children() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -256,18 +245,13 @@ def test_watch_with_both_editions_writes_the_screen_one_in_its_warm_writer(
         profile = warm_three / "profiles" / "seoul.yaml"
         text = profile.read_text("utf-8")
         profile.write_text(text.replace("서울의 스마트시티", "서울 스마트시티", 1), "utf-8")
-        with arrived:
-            assert arrived.wait_for(lambda: len(reports) >= 2, timeout=60)
-        result = reports[1]
-        assert getattr(result, "typeset", None) == 2
+        result = wait_for(2)[1]
+        assert result.typeset == 2  # one city of each edition, each in its own process
         assert {(o.edition, o.kind) for o in result.outputs if o.written} == {
             (e, k) for e in ("print", "screen") for k in ("book", "city")
         }
         assert writer.is_alive()
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-    assert not thread.is_alive() and not writer.is_alive()
+    assert not writer.is_alive()
 
 
 def test_a_removed_city_disappears_from_the_book_and_its_pdf_is_deleted(

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .assemble import BookTemplates, printed_paragraphs
-from .cache import Entry, ImageCache, PageCache, environment_key, forget_fonts
+from .cache import Entry, ImageCache, PageCache, environment_key, forget_fonts, refresh_fonts
 from .checks.fit import overflow_finding
 from .checks.suite import check_project, load_project_layout, strict
 from .data import ReportData, published_rows, report_data
@@ -167,7 +167,8 @@ class BuildOptions:
     warm: bool = False
     """This process builds again and again (``--watch``): the few cities an edit needs are
     typeset here, where WeasyPrint stays imported and warm, not in new workers that would
-    each import it again."""
+    each import it again; the fonts fontconfig knows are looked up again between builds
+    (:func:`~.cache.refresh_fonts`, see :func:`watch`), not as each starts."""
 
 
 @dataclass
@@ -234,7 +235,8 @@ def build(
     that may write some of its editions (see :func:`write_books`).
     """
     started = time.perf_counter()
-    forget_fonts()  # a --watch process sees fonts that changed since the last build
+    if not options.warm:  # (a warm process looks them up again between builds: see watch)
+        forget_fonts()  # fonts may have changed since the last build
     everything = load_project(project_dir)
     langs = languages_to_build(everything.config, options.langs)
     findings, layout = check_apart(
@@ -633,7 +635,6 @@ def _serve(requests: Any, sending: Any) -> None:
         if request is None:
             return
         try:
-            forget_fonts()  # as the build does: fonts may have changed since the last
             books = [
                 edition_book(request.project, request.layout, request.data, edition,
                              request.options, written=_nothing if request.written else None)
@@ -646,7 +647,8 @@ def _serve(requests: Any, sending: Any) -> None:
             continue
         with contextlib.suppress(KeyboardInterrupt):  # (handed back as the reply)
             _write_and_reply(books, selected, BuildResult([], [], 0.0), sending)
-        settle()  # (see watch)
+        refresh_fonts()  # (between builds, as the watching process does)
+        settle()
 
 
 def _nothing(*_: Any) -> None:
@@ -994,6 +996,8 @@ class BookBuilder:
         """Whether this build preflighted the book (so looked up every page's facts)."""
         self.ahead: set[str] = set()
         """Cache entries (file stems) :func:`typeset_ahead` typeset for this build."""
+        self.city_keys: dict[tuple[str, int], str] = {}
+        """Each city's cache key at a start page, once made (see :meth:`city_key`)."""
 
     # -- planning ---------------------------------------------------------------------
 
@@ -1042,6 +1046,9 @@ class BookBuilder:
         versions are in the environment key), so that an unchanged city is found in the
         cache without assembling its HTML.
         """
+        memo = (city.slug, start)
+        if memo in self.city_keys:
+            return self.city_keys[memo]
         assert city.profile is not None
         images = [self.project.root / image.path for image in city.profile.images]
         inputs = [
@@ -1053,13 +1060,15 @@ class BookBuilder:
             self.edition.lang,
             self.city_numbers(city.slug),
         ]
-        return self.cache.key(
+        key = self.cache.key(
             json.dumps(inputs, default=str),
             self.environment,
             self.key_options(),
             images,
             self.project.root,
         )
+        self.city_keys[memo] = key
+        return key
 
     def city_numbers(self, slug: str) -> Any:
         """What a city's pages show of the data: its numbers, index entry and the averages."""
@@ -1689,6 +1698,11 @@ def watch(
         except UserError as exc:
             report(exc)
 
+    def between_builds() -> None:
+        refresh_fonts()  # fonts installed or changed meanwhile, looked up now
+        settle()  # what the build left, out of the next one's collections
+        writers.start()  # those the build wanted (or one that died), forked warm
+
     relevant = watched(root, options)
     changes = watchfiles.watch(
         root,
@@ -1708,13 +1722,11 @@ def watch(
         # The writers of further editions are forked warm.
         importlib.import_module("weasyprint")
         warm_up(root, options)
-        settle()
-        writers.start()
+        between_builds()
         for batch in changes:
             if batch:  # an empty batch: nothing changed within rust_timeout
                 once()
-                settle()  # what this build left, out of the next one's collections
-                writers.start()  # (those the build wanted, or one that died)
+                between_builds()
     finally:
         writers.close()
 

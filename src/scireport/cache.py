@@ -66,9 +66,11 @@ def _portable_name(path: Path, root: Path | None) -> str:
 def font_files(family: str) -> tuple[str, ...]:
     """Files fontconfig uses for ``family`` (all styles), with size and time, for cache keys.
 
-    Remembered until :func:`forget_fonts` (each build calls it, so a ``--watch`` process
-    sees fonts installed or changed while it runs).
+    Remembered until :func:`forget_fonts` (each build calls it) or :func:`refresh_fonts`
+    (a ``--watch`` process, between its builds), so that a build sees fonts installed or
+    changed since the last.
     """
+    _FAMILIES.add(family)
     try:
         listing = subprocess.run(
             ["fc-list", family, "file"], capture_output=True, text=True, check=False
@@ -90,9 +92,23 @@ _CACHED_FONT_FILES = font_files
 """The cached function itself, so that forgetting works while a test stands in for it."""
 
 
+_FAMILIES: set[str] = set()
+"""The families :func:`font_files` was asked about (what :func:`refresh_fonts` asks again)."""
+
+
 def forget_fonts() -> None:
     """Forget what :func:`font_files` learnt: fonts may have changed since."""
     _CACHED_FONT_FILES.cache_clear()
+
+
+def refresh_fonts() -> None:
+    """Forget what :func:`font_files` learnt and learn it again, for every family asked
+    about so far: between the builds of a process that builds again and again, so that
+    the next build finds the fonts as they are now without waiting for fontconfig (three
+    ``fc-list`` calls took 13 ms of a W50 save)."""
+    forget_fonts()
+    for family in sorted(_FAMILIES):
+        _CACHED_FONT_FILES(family)
 
 
 def _stat(path: Path) -> list[int]:
