@@ -627,28 +627,34 @@ def _serve(requests: Any, sending: Any) -> None:
     The writer starts with the parts the build kept open (:data:`KEPT`, forked with it):
     the build lets go of an edition's as it first asks the writer for that edition, so
     that no two processes read one part's file (whose offset they share) at once."""
-    while True:
-        try:
-            request = requests.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        if request is None:
-            return
-        try:
-            books = [
-                edition_book(request.project, request.layout, request.data, edition,
-                             request.options, written=_nothing if request.written else None)
-                for edition in request.editions
-            ]  # fmt: skip
-            known = {city.slug: city for city in request.project.cities}
-            selected = [known[slug] for slug in request.cities]
-        except BaseException as exc:
-            sending.send(("failed", _portable(exc, "preparing the editions")))
-            continue
-        with contextlib.suppress(KeyboardInterrupt):  # (handed back as the reply)
-            _write_and_reply(books, selected, BuildResult([], [], 0.0), sending)
-        refresh_fonts()  # (between builds, as the watching process does)
-        settle()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the build ends, and so does this
+        while True:
+            try:
+                request = requests.recv()
+            except (EOFError, OSError):  # the build is gone
+                return
+            if request is None:
+                return
+            _answer(request, sending)
+            refresh_fonts()  # (between builds, as the watching process does)
+            settle()
+
+
+def _answer(request: WriteRequest, sending: Any) -> None:
+    """In a warm writer: write what ``request`` asks and reply (see :func:`_write_and_reply`);
+    an error in making its builders is the reply too."""
+    try:
+        books = [
+            edition_book(request.project, request.layout, request.data, edition,
+                         request.options, written=_nothing if request.written else None)
+            for edition in request.editions
+        ]  # fmt: skip
+        known = {city.slug: city for city in request.project.cities}
+        selected = [known[slug] for slug in request.cities]
+    except Exception as exc:
+        sending.send(("failed", _portable(exc, "preparing the editions")))
+        return
+    _write_and_reply(books, selected, BuildResult([], [], 0.0), sending)
 
 
 def _nothing(*_: Any) -> None:
