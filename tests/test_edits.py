@@ -90,10 +90,8 @@ def test_an_edition_written_in_a_forked_process_hands_back_its_refusal(
     assert not list((warm_three / "build").rglob(".*.part"))  # nothing staged is left
 
 
-def test_an_edition_whose_process_died_is_written_by_the_build_itself(
-    warm_three: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _edit(warm_three)
+def _screen_process_dies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the process other than this one that writes the screen edition die at once."""
     main, real = os.getpid(), BookBuilder.write
 
     def write(self: BookBuilder, *args: object, **kwargs: object) -> None:
@@ -102,6 +100,13 @@ def test_an_edition_whose_process_died_is_written_by_the_build_itself(
         real(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(BookBuilder, "write", write)
+
+
+def test_an_edition_whose_process_died_is_written_by_the_build_itself(
+    warm_three: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit(warm_three)
+    _screen_process_dies(monkeypatch)
     told: list[Output] = []
     result = build(warm_three, BuildOptions(editions=BOTH), written=told.append)
     written = {(o.edition, o.kind) for o in result.outputs if o.written}
@@ -252,14 +257,7 @@ def test_a_warm_writer_that_dies_is_replaced_and_its_edition_written_meanwhile(
     edition process's is: test_an_edition_written_in_a_forked_process_hands_back_...)"""
     from scireport.build import EditionWriters
 
-    main, real = os.getpid(), BookBuilder.write
-
-    def write(self: BookBuilder, *args: object, **kwargs: object) -> None:
-        if _in_a_forked_process(self, "screen", main):
-            os._exit(9)  # killed (out of memory, say) before it wrote anything
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(BookBuilder, "write", write)
+    _screen_process_dies(monkeypatch)
     writers = EditionWriters()
     writers.wanted = 1
     writers.start()
