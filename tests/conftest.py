@@ -271,3 +271,23 @@ def start_pages(root: Path, edition: str = "print") -> dict[str, int]:
         project, project.config, layout, Edition(edition, project.config.lang), root / "build"
     )
     return plan.start_pages()
+
+
+def log_writes(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Note in ``log`` which process writes each edition, one ``pid edition`` line a write (a
+    process forked later, a warm writer, inherits it)."""
+    from scireport.build import BookBuilder
+
+    real = BookBuilder.write
+
+    def write(self: BookBuilder, *args: Any, **kwargs: Any) -> None:
+        with log.open("a", encoding="utf-8") as noted:
+            noted.write(f"{os.getpid()} {self.edition.name}\n")
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(BookBuilder, "write", write)
+
+
+def writes_logged(log: Path) -> set[tuple[str, int]]:
+    """Each (edition, pid) :func:`log_writes` noted."""
+    return {(line.split()[1], int(line.split()[0])) for line in log.read_text().splitlines()}

@@ -55,3 +55,10 @@ def test_a_process_compiles_a_layout_template_again_only_when_it_changed(tmp_pat
     later = os.stat(template).st_mtime + 1  # an editor's save, a moment later
     os.utime(template, (later, later))
     assert load_layout(tmp_path, "default").env.get_template("probe.html").render(n=2) == "two 2"
+    # A layout whose environment was made pickles without it (handed to a warm writer),
+    # and the copy makes its own.
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(first))
+    assert copy.dirs == first.dirs and "env" not in copy.__dict__
+    assert copy.env.get_template("probe.html").render(n=3) == "two 3"

@@ -52,20 +52,26 @@ def test_collect_keeps_only_the_entries_in_use(tmp_path: Path) -> None:
     assert (cache.folder / "outputs.json").exists()
 
 
-def test_fonts_are_looked_up_again_by_each_build_or_between_warm_builds(
+def test_fonts_are_looked_up_again_by_each_build_and_handed_to_a_writer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    found = scireport.cache.font_files("Noto Sans CJK KR")
-    assert scireport.cache.font_files.cache_info().currsize >= 1
-    scireport.cache.forget_fonts()
-    assert scireport.cache.font_files.cache_info().currsize == 0
+    """A build forgets what fontconfig said (a warm one asks again while it checks); what
+    the build knows is what a warm writer is handed."""
     asked: list[list[str]] = []
     run = subprocess.run
     monkeypatch.setattr(subprocess, "run", lambda args, **kw: asked.append(args) or run(args, **kw))
-    scireport.cache.refresh_fonts()  # between the builds of --watch: asked again, now
-    assert ["fc-list", "Noto Sans CJK KR", "file"] in asked
-    asked.clear()
-    assert scireport.cache.font_files("Noto Sans CJK KR") == found and not asked
+    scireport.cache.forget_fonts()
+    found = scireport.cache.font_files("Noto Sans CJK KR")
+    assert found and scireport.cache.font_files("Noto Sans CJK KR") == found
+    assert asked == [["fc-list", "Noto Sans CJK KR", "file"]]  # once, then remembered
+    scireport.cache.refresh_fonts()  # asked again, now
+    assert len(asked) == 2 and scireport.cache.known_fonts() == {"Noto Sans CJK KR": found}
+    scireport.cache.forget_fonts()
+    assert scireport.cache.known_fonts() == {}
+    scireport.cache.learn_fonts({"Noto Sans CJK KR": ("a-font.otf:1:2",)})
+    assert scireport.cache.font_files("Noto Sans CJK KR") == ("a-font.otf:1:2",)
+    assert len(asked) == 2
+    scireport.cache.forget_fonts()
 
 
 def test_a_whole_book_build_leaves_only_live_entries(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import warm_copy
+from conftest import log_writes, warm_copy, writes_logged
 
 import scireport.build
 from scireport.build import BookBuilder, BuildOptions, Output, build
@@ -184,18 +184,6 @@ def test_kept_parts_give_the_book_a_fresh_stitch_gives_a_part_twice_included(
 WARM_BOTH = BuildOptions(editions=BOTH, books_first=True, warm=True)
 
 
-def _log_writes(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Note which process writes each edition (in ``log``; a writer forked later inherits it)."""
-    real = BookBuilder.write
-
-    def write(self: BookBuilder, *args: object, **kwargs: object) -> None:
-        with log.open("a", encoding="utf-8") as noted:
-            noted.write(f"{os.getpid()} {self.edition.name}\n")
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(BookBuilder, "write", write)
-
-
 def test_a_warm_writer_writes_the_screen_edition_and_the_books_are_a_cold_builds(
     warm_three: Path, built_three: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -207,7 +195,7 @@ def test_a_warm_writer_writes_the_screen_edition_and_the_books_are_a_cold_builds
     from scireport.build import EditionWriters
 
     log = tmp_path / "writes.log"
-    _log_writes(log, monkeypatch)
+    log_writes(log, monkeypatch)
     replayed: list[object] = []
     replay = FontPlan.replay
     monkeypatch.setattr(FontPlan, "replay", lambda *a: replayed.append(a) or replay(*a))
@@ -233,8 +221,7 @@ def test_a_warm_writer_writes_the_screen_edition_and_the_books_are_a_cold_builds
         assert {(o.edition, o.kind) for o in told} == {
             (e, k) for e in BOTH for k in ("book", "city")
         }
-        pids = {line.split()[1]: int(line.split()[0]) for line in log.read_text().splitlines()}
-        assert pids == {"print": os.getpid(), "screen": writer.process.pid}
+        assert writes_logged(log) == {("print", os.getpid()), ("screen", writer.process.pid)}
     finally:
         writers.close()
         for parts in scireport.build.KEPT.values():

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONFIG, REPO, THREE, copy_sample, start_pages, write_tree
+from conftest import (
+    CONFIG,
+    REPO,
+    THREE,
+    copy_sample,
+    log_writes,
+    start_pages,
+    write_tree,
+    writes_logged,
+)
 
 import scireport.build
 import scireport.cache
@@ -230,18 +239,22 @@ def test_watch_rebuilds_on_save_and_reports_errors_without_exiting(warm_three: P
 
 
 def test_watch_with_both_editions_writes_the_screen_one_in_its_warm_writer(
-    warm_three: Path,
+    warm_three: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``--watch --edition both``: after the first build a warm writer process is started,
-    a save is written by both processes, and stopping the watch ends the writer."""
+    a save is written by both processes (the screen edition by the writer), and stopping
+    the watch ends the writer."""
     import multiprocessing
 
+    log = tmp_path / "writes.log"
+    log_writes(log, monkeypatch)
     with _watching(warm_three, BuildOptions(jobs=2, editions=["print", "screen"])) as wait_for:
         wait_for(1)
         deadline = time.monotonic() + 30
         while not multiprocessing.active_children() and time.monotonic() < deadline:
             time.sleep(0.05)
         [writer] = multiprocessing.active_children()
+        log.unlink()
         profile = warm_three / "profiles" / "seoul.yaml"
         text = profile.read_text("utf-8")
         profile.write_text(text.replace("서울의 스마트시티", "서울 스마트시티", 1), "utf-8")
@@ -251,6 +264,7 @@ def test_watch_with_both_editions_writes_the_screen_one_in_its_warm_writer(
             (e, k) for e in ("print", "screen") for k in ("book", "city")
         }
         assert writer.is_alive()
+        assert writes_logged(log) == {("print", os.getpid()), ("screen", writer.pid)}
     assert not writer.is_alive()
 
 

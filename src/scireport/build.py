@@ -33,7 +33,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .assemble import BookTemplates, printed_paragraphs
-from .cache import Entry, ImageCache, PageCache, environment_key, forget_fonts, refresh_fonts
+from .cache import (
+    Entry,
+    ImageCache,
+    PageCache,
+    environment_key,
+    forget_fonts,
+    known_fonts,
+    learn_fonts,
+    refresh_fonts,
+)
 from .checks.fit import overflow_finding
 from .checks.suite import check_project, load_project_layout, strict
 from .data import ReportData, published_rows, report_data
@@ -235,8 +244,15 @@ def build(
     that may write some of its editions (see :func:`write_books`).
     """
     started = time.perf_counter()
-    if not options.warm:  # (a warm process looks them up again between builds: see watch)
-        forget_fonts()  # fonts may have changed since the last build
+    # Fonts may have changed since the last build: a warm process looks them up again while
+    # it checks the project (fontconfig's calls wait on other processes), others forget them.
+    fonts = (
+        threading.Thread(target=refresh_fonts, name="fonts", daemon=True) if options.warm else None
+    )
+    if fonts is not None:
+        fonts.start()
+    else:
+        forget_fonts()
     everything = load_project(project_dir)
     langs = languages_to_build(everything.config, options.langs)
     findings, layout = check_apart(
@@ -251,6 +267,8 @@ def build(
     if options.strict:
         findings = strict(findings)
     if has_errors(findings):
+        if fonts is not None:
+            fonts.join()
         raise FindingsError(
             "the project has errors; nothing was built", sort_findings(findings), project.root
         )
@@ -267,6 +285,8 @@ def build(
     built = {c.slug for c in project.cities}
     result.left_out = [c.slug for c in everything.cities if c.slug not in built]
     data = report_data(project)
+    if fonts is not None:
+        fonts.join()  # (before the builders key their pages by the fonts' files)
     with folder_lock(out):  # one build at a time per output folder
         books = [
             edition_book(
@@ -477,6 +497,9 @@ class EditionProcess:
         self.reply: tuple[Any, ...] | None = None
         """What the process handed back: ``("done", outputs, warnings, counts)`` or
         ``("failed", error)``; None while it runs, or when it died."""
+        self.hook_error: Exception | None = None
+        """The first error a progress or written hook raised here (the listener reads on:
+        a reply left unread would be taken for the next build's)."""
         if writer is None:
             run = partial(_write_and_reply, books, selected, result)
             self.process, receiving = forked(run, "edition writer")
@@ -495,15 +518,16 @@ class EditionProcess:
                     message = receiving.recv()
                 except (EOFError, OSError):  # it died without a reply
                     return
-                if message[0] == "progress":
-                    self.books[message[1]][0].progress(*message[2])
-                elif message[0] == "written":
-                    hook = self.books[message[1]][0].written
-                    if hook is not None:
-                        hook(*message[2])
-                else:
+                if message[0] not in ("progress", "written"):
                     self.reply = message
                     return
+                book = self.books[message[1]][0]
+                hook = book.progress if message[0] == "progress" else book.written
+                try:
+                    if hook is not None:
+                        hook(*message[2])
+                except Exception as exc:  # raised once the reply is in (see hand_back)
+                    self.hook_error = self.hook_error or exc
         finally:
             if self.writer is None:  # a writer's pipe serves its next builds
                 receiving.close()
@@ -528,6 +552,8 @@ class EditionProcess:
             return
         if self.reply[0] == "failed":
             raise self.reply[1]
+        if self.hook_error is not None:
+            raise self.hook_error
         _, outputs, warnings, added = self.reply
         result.outputs += outputs
         said = {w for w in result.warnings if w.rule == "glyph-font-unusable"}
@@ -575,6 +601,8 @@ class WriteRequest:
     """The slugs of the selected cities."""
     written: bool
     """Whether the build is told of each file put in place."""
+    fonts: dict[str, tuple[str, ...]]
+    """The font files the build found for each family (:func:`~.cache.known_fonts`)."""
 
 
 class EditionWriter:
@@ -591,17 +619,20 @@ class EditionWriter:
         """Ask for ``books`` to be written (the build's builders for them); return the pipe
         its progress and reply come back on (see :class:`EditionProcess`)."""
         first = books[0][0]
+        request = WriteRequest(
+            first.project, first.layout, first.plan.data,
+            tuple(book.edition for book, _ in books), first.options,
+            tuple(city.slug for city in selected), first.written is not None, known_fonts(),
+        )  # fmt: skip
+        try:
+            self.requests.send(request)
+        except Exception:  # noqa: BLE001 (dead, or the request would not pickle)
+            self.close()  # no reply comes: the build writes the editions itself
+            return self.receiving
         for book, _ in books:  # the writer reads them from now on (see _serve)
             kept = KEPT.pop(book.plan.cache_folder, None)
             if kept is not None:
                 kept.close()
-        request = WriteRequest(
-            first.project, first.layout, first.plan.data,
-            tuple(book.edition for book, _ in books), first.options,
-            tuple(city.slug for city in selected), first.written is not None,
-        )  # fmt: skip
-        with contextlib.suppress(OSError):  # it died: no reply comes, the build writes them
-            self.requests.send(request)
         return self.receiving
 
     def alive(self) -> bool:
@@ -636,7 +667,6 @@ def _serve(requests: Any, sending: Any) -> None:
             if request is None:
                 return
             _answer(request, sending)
-            refresh_fonts()  # (between builds, as the watching process does)
             settle()
 
 
@@ -644,6 +674,7 @@ def _answer(request: WriteRequest, sending: Any) -> None:
     """In a warm writer: write what ``request`` asks and reply (see :func:`_write_and_reply`);
     an error in making its builders is the reply too."""
     try:
+        learn_fonts(request.fonts)  # the build's, looked up as it checked the project
         books = [
             edition_book(request.project, request.layout, request.data, edition,
                          request.options, written=_nothing if request.written else None)
@@ -1705,7 +1736,6 @@ def watch(
             report(exc)
 
     def between_builds() -> None:
-        refresh_fonts()  # fonts installed or changed meanwhile, looked up now
         settle()  # what the build left, out of the next one's collections
         writers.start()  # those the build wanted (or one that died), forked warm
 

@@ -19,7 +19,6 @@ import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -62,15 +61,20 @@ def _portable_name(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-@cache
 def font_files(family: str) -> tuple[str, ...]:
     """Files fontconfig uses for ``family`` (all styles), with size and time, for cache keys.
 
-    Remembered until :func:`forget_fonts` (each build calls it) or :func:`refresh_fonts`
-    (a ``--watch`` process, between its builds), so that a build sees fonts installed or
-    changed since the last.
+    Remembered until :func:`forget_fonts` (a build calls it as it starts) or
+    :func:`refresh_fonts` (a warm build, while it checks the project), so that each build
+    sees the fonts installed or changed since the last.
     """
-    _FAMILIES.add(family)
+    found = _LISTED.get(family)
+    if found is None:
+        found = _LISTED[family] = _list_font_files(family)
+    return found
+
+
+def _list_font_files(family: str) -> tuple[str, ...]:
     try:
         listing = subprocess.run(
             ["fc-list", family, "file"], capture_output=True, text=True, check=False
@@ -88,27 +92,33 @@ def font_files(family: str) -> tuple[str, ...]:
     return tuple(described)
 
 
-_CACHED_FONT_FILES = font_files
-"""The cached function itself, so that forgetting works while a test stands in for it."""
-
-
-_FAMILIES: set[str] = set()
-"""The families :func:`font_files` was asked about (what :func:`refresh_fonts` asks again)."""
+_LISTED: dict[str, tuple[str, ...]] = {}
+"""What :func:`font_files` learnt, by family."""
 
 
 def forget_fonts() -> None:
     """Forget what :func:`font_files` learnt: fonts may have changed since."""
-    _CACHED_FONT_FILES.cache_clear()
+    _LISTED.clear()
 
 
 def refresh_fonts() -> None:
-    """Forget what :func:`font_files` learnt and learn it again, for every family asked
-    about so far: between the builds of a process that builds again and again, so that
-    the next build finds the fonts as they are now without waiting for fontconfig (three
-    ``fc-list`` calls took 13 ms of a W50 save)."""
-    forget_fonts()
-    for family in sorted(_FAMILIES):
-        _CACHED_FONT_FILES(family)
+    """Learn again what :func:`font_files` learnt, for every family it was asked about (a
+    warm build runs it in a thread while it checks the project: three ``fc-list`` calls
+    took 13 ms of a W50 save)."""
+    fresh = {family: _list_font_files(family) for family in list(_LISTED)}
+    _LISTED.clear()
+    _LISTED.update(fresh)
+
+
+def known_fonts() -> dict[str, tuple[str, ...]]:
+    """What :func:`font_files` knows now (handed to a warm writer with its request)."""
+    return dict(_LISTED)
+
+
+def learn_fonts(known: dict[str, tuple[str, ...]]) -> None:
+    """Know ``known`` (:func:`known_fonts` of the build) and nothing else."""
+    _LISTED.clear()
+    _LISTED.update(known)
 
 
 def _stat(path: Path) -> list[int]:

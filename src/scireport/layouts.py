@@ -49,6 +49,13 @@ class Layout:
         _ENVIRONMENTS[key] = _ENVIRONMENTS.pop(key)  # the most recently used last
         return _ENVIRONMENTS[key]
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its Jinja2 environment (a process makes its own: see :attr:`env`),
+        which cannot be pickled: a layout is handed to a warm writer (build.WriteRequest)."""
+        state = dict(self.__dict__)
+        state.pop("env", None)
+        return state
+
     def _environment(self) -> jinja2.Environment:
         import jinja2
 

@@ -87,10 +87,11 @@ def parallel(
                 continue
             return
 
+    settled = gc.get_freeze_count() > 0  # (see settle: left frozen, for this build)
     gc.freeze()  # a worker's collections then leave the pages it shares with this process
     try:
         hand_out()  # the workers are forked here
-        gc.unfreeze()
+        _thaw(settled)
         for _ in range(len(items) if meanwhile is not None else 2 * workers - 1):
             hand_out()
         if meanwhile is not None:
@@ -110,7 +111,7 @@ def parallel(
         _kill_workers(pool)
         raise
     finally:
-        gc.unfreeze()
+        _thaw(settled)
     pool.shutdown(wait=True)
     give_back_memory()  # what the results in flight took, before the next stage
     lost += waiting  # never handed out: the pool broke
@@ -143,13 +144,20 @@ def give_back_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+def _thaw(settled: bool) -> None:
+    """Unfreeze what was frozen for a fork, unless the process was settled before it (then
+    :func:`settle` unfreezes it all, between builds)."""
+    if not settled:
+        gc.unfreeze()
+
+
 def settle() -> None:
     """Between the builds of a process that builds again and again (``--watch``): collect
     its garbage, then freeze what is left (``gc.freeze``), so that the next build's
     collections pass over it. What a build keeps (WeasyPrint's fonts and caches, the kept
     parts, the project) made each full collection of W50's warm process take 45 ms, one
     every other save; frozen, 12 ms. Unfrozen first, nothing frozen is kept past the next
-    settling (and a fork in between, see :func:`forked`, unfreezes it all)."""
+    settling (a fork in between, :func:`forked` or :func:`parallel`, leaves it frozen)."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()
@@ -221,10 +229,11 @@ def forked(target: Callable[[Any], None], name: str) -> tuple[Any, Any]:
             target(sending)
 
     process = multiprocessing.get_context("fork").Process(target=run, name=name)
+    settled = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         process.start()
     finally:
-        gc.unfreeze()
+        _thaw(settled)
     sending.close()
     return process, receiving
