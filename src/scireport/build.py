@@ -722,7 +722,10 @@ class EditionWriters:
         if "fork" not in multiprocessing.get_all_start_methods():
             return
         while len(self.writers) < self.wanted:
-            self.writers.append(EditionWriter())
+            try:
+                self.writers.append(EditionWriter())
+            except OSError:  # no process to spare (fork refused): the build writes them all
+                return
 
     def close(self) -> None:
         """End every writer."""
