@@ -289,3 +289,41 @@ def test_warming_up_typesets_one_city_and_writes_nothing_to_the_output(
     (warm_three / "scireport.yaml").write_text("title: [", "utf-8")
     warm_up(warm_three, BuildOptions())  # nothing to typeset, nothing raised
     assert len(typeset) == 1
+
+
+def test_a_warm_writer_typesets_ahead_of_the_checks_and_a_refused_project_costs_no_page(
+    warm_three: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer typesets its edited city as the build starts, before the project is
+    checked: when the checks refuse the project, nothing is written (only the page cache
+    gained the city), and the next build, the error mended, is written as any other."""
+    from scireport.build import EditionWriters
+
+    writers = EditionWriters()
+    writers.wanted = 1
+    writers.start()
+    books = {e: warm_three / "build" / e / "report.pdf" for e in BOTH}
+    before = {e: path.read_bytes() for e, path in books.items()}
+    screen_cache = warm_three / "build" / ".cache" / "screen-ko"
+    entries = set(screen_cache.glob("*.pdf"))
+    profile = warm_three / "profiles" / "seoul.yaml"
+    try:
+        _edit(warm_three)
+        good = profile.read_text("utf-8")
+        broken = good.replace("headline:\n  ko: |\n    ", "headline:\n  ko: |\n    TODO ", 1)
+        assert broken != good
+        profile.write_text(broken, "utf-8")  # a placeholder: an error of the checks
+        with pytest.raises(FindingsError):
+            build(warm_three, WARM_BOTH, writers=writers)
+        assert {e: path.read_bytes() for e, path in books.items()} == before
+        deadline = time.monotonic() + 20  # (the build did not wait for it)
+        while not set(screen_cache.glob("*.pdf")) - entries and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(set(screen_cache.glob("*.pdf")) - entries) == 1  # typeset all the same
+        profile.write_text(good, "utf-8")
+        result = build(warm_three, WARM_BOTH, writers=writers)
+        assert result.typeset == 2  # each edition's city, once (the screen one ahead)
+        assert books["screen"].read_bytes() != before["screen"]
+        assert not list(screen_cache.glob("*.ahead"))
+    finally:
+        writers.close()
