@@ -59,7 +59,7 @@ from .finish import (
 )
 from .index import IndexResult
 from .layouts import Layout
-from .models import WORD_JOINER, Lang, LayoutManifest
+from .models import Lang, LayoutManifest
 from .plan import CITIES, Edition, EditionPlan, section_key
 from .preflight import preflight
 from .preflight.store import FactsStore
@@ -1749,12 +1749,11 @@ class BookBuilder:
         """The outline: what the layout's CSS bookmarks in each part, at its book page.
 
         Both editions' books are stitched with this outline, so they have one shape (cover,
-        contents, sections, cities) and the labels as printed, without the word joiners that
-        keep Korean words whole on the page (finishing would take them out: a screen book
-        then needs no second save).
+        contents, sections, cities) and the labels as printed (without word joiners: see
+        :func:`~.typeset.page_bookmarks`).
         """
         return [
-            Bookmark(label.replace(WORD_JOINER, ""), starts[part.key] - 1 + index, level)
+            Bookmark(label, starts[part.key] - 1 + index, level)
             for part in self.plan.parts(self.pages)
             for index, level, label in entries[part.key].meta.get("bookmarks", [])
         ]
