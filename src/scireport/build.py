@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .assemble import BookTemplates, printed_paragraphs
 from .cache import (
@@ -80,6 +80,7 @@ from .typeset import (
 )
 
 EditionName = Literal["print", "screen"]
+E = TypeVar("E")
 ProgressHook = Callable[[str, int, int], None]
 """Called as ``hook(message, done, total)`` while a build runs."""
 
@@ -411,11 +412,13 @@ def write_books(
     """
     options = books[0][0].options
     cores = options.jobs or os.cpu_count() or 1
-    groups = [books[n::cores] for n in range(min(cores, len(books)))]
+    groups = edition_groups(books, cores)
     forks = "fork" in multiprocessing.get_all_start_methods()
     told = any(book.ready is not None for book, _ in books)
     apart = len(groups) >= 2 and forks and not told
-    todo = [(book, job) for book, _ in books for job in book.uncached(selected)]
+    # One edition typesets its cities as it is written: it need not look them up first.
+    several = len(books) > 1
+    todo = [(book, job) for book, _ in books for job in book.uncached(selected)] if several else []
     if writers is not None and apart:
         writers.wanted = len(groups) - 1  # (started between builds: see EditionWriters)
         running = writers.running()
@@ -437,6 +440,13 @@ def write_books(
         return
     others = [EditionProcess(group, selected, result) for group in groups[1:]]
     _write_beside(others, groups[0], selected, result)
+
+
+def edition_groups(editions: list[E], cores: int) -> list[list[E]]:
+    """The groups of ``editions`` (in the build's order) that are written at the same time,
+    one a process, as many as ``cores`` (see :func:`write_books`): the first is the build's
+    own, group n the n-th warm writer's."""
+    return [editions[n::cores] for n in range(min(cores, len(editions)))]
 
 
 def _write_beside(
@@ -755,7 +765,7 @@ def _typeset_ahead_of_checks(root: Path, options: BuildOptions, group: int) -> d
         cores = options.jobs or os.cpu_count() or 1
         langs = languages_to_build(project.config, options.langs)
         editions = [Edition(name, lang) for lang in langs for name in options.editions]
-        groups = [editions[n::cores] for n in range(min(cores, len(editions)))]
+        groups = edition_groups(editions, cores)
         selected = _select(project, options.cities)
         if group >= len(groups) or any(city.profile is None for city in selected):
             return made
@@ -765,10 +775,11 @@ def _typeset_ahead_of_checks(root: Path, options: BuildOptions, group: int) -> d
         todo = [(book, job) for book in books for job in book.uncached(selected)]
         if len(todo) > FEW_TYPESET * cores * len(books):
             return made
+        for book in books:  # what a writer killed while it typeset ahead left
+            for leftover in book.cache.folder.glob(f"*{AHEAD_SUFFIX}"):
+                leftover.unlink(missing_ok=True)
         for book, job in todo:
             slot = book.cache.path(job.key)
-            for leftover in book.cache.folder.glob(f"*{AHEAD_SUFFIX}"):  # (a crash's)
-                leftover.unlink(missing_ok=True)
             produced = slot.with_suffix(AHEAD_SUFFIX)
             meta = TYPESETTERS[book.edition.name](replace(job.task(), output=produced))
             book.cache.store(slot.stem, produced, meta["pages"], meta)
