@@ -381,6 +381,13 @@ FEW_TYPESET = 1
 """Documents typeset per core and edition up to which a build writes its editions at the
 same time (see :func:`write_books`)."""
 
+
+def few(documents: int, cores: int, editions: int) -> bool:
+    """Are ``documents`` to typeset few enough for ``editions`` to be written at the same
+    time, one process each (:data:`FEW_TYPESET` a core and edition)?"""
+    return documents <= FEW_TYPESET * cores * editions
+
+
 Books = list[tuple["BookBuilder", Path]]
 """Editions to write: each one's builder and its output folder."""
 
@@ -422,7 +429,7 @@ def write_books(
     if writers is not None and apart:
         writers.wanted = len(groups) - 1  # (started between builds: see EditionWriters)
         running = writers.running()
-        if len(todo) <= FEW_TYPESET * cores * len(books) and len(running) >= len(groups) - 1:
+        if few(len(todo), cores, len(books)) and len(running) >= len(groups) - 1:
             share = max(1, cores // len(groups))  # each process typesets on its share
             for book, _ in books:
                 book.options = replace(book.options, jobs=share)
@@ -435,7 +442,7 @@ def write_books(
             _write_beside(others, groups[0], selected, result)
             return
     typeset_ahead(todo, result)
-    if not apart or result.typeset > FEW_TYPESET * cores * len(books):
+    if not apart or not few(result.typeset, cores, len(books)):
         write_group(books, selected, result)
         return
     others = [EditionProcess(group, selected, result) for group in groups[1:]]
@@ -773,7 +780,7 @@ def _typeset_ahead_of_checks(root: Path, options: BuildOptions, group: int) -> d
         data = report_data(project)
         books = [edition_book(project, layout, data, e, out)[0] for e in groups[group]]
         todo = [(book, job) for book in books for job in book.uncached(selected)]
-        if len(todo) > FEW_TYPESET * cores * len(books):
+        if not few(len(todo), cores, len(books)):
             return made
         for book in books:  # what a writer killed while it typeset ahead left
             for leftover in book.cache.folder.glob(f"*{AHEAD_SUFFIX}"):
